@@ -1,0 +1,1 @@
+"""Descent: a loss-landscape visualizer with torch-exact optimizers."""

@@ -1,0 +1,81 @@
+"""A loss function is data: formula, value, gradient, domain and known minima in one record.
+
+Values and gradients are vectorised over leading axes: ``value(p)`` takes ``p`` of shape
+``(..., dims)`` and returns shape ``(...)``; ``gradient(p)`` returns shape ``(..., dims)``.
+Everything is float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Minimum:
+    point: tuple[float, ...]
+    value: float
+    is_global: bool = True
+
+
+@dataclass(frozen=True)
+class LossFunction:
+    id: str
+    title: str
+    formula: str  # LaTeX, shown by the page as-is
+    value: Callable[[Array], Array]
+    gradient: Callable[[Array], Array]
+    domain: tuple[tuple[float, float], ...]
+    minima: tuple[Minimum, ...] = ()
+    start: tuple[float, ...] = ()
+    log_scale: bool = False
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def dims(self) -> int:
+        return len(self.domain)
+
+    def value_and_gradient(self, p: Array) -> tuple[Array, Array]:
+        return self.value(p), self.gradient(p)
+
+
+def planar(
+    id: str,
+    title: str,
+    formula: str,
+    f: Callable[[Array, Array], Array],
+    grad: Callable[[Array, Array], tuple[Array, Array]],
+    domain: tuple[tuple[float, float], tuple[float, float]],
+    minima: tuple[Minimum, ...],
+    start: tuple[float, float],
+    log_scale: bool = False,
+    description: str = "",
+) -> LossFunction:
+    """Build a 2-parameter record from ``f(x, y)`` and ``grad(x, y) -> (df/dx, df/dy)``."""
+
+    def value(p: Array) -> Array:
+        p = np.asarray(p, dtype=np.float64)
+        return np.asarray(f(p[..., 0], p[..., 1]), dtype=np.float64)
+
+    def gradient(p: Array) -> Array:
+        p = np.asarray(p, dtype=np.float64)
+        gx, gy = grad(p[..., 0], p[..., 1])
+        return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(np.float64, copy=False)
+
+    return LossFunction(
+        id=id,
+        title=title,
+        formula=formula,
+        value=value,
+        gradient=gradient,
+        domain=domain,
+        minima=minima,
+        start=start,
+        log_scale=log_scale,
+        description=description,
+    )
