@@ -43,34 +43,61 @@ class OptimizerSpec:
 
 def _lr(default: float) -> ParamSpec:
     return ParamSpec(
-        "lr", default, "float", 0.0, 1000.0, log_scale=True,
-        description="learning rate γ", torch_message="Invalid learning rate: {}",
+        "lr",
+        default,
+        "float",
+        0.0,
+        1000.0,
+        log_scale=True,
+        description="learning rate γ",
+        torch_message="Invalid learning rate: {}",
     )
 
 
 def _weight_decay(default: float = 0.0) -> ParamSpec:
     return ParamSpec(
-        "weight_decay", default, "float", 0.0, 100.0,
-        description="weight decay λ", torch_message="Invalid weight_decay value: {}",
+        "weight_decay",
+        default,
+        "float",
+        0.0,
+        100.0,
+        description="weight decay λ",
+        torch_message="Invalid weight_decay value: {}",
     )
 
 
 def _eps(default: float) -> ParamSpec:
     return ParamSpec(
-        "eps", default, "float", 0.0, 1.0, log_scale=True,
-        description="term added to the denominator", torch_message="Invalid epsilon value: {}",
+        "eps",
+        default,
+        "float",
+        0.0,
+        1.0,
+        log_scale=True,
+        description="term added to the denominator",
+        torch_message="Invalid epsilon value: {}",
     )
 
 
 _BETAS = ParamSpec(
-    "betas", (0.9, 0.999), "pair", 0.0, 1.0, high_exclusive=True,
+    "betas",
+    (0.9, 0.999),
+    "pair",
+    0.0,
+    1.0,
+    high_exclusive=True,
     description="decay rates (β1, β2) of the running averages of g and g²",
     torch_message="Invalid beta parameter at index {index}: {}",
 )
 _AMSGRAD = ParamSpec("amsgrad", False, "bool", description="use the running maximum of v")
 _MOMENTUM = ParamSpec(
-    "momentum", 0.0, "float", 0.0, 1.0,
-    description="momentum factor μ", torch_message="Invalid momentum value: {}",
+    "momentum",
+    0.0,
+    "float",
+    0.0,
+    1.0,
+    description="momentum factor μ",
+    torch_message="Invalid momentum value: {}",
 )
 
 SPECS: dict[str, OptimizerSpec] = {
@@ -182,8 +209,10 @@ def resolve(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         else:
             value = _check_number(p, value)
         resolved[p.name] = value
-    if name == "sgd" and resolved["nesterov"] and (
-        resolved["momentum"] <= 0 or resolved["dampening"] != 0
+    if (
+        name == "sgd"
+        and resolved["nesterov"]
+        and (resolved["momentum"] <= 0 or resolved["dampening"] != 0)
     ):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
     return resolved

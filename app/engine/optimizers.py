@@ -249,7 +249,4 @@ def make_optimizer(name: str, **kwargs: Any) -> Optimizer:
 
 def select_runs(state: Any, keep: Array) -> Any:
     """The state of the runs in ``keep`` (an index or mask over the batch axis)."""
-    return type(state)(
-        *(v[keep] if isinstance(v, np.ndarray) else v for v in state)
-    )
-
+    return type(state)(*(v[keep] if isinstance(v, np.ndarray) else v for v in state))

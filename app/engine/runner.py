@@ -118,8 +118,9 @@ def run_batch(
             if done.any():
                 which = idx[done]
                 good = ok[done]
-                status[which] = np.where(good, np.where(converged[done], CONVERGED, MAX_STEPS),
-                                         DIVERGED)
+                status[which] = np.where(
+                    good, np.where(converged[done], CONVERGED, MAX_STEPS), DIVERGED
+                )
                 n_points[which] = np.where(good, k + 1, k)
                 steps_taken[which] = np.maximum(n_points[which] - 1, 0)
                 final_points[which] = np.where(good[:, None], params[done], prev_params[done])

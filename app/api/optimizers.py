@@ -1,0 +1,39 @@
+"""The optimizers and their parameters, for building controls."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.responses import StrictJSONResponse
+from app.api.schemas import OptimizerList
+from app.engine.optimizer_specs import SPECS, OptimizerSpec
+
+router = APIRouter(prefix="/api/v1/optimizers", tags=["optimizers"])
+
+
+def optimizer_info(spec: OptimizerSpec) -> dict:
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "torch_class": spec.torch_class,
+        "description": spec.description,
+        "params": [
+            {
+                "name": p.name,
+                "default": list(p.default) if isinstance(p.default, tuple) else p.default,
+                "kind": p.kind,
+                "min": p.low,
+                "max": p.high,
+                "max_exclusive": p.high_exclusive,
+                "log_scale": p.log_scale,
+                "description": p.description,
+            }
+            for p in spec.params
+        ],
+    }
+
+
+@router.get("", response_model=OptimizerList)
+def list_optimizers() -> StrictJSONResponse:
+    """List every optimizer with each parameter's default, range and scale."""
+    return StrictJSONResponse({"optimizers": [optimizer_info(s) for s in SPECS.values()]})

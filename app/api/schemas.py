@@ -1,0 +1,170 @@
+"""Pydantic models of API v1. Every number is bounded and finite; unknown fields are errors.
+
+The optimizer option models are generated from ``app.engine.optimizer_specs`` so that the
+defaults, bounds and OpenAPI text are written once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from app.config import settings
+from app.engine.optimizer_specs import SPECS, OptimizerSpec, ParamSpec, resolve
+
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+Coordinate = Annotated[
+    float, Field(ge=-settings.max_coordinate, le=settings.max_coordinate, allow_inf_nan=False)
+]
+FunctionId = Annotated[str, Field(min_length=1, max_length=64, examples=["rosenbrock"])]
+
+
+class Minimum(BaseModel):
+    point: list[float]
+    value: float
+    global_: bool = Field(alias="global", serialization_alias="global")
+
+
+class FunctionInfo(BaseModel):
+    id: str
+    title: str
+    dims: int
+    formula: str = Field(description="LaTeX")
+    domain: list[list[float]]
+    minima: list[Minimum]
+    start: list[float]
+    log_scale: bool
+    description: str
+
+
+class FunctionList(BaseModel):
+    functions: list[FunctionInfo]
+
+
+class Surface(BaseModel):
+    x: list[float]
+    y: list[float] | None = None
+    z: Any = Field(description="nested lists (null where undefined) or a Plotly typed array")
+    z_min: float | None
+    z_max: float | None
+
+
+def _number_field(p: ParamSpec) -> Any:
+    bounds: dict[str, Any] = {"ge": p.low}
+    bounds["lt" if p.high_exclusive else "le"] = p.high
+    return Annotated[float, Field(allow_inf_nan=False, **bounds)]
+
+
+def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
+    fields: dict[str, Any] = {"name": (Literal[spec.name], ...)}
+    for p in spec.params:
+        if p.kind == "bool":
+            fields[p.name] = (bool, Field(p.default, description=p.description))
+        elif p.kind == "pair":
+            number = _number_field(p)
+            fields[p.name] = (tuple[number, number], Field(p.default, description=p.description))
+        else:
+            fields[p.name] = (_number_field(p), Field(p.default, description=p.description))
+
+    def torch_rules(model: BaseModel) -> BaseModel:
+        # The invalid combinations torch itself rejects (e.g. nesterov without momentum).
+        resolve(spec.name, model.model_dump(exclude={"name"}))
+        return model
+
+    return create_model(
+        f"{spec.title.replace(' ', '')}Options",
+        __config__=STRICT,
+        __doc__=f"Keyword arguments of {spec.torch_class}; omitted ones take torch's defaults.",
+        __validators__={"torch_rules": model_validator(mode="after")(torch_rules)},
+        **fields,
+    )
+
+
+OPTION_MODELS = {name: _options_model(spec) for name, spec in SPECS.items()}
+# A tagged union: `name` picks the model, so errors name the right parameters.
+OptimizerOptions = Annotated[
+    Union[tuple(OPTION_MODELS.values())],  # noqa: UP007 (built at runtime from the specs)
+    Field(discriminator="name"),
+]
+
+
+class TrajectoryRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [
+                {
+                    "function": "rosenbrock",
+                    "start": [-1.5, 2.0],
+                    "optimizer": {"name": "adam", "lr": 0.05},
+                    "steps": 500,
+                    "tol": 1e-8,
+                    "gradient_noise": 0,
+                    "seed": 0,
+                }
+            ]
+        },
+    )
+
+    function: FunctionId
+    start: list[Coordinate] = Field(min_length=1, max_length=2)
+    optimizer: OptimizerOptions
+    steps: int = Field(500, ge=1, le=settings.max_steps)
+    tol: float = Field(
+        1e-8,
+        ge=0,
+        le=settings.max_tol,
+        allow_inf_nan=False,
+        description="stop when the gradient norm is at most tol (0: never)",
+    )
+    gradient_noise: float = Field(
+        0.0,
+        ge=0,
+        le=settings.max_gradient_noise,
+        allow_inf_nan=False,
+        description="σ of Gaussian noise added to every gradient",
+    )
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    include_state: bool = Field(False, description="add per-step gradients and optimizer state")
+
+
+class TrajectoryResponse(BaseModel):
+    points: list[list[float]]
+    losses: list[float]
+    grad_norms: list[float]
+    status: Literal["converged", "diverged", "max_steps"]
+    steps_taken: int
+    function: str
+    optimizer: dict[str, Any]
+    gradients: list[list[float]] | None = None
+    states: dict[str, list[list[float]]] | None = None
+
+
+class ParamInfo(BaseModel):
+    name: str
+    default: Any
+    kind: Literal["float", "bool", "pair"]
+    min: float | None
+    max: float | None
+    max_exclusive: bool
+    log_scale: bool
+    description: str
+
+
+class OptimizerInfo(BaseModel):
+    name: str
+    title: str
+    torch_class: str
+    description: str
+    params: list[ParamInfo]
+
+
+class OptimizerList(BaseModel):
+    optimizers: list[OptimizerInfo]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]

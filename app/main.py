@@ -1,0 +1,28 @@
+"""The ASGI application: ``uvicorn app.main:app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import pages
+from app.api import errors, functions, health, optimizers, trajectories
+from app.config import settings
+
+DESCRIPTION = (
+    "Loss surfaces and optimizer trajectories. Optimizers reproduce `torch.optim` exactly "
+    "(same names, defaults, update rules and validation)."
+)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Descent", version="1.0.0", description=DESCRIPTION)
+    errors.install(app)
+    for module in (health, functions, optimizers, trajectories):
+        app.include_router(module.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    return app
+
+
+app = create_app()
