@@ -1,0 +1,28 @@
+import pytest
+
+from app.engine.optimizer_specs import SPECS
+
+
+def test_every_optimizer_is_listed_with_its_parameters(client):
+    listed = client.get("/api/v1/optimizers").json()["optimizers"]
+    assert [o["name"] for o in listed] == ["sgd", "adam", "adamw", "rmsprop", "adagrad"]
+    for info in listed:
+        spec = SPECS[info["name"]]
+        assert [p["name"] for p in info["params"]] == [p.name for p in spec.params]
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "default"),
+    [("sgd", "lr", 1e-3), ("adam", "betas", [0.9, 0.999]), ("adamw", "weight_decay", 1e-2),
+     ("rmsprop", "alpha", 0.99), ("adagrad", "eps", 1e-10)],
+)  # fmt: skip
+def test_listed_defaults_are_torchs(client, name, param, default):
+    listed = {o["name"]: o for o in client.get("/api/v1/optimizers").json()["optimizers"]}
+    params = {p["name"]: p for p in listed[name]["params"]}
+    assert params[param]["default"] == default
+
+
+def test_learning_rate_is_log_scaled_and_bounded(client):
+    for info in client.get("/api/v1/optimizers").json()["optimizers"]:
+        lr = next(p for p in info["params"] if p["name"] == "lr")
+        assert lr["log_scale"] is True and lr["min"] == 0 and lr["max"] == 1000
