@@ -58,14 +58,19 @@ def planar(
 ) -> LossFunction:
     """Build a 2-parameter record from ``f(x, y)`` and ``grad(x, y) -> (df/dx, df/dy)``."""
 
+    # The runner calls these thousands of times per request: no conversions on the hot path
+    # beyond what a caller's plain list needs.
     def value(p: Array) -> Array:
-        p = np.asarray(p, dtype=np.float64)
-        return np.asarray(f(p[..., 0], p[..., 1]), dtype=np.float64)
+        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
+            p = np.asarray(p, dtype=np.float64)
+        return f(p[..., 0], p[..., 1]) + np.zeros(p.shape[:-1])
 
     def gradient(p: Array) -> Array:
-        p = np.asarray(p, dtype=np.float64)
-        gx, gy = grad(p[..., 0], p[..., 1])
-        return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(np.float64, copy=False)
+        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
+            p = np.asarray(p, dtype=np.float64)
+        out = np.empty(p.shape)
+        out[..., 0], out[..., 1] = grad(p[..., 0], p[..., 1])
+        return out
 
     return LossFunction(
         id=id,

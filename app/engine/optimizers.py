@@ -90,11 +90,7 @@ def _adam(name, lr, betas, eps, weight_decay, amsgrad, decoupled: bool) -> Optim
 
     def update(grad: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         count = state.count + 1
-        decay = np.zeros_like(params)
-        if decoupled:
-            # AdamW shrinks θ by (1 − γλ) before the Adam step: θ·(1 − γλ) − θ is that change.
-            decay = params * (1 - lr * weight_decay) - params
-        else:
+        if not decoupled:
             grad = _with_weight_decay(grad, params, weight_decay)
         exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
         exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
@@ -108,7 +104,10 @@ def _adam(name, lr, betas, eps, weight_decay, amsgrad, decoupled: bool) -> Optim
         else:
             denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
         step = -step_size * exp_avg / denom
-        return step + decay if decoupled else step, AdamState(count, exp_avg, exp_avg_sq, max_sq)
+        if decoupled:
+            # AdamW shrinks θ by (1 − γλ) before the Adam step: θ·(1 − γλ) − θ is that change.
+            step = step + (params * (1 - lr * weight_decay) - params)
+        return step, AdamState(count, exp_avg, exp_avg_sq, max_sq)
 
     def describe(state: AdamState) -> dict[str, Array]:
         t = max(state.count, 1)

@@ -69,6 +69,9 @@ class BatchResult:
         )
 
 
+CHUNK = 16  # steps between checks for convergence and divergence
+
+
 def run_batch(
     function: LossFunction,
     starts: np.ndarray,
@@ -80,7 +83,14 @@ def run_batch(
     record: bool = True,
     include_state: bool = False,
 ) -> BatchResult:
-    """Run ``optimizer`` from each row of ``starts`` (shape (n, dims)) for up to ``steps``."""
+    """Run ``optimizer`` from each row of ``starts`` (shape (n, dims)) for up to ``steps``.
+
+    Per-step numpy calls dominate the cost of small batches, so the inner loop only takes
+    gradients and steps; losses, gradient norms and the stop tests are evaluated for a
+    chunk of steps at once. Non-finite values absorb (they never turn finite again), and
+    each run is cut at its first stopping point, so the result is the same as testing
+    every step; at most CHUNK − 1 steps past a stop are computed and discarded.
+    """
     params = np.array(starts, dtype=np.float64, ndmin=2)
     n, dims = params.shape
     if dims != function.dims:
@@ -89,55 +99,87 @@ def run_batch(
     state = optimizer.init(params)
     state_names = tuple(optimizer.describe(state)) if include_state else ()
     history = _allocate(steps, n, dims, state_names) if record else None
+    out = BatchResult(
+        status=np.full(n, MAX_STEPS), steps_taken=np.zeros(n, dtype=np.int64),
+        n_points=np.zeros(n, dtype=np.int64), final_points=params.copy(),
+        final_losses=np.full(n, np.nan), history=history, state_names=state_names,
+    )  # fmt: skip
 
-    idx = np.arange(n)
-    status = np.full(n, MAX_STEPS)
-    steps_taken = np.zeros(n, dtype=np.int64)
-    n_points = np.zeros(n, dtype=np.int64)
-    final_points = params.copy()
-    final_losses = np.full(n, np.nan)
-    prev_params, prev_loss = params, np.full(n, np.nan)
-
+    idx = np.arange(n)  # the original index of each active run
+    last_point, last_loss = params.copy(), np.full(n, np.nan)  # last point that passed
+    points = np.empty((CHUNK + 1, n, dims))
+    grads = np.empty((CHUNK, n, dims))
+    state_rows = {name: np.empty((CHUNK, n, dims)) for name in state_names}
+    points[0] = params
+    k0 = 0
     with np.errstate(all="ignore"):
-        for k in range(steps + 1):
-            loss = function.value(params)
-            grad = function.gradient(params)
-            grad_norm = np.sqrt(np.sum(grad * grad, axis=-1))
-            ok = np.isfinite(loss) & np.isfinite(grad_norm) & np.isfinite(params).all(axis=-1)
+        while True:
+            length = min(CHUNK, steps - k0 + 1)  # points k0 .. k0 + length - 1 get checked
+            for j in range(length):
+                grad = function.gradient(params)
+                grads[j] = grad
+                for name, value in optimizer.describe(state).items() if state_names else ():
+                    state_rows[name][j] = value
+                if k0 + j == steps:
+                    break
+                if rng is not None:
+                    grad = grad + gradient_noise * rng.standard_normal((n, dims))[idx]
+                step, state = optimizer.update(grad, state, params)
+                params = params + step
+                points[j + 1] = params
+            span = slice(k0, k0 + length)
+            chunk_points, chunk_grads = points[:length], grads[:length]
+            losses = function.value(chunk_points)
+            norms = np.sqrt((chunk_grads * chunk_grads).sum(axis=-1))
+            ok = np.isfinite(losses) & np.isfinite(norms) & np.isfinite(chunk_points).all(-1)
+            stop = ~ok | (norms <= tol) if tol > 0 else ~ok
+            if k0 + length > steps:
+                stop[-1] = True
             if history is not None:
                 rows = slice(None) if idx.size == n else idx
-                history["points"][k, rows] = params
-                history["losses"][k, rows] = loss
-                history["grad_norms"][k, rows] = grad_norm
-                history["gradients"][k, rows] = grad
-                for name, value in optimizer.describe(state).items() if state_names else ():
-                    history["state:" + name][k, rows] = value
-
-            converged = ok & (grad_norm <= tol) if tol > 0 else np.zeros_like(ok)
-            done = ~ok | converged | (k == steps)
-            if done.any():
-                which = idx[done]
-                good = ok[done]
-                status[which] = np.where(
-                    good, np.where(converged[done], CONVERGED, MAX_STEPS), DIVERGED
+                history["points"][span, rows] = chunk_points
+                history["gradients"][span, rows] = chunk_grads
+                history["losses"][span, rows] = losses
+                history["grad_norms"][span, rows] = norms
+                for name in state_names:
+                    history["state:" + name][span, rows] = state_rows[name][:length]
+            finished = stop.any(axis=0)
+            if finished.any():
+                first = stop.argmax(axis=0)[finished]
+                runs = np.flatnonzero(finished)
+                passed = ok[first, runs]
+                which = idx[runs]
+                out.status[which] = np.where(
+                    passed, np.where(k0 + first == steps, MAX_STEPS, CONVERGED), DIVERGED
                 )
-                n_points[which] = np.where(good, k + 1, k)
-                steps_taken[which] = np.maximum(n_points[which] - 1, 0)
-                final_points[which] = np.where(good[:, None], params[done], prev_params[done])
-                final_losses[which] = np.where(good, loss[done], prev_loss[done])
-                keep = ~done
+                if tol > 0:  # a last point within tol has converged, not run out of steps
+                    within = passed & (norms[first, runs] <= tol)
+                    out.status[which[within]] = CONVERGED
+                out.n_points[which] = k0 + first + passed
+                out.steps_taken[which] = np.maximum(out.n_points[which] - 1, 0)
+                # A run that diverged at index 0 of the chunk falls back on the last point
+                # of the previous chunk.
+                good = np.maximum(first - ~passed, 0)
+                from_chunk = passed | (first > 0)
+                out.final_points[which] = np.where(
+                    from_chunk[:, None], chunk_points[good, runs], last_point[runs]
+                )
+                out.final_losses[which] = np.where(from_chunk, losses[good, runs], last_loss[runs])
+                keep = ~finished
                 if not keep.any():
                     break
-                idx, params, grad, loss = idx[keep], params[keep], grad[keep], loss[keep]
+                idx, params = idx[keep], params[keep]
                 state = select_runs(state, keep)
-            if rng is not None:
-                grad = grad + gradient_noise * rng.standard_normal((n, dims))[idx]
-            step, state = optimizer.update(grad, state, params)
-            prev_params, prev_loss = params, loss
-            params = params + step
+                points = points[:, keep]
+                grads = grads[:, keep]
+                state_rows = {name: rows_[:, keep] for name, rows_ in state_rows.items()}
+                last_point, last_loss = last_point[keep], last_loss[keep]
+                losses, chunk_points = losses[:, keep], points[:length]
+            last_point, last_loss = chunk_points[-1].copy(), losses[-1].copy()
+            points[0] = points[length]
+            k0 += length
 
-    return BatchResult(status, steps_taken, n_points, final_points, final_losses, history,
-                       state_names)  # fmt: skip
+    return out
 
 
 def run(

@@ -1,0 +1,126 @@
+"""The batched runner: per-run semantics, and batches that equal their runs one by one."""
+
+import numpy as np
+import pytest
+
+from app.engine import get_function, make_optimizer, run, run_batch
+from app.engine.functions import LossFunction
+from app.engine.runner import CHUNK
+
+BOWL = get_function("bowl")
+
+
+def reference_run(f, start, opt, steps, tol):
+    """The specification, one step at a time in plain Python."""
+    params, state = np.array([start], dtype=float), opt.init(np.array([start], dtype=float))
+    points, status = [], "max_steps"
+    for k in range(steps + 1):
+        loss, grad = f.value(params)[0], f.gradient(params)
+        norm = np.sqrt((grad * grad).sum())
+        if not (np.isfinite(params).all() and np.isfinite(loss) and np.isfinite(norm)):
+            status = "diverged"
+            break
+        points.append(params[0].copy())
+        if tol > 0 and norm <= tol:
+            status = "converged"
+            break
+        if k == steps:
+            break
+        step, state = opt.update(grad, state, params)
+        params = params + step
+    return np.array(points), status
+
+
+@pytest.mark.parametrize("steps", [1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5])
+@pytest.mark.parametrize(
+    ("fid", "start", "name", "kwargs", "tol"),
+    [
+        ("rosenbrock", [-1.5, 2.0], "adam", {"lr": 0.05}, 0.0),
+        ("bowl", [1.0, 1.0], "sgd", {"lr": 0.4}, 1e-3),  # converges mid-chunk
+        ("bowl", [1.0, 1.0], "sgd", {"lr": 1000.0}, 0.0),  # diverges mid-run
+        ("himmelblau", [0.0, 0.0], "rmsprop", {"lr": 0.1, "momentum": 0.5}, 1e-8),
+    ],
+)
+def test_run_matches_the_step_by_step_specification(steps, fid, start, name, kwargs, tol):
+    f, opt = get_function(fid), make_optimizer(name, **kwargs)
+    expected_points, expected_status = reference_run(f, start, opt, steps, tol)
+    trajectory = run(f, start, opt, steps=steps, tol=tol)
+    np.testing.assert_array_equal(trajectory.points, expected_points)
+    assert trajectory.status == expected_status
+    assert trajectory.steps_taken == max(len(expected_points) - 1, 0)
+    np.testing.assert_array_equal(trajectory.losses, f.value(expected_points))
+
+
+def test_batch_equals_its_runs_one_by_one_while_some_stop_early():
+    f = get_function("himmelblau")
+    starts = np.array([[0.0, 0.0], [4.0, 4.0], [-4.0, 4.0], [1e3, 1e3], [3.0, 2.0]])
+    opt = make_optimizer("sgd", lr=0.01, momentum=0.9)
+    batch = run_batch(f, starts, opt, steps=300, tol=1e-6)
+    for i, start in enumerate(starts):
+        alone = run(f, start, opt, steps=300, tol=1e-6)
+        together = batch.trajectory(i)
+        np.testing.assert_array_equal(together.points, alone.points)
+        assert together.status == alone.status
+        np.testing.assert_array_equal(batch.final_points[i], alone.points[-1])
+        assert batch.final_losses[i] == alone.losses[-1]
+    assert {"converged", "diverged"} <= set(batch.status_names())
+
+
+def test_unrecorded_batch_reports_the_same_final_points():
+    f, opt = get_function("rastrigin"), make_optimizer("adam", lr=0.1)
+    starts = np.random.default_rng(0).uniform(-5, 5, size=(50, 2))
+    recorded = run_batch(f, starts, opt, steps=100, tol=1e-6)
+    bare = run_batch(f, starts, opt, steps=100, tol=1e-6, record=False)
+    np.testing.assert_array_equal(recorded.final_points, bare.final_points)
+    np.testing.assert_array_equal(recorded.steps_taken, bare.steps_taken)
+    assert bare.history is None
+    with pytest.raises(ValueError, match="record=False"):
+        bare.trajectory(0)
+
+
+def test_a_start_where_the_loss_is_undefined_diverges_with_no_points():
+    undefined = LossFunction(
+        "undefined", "undefined", "", lambda p: np.log(p[..., 0] - 10),
+        lambda p: np.stack([1 / (p[..., 0] - 10), 0 * p[..., 1]], -1), ((-1, 1), (-1, 1)),
+    )  # fmt: skip
+    trajectory = run(undefined, [0.0, 0.0], make_optimizer("sgd", lr=0.1), steps=10)
+    assert trajectory.status == "diverged" and len(trajectory.points) == 0
+
+
+def test_last_point_within_tolerance_counts_as_converged():
+    opt = make_optimizer("sgd", lr=0.5)  # one step lands exactly on the minimum
+    assert run(BOWL, [1.0, 1.0], opt, steps=1, tol=1e-9).status == "converged"
+
+
+def test_gradient_noise_changes_the_path_reproducibly():
+    opt = make_optimizer("sgd", lr=0.1)
+    a = run(BOWL, [1, 1], opt, steps=40, gradient_noise=0.3, seed=1)
+    b = run(BOWL, [1, 1], opt, steps=40, gradient_noise=0.3, seed=1)
+    clean = run(BOWL, [1, 1], opt, steps=40)
+    np.testing.assert_array_equal(a.points, b.points)
+    assert not np.allclose(a.points, clean.points)
+    np.testing.assert_array_equal(a.gradients, BOWL.gradient(a.points))  # noise-free gradient
+
+
+def test_a_runs_noise_does_not_depend_on_its_neighbours_stopping():
+    opt = make_optimizer("sgd", lr=0.1)
+    starts = np.array([[1.0, 1.0], [1e300, 1e300]])  # the second diverges at once
+    batch = run_batch(BOWL, starts, opt, steps=40, gradient_noise=0.3, seed=3)
+    pair = run_batch(BOWL, np.array([[1.0, 1.0], [0.5, 0.5]]), opt, steps=40,
+                     gradient_noise=0.3, seed=3)  # fmt: skip
+    np.testing.assert_array_equal(batch.trajectory(0).points, pair.trajectory(0).points)
+
+
+def test_recorded_state_is_the_state_after_k_steps():
+    opt = make_optimizer("sgd", lr=0.1, momentum=0.9)
+    trajectory = run(BOWL, [1.0, 1.0], opt, steps=3, include_state=True)
+    buffers = trajectory.states["momentum_buffer"]
+    g = trajectory.gradients
+    np.testing.assert_array_equal(buffers[0], [0, 0])
+    np.testing.assert_array_equal(buffers[1], g[0])  # torch: the buffer starts at g_1
+    np.testing.assert_allclose(buffers[2], 0.9 * g[0] + g[1])
+
+
+def test_start_with_the_wrong_number_of_coordinates_is_rejected():
+    with pytest.raises(ValueError, match="takes 2"):
+        run(BOWL, [1.0], make_optimizer("sgd"), steps=3)
