@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint format bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,9 @@ run: $(VENV)/.installed
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format app tests bench
 
 test: lint
 	$(BIN)/pytest -q

@@ -58,14 +58,20 @@ def test_convergence_stops_before_the_step_budget(client):
 
 
 def test_zero_tolerance_never_converges(client):
-    result = client.post(URL, json=body(function="bowl", start=[1, 1], tol=0,
-                                        optimizer={"name": "sgd", "lr": 0.5}, steps=5)).json()
+    result = client.post(
+        URL,
+        json=body(
+            function="bowl", start=[1, 1], tol=0, optimizer={"name": "sgd", "lr": 0.5}, steps=5
+        ),
+    ).json()
     assert result["status"] == "max_steps" and result["points"][-1] == [0, 0]
 
 
 def test_divergence_is_reported_and_leaves_out_the_non_finite_point(client):
-    response = client.post(URL, json=body(function="bowl", start=[1, 1],
-                                          optimizer={"name": "sgd", "lr": 1e3}, steps=1000))
+    response = client.post(
+        URL,
+        json=body(function="bowl", start=[1, 1], optimizer={"name": "sgd", "lr": 1e3}, steps=1000),
+    )
     result = response.json()
     assert result["status"] == "diverged"
     assert result["steps_taken"] == len(result["points"]) - 1 < 1000
