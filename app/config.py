@@ -1,5 +1,5 @@
 """Every limit and setting in one place. Each can be overridden by an environment variable
-named ``DESCENT_<NAME>`` (e.g. ``DESCENT_MAX_STEPS=20000``)."""
+named ``DESCENT_<NAME>`` (e.g. ``DESCENT_MAX_STEPS=20000``); README lists them all."""
 
 from __future__ import annotations
 
@@ -12,12 +12,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Settings:
-    max_steps: int = 100_000  # steps of one trajectory
+    # One trajectory
+    max_steps: int = 100_000
     max_coordinate: float = 1e6  # |start| and surface windows
-    max_resolution: int = 1000  # surface points per axis
-    default_resolution: int = 200
     max_gradient_noise: float = 1e3
     max_tol: float = 1e6
+    # Surfaces
+    max_resolution: int = 1000  # points per axis
+    default_resolution: int = 200
+    # Many runs at once
+    max_batch_runs: int = 64  # runs in one /trajectories/batch request
+    max_batch_work: int = 2_000_000  # sum of steps over a batch request
+    max_basin_resolution: int = 400  # starts per axis
+    max_basin_work: int = 40_000_000  # starts × steps of one basins request
+    max_sweep_settings: int = 2_500  # learning rates × second-parameter values
+    max_sweep_work: int = 5_000_000  # settings × steps of one sweep request
+    # Serving
+    max_body_bytes: int = 1_000_000  # larger request bodies get 413
+    max_heavy_requests: int = 4  # heavy requests computed at once; more get 503
+    retry_after_seconds: int = 1
+    frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may embed the page
+    cors_origins: str = ""  # comma-separated origins allowed to call the API; empty: none
     templates_dir: str = str(ROOT / "templates")
     static_dir: str = str(ROOT / "static")
 
@@ -27,7 +42,8 @@ def _from_env() -> Settings:
     for field in fields(Settings):
         raw = os.environ.get(f"DESCENT_{field.name.upper()}")
         if raw is not None:
-            values[field.name] = type(field.default)(raw)
+            kind = type(field.default)
+            values[field.name] = kind(float(raw)) if kind is int else kind(raw)
     return Settings(**values)
 
 

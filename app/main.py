@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import pages
+from app import middleware, pages
 from app.api import errors, functions, health, optimizers, trajectories
 from app.config import settings
 
@@ -18,6 +18,7 @@ DESCRIPTION = (
 def create_app() -> FastAPI:
     app = FastAPI(title="Descent", version="1.0.0", description=DESCRIPTION)
     errors.install(app)
+    middleware.install(app)
     for module in (health, functions, optimizers, trajectories):
         app.include_router(module.router)
     app.include_router(pages.router)
