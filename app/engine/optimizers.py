@@ -243,7 +243,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = SPECS
 
 def make_optimizer(name: str, **kwargs: Any) -> Optimizer:
     """Validate ``kwargs`` as torch does (plus upper bounds torch lacks) and build."""
-    return FACTORIES[name](**resolve(name, kwargs))
+    resolved = resolve(name, kwargs)  # first: it names the valid optimizers for a bad name
+    return FACTORIES[name](**resolved)
 
 
 def select_runs(state: Any, keep: Array) -> Any:

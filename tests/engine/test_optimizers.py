@@ -148,12 +148,6 @@ def test_a_parameter_of_another_optimizer_is_unknown():
         make_optimizer("adam", momentum=0.9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="make_optimizer indexes FACTORIES[name] before resolve() can call get_spec(), so "
-    "an unknown name raises a bare KeyError('nope') instead of UnknownOptimizerError",
-)
 def test_an_unknown_optimizer_raises_an_error_naming_the_valid_optimizers():
     with pytest.raises(UnknownOptimizerError) as raised:
         make_optimizer("nope")
