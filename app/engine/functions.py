@@ -35,6 +35,10 @@ class LossFunction:
     log_scale: bool = False
     description: str = ""
     extra: dict = field(default_factory=dict)
+    # Losses on data: the mean loss over ``n_samples`` points, and the gradient of the mean
+    # over a mini-batch of them, ``sample_gradient(p, indices) -> (..., dims)``.
+    n_samples: int = 0
+    sample_gradient: Callable[[Array, Array], Array] | None = None
 
     @property
     def dims(self) -> int:

@@ -23,6 +23,7 @@ import numpy as np
 
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, select_runs
+from app.engine.sampling import MinibatchSchedule
 
 MAX_STEPS, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = ("max_steps", "converged", "diverged")
@@ -82,6 +83,7 @@ def run_batch(
     seed: int = 0,
     record: bool = True,
     include_state: bool = False,
+    minibatches: MinibatchSchedule | None = None,
 ) -> BatchResult:
     """Run ``optimizer`` from each row of ``starts`` (shape (n, dims)) for up to ``steps``.
 
@@ -90,6 +92,9 @@ def run_batch(
     chunk of steps at once. Non-finite values absorb (they never turn finite again), and
     each run is cut at its first stopping point, so the result is the same as testing
     every step; at most CHUNK − 1 steps past a stop are computed and discarded.
+
+    With ``minibatches`` (losses on data) each update uses the gradient of the next
+    mini-batch; recorded losses, gradients and the stop tests use the whole dataset.
     """
     params = np.array(starts, dtype=np.float64, ndmin=2)
     n, dims = params.shape
@@ -122,6 +127,8 @@ def run_batch(
                     state_rows[name][j] = value
                 if k0 + j == steps:
                     break
+                if minibatches is not None:
+                    grad = function.sample_gradient(params, minibatches.indices(k0 + j))
                 if rng is not None:
                     grad = grad + gradient_noise * rng.standard_normal((n, dims))[idx]
                 step, state = optimizer.update(grad, state, params)
@@ -191,11 +198,13 @@ def run(
     gradient_noise: float = 0.0,
     seed: int = 0,
     include_state: bool = False,
+    minibatches: MinibatchSchedule | None = None,
 ) -> Trajectory:
     """One run from ``start``: a batch of one."""
     result = run_batch(
         function, np.asarray(start, dtype=np.float64)[None, :], optimizer, steps, tol,
         gradient_noise, seed, record=True, include_state=include_state,
+        minibatches=minibatches,
     )  # fmt: skip
     return result.trajectory(0)
 
