@@ -30,6 +30,7 @@ class Settings:
     # Serving
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
     max_heavy_requests: int = 4  # heavy requests computed at once; more get 503
+    heavy_work_threshold: int = 50_000  # runs × steps (or grid points) above which it is heavy
     retry_after_seconds: int = 1
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may embed the page
     cors_origins: str = ""  # comma-separated origins allowed to call the API; empty: none

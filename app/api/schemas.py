@@ -19,6 +19,45 @@ Coordinate = Annotated[
     float, Field(ge=-settings.max_coordinate, le=settings.max_coordinate, allow_inf_nan=False)
 ]
 FunctionId = Annotated[str, Field(min_length=1, max_length=64, examples=["rosenbrock"])]
+Bounds = tuple[Coordinate, Coordinate]
+
+
+class ExpressionSpec(BaseModel):
+    """A typed formula in x (1-D) or x and y (2-D), parsed safely and differentiated exactly."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"expression": "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
+                                         "domain": [[-5, 5], [-5, 5]]}]},
+    )  # fmt: skip
+    expression: str = Field(min_length=1, max_length=500)
+    domain: list[Bounds] | None = Field(None, min_length=1, max_length=2)
+
+
+class DataPoints(BaseModel):
+    model_config = STRICT
+    x: list[Coordinate] = Field(min_length=1, max_length=10_000)
+    y: list[Coordinate] = Field(min_length=1, max_length=10_000)
+
+
+class DataSpec(BaseModel):
+    """A model fitted to data: the mean loss over the points, as torch.nn's losses compute it."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"model": "linear", "loss": "mse",
+                                         "data": {"x": [1, 2, 3], "y": [2, 4, 6]}}]},
+    )  # fmt: skip
+    model: Literal["line-through-origin", "linear", "logistic"]
+    loss: Literal["mse", "bce"] = "mse"
+    data: DataPoints
+    domain: list[Bounds] | None = Field(None, min_length=1, max_length=2)
+
+
+FunctionSpec = Annotated[
+    FunctionId | ExpressionSpec | DataSpec,
+    Field(description="a catalog id, {expression, domain} or {model, loss, data, domain}"),
+]
 
 
 class Minimum(BaseModel):
@@ -37,6 +76,7 @@ class FunctionInfo(BaseModel):
     start: list[float]
     log_scale: bool
     description: str
+    data: dict[str, Any] | None = Field(None, description="model, loss and points of a data fit")
 
 
 class FunctionList(BaseModel):
@@ -44,6 +84,9 @@ class FunctionList(BaseModel):
 
 
 class Surface(BaseModel):
+    formula: str | None = None
+    gradient_latex: list[str] | None = None
+    domain: list[list[float]] | None = None
     x: list[float]
     y: list[float] | None = None
     z: Any = Field(description="nested lists (null where undefined) or a Plotly typed array")
@@ -109,7 +152,7 @@ class TrajectoryRequest(BaseModel):
         },
     )
 
-    function: FunctionId
+    function: FunctionSpec
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     optimizer: OptimizerOptions
     steps: int = Field(500, ge=1, le=settings.max_steps)
@@ -129,6 +172,10 @@ class TrajectoryRequest(BaseModel):
     )
     seed: int = Field(0, ge=0, le=2**32 - 1)
     include_state: bool = Field(False, description="add per-step gradients and optimizer state")
+    batch_size: int | None = Field(
+        None, ge=1, le=10_000, description="mini-batch size for losses on data (default: all)"
+    )
+    shuffle: bool = Field(True, description="reshuffle the data each epoch (seeded by seed)")
 
 
 class TrajectoryResponse(BaseModel):
@@ -141,6 +188,23 @@ class TrajectoryResponse(BaseModel):
     optimizer: dict[str, Any]
     gradients: list[list[float]] | None = None
     states: dict[str, list[list[float]]] | None = None
+    epoch: list[int] | None = Field(None, description="full epochs done at each point (data)")
+    formula: str | None = Field(None, description="LaTeX of a typed expression")
+    gradient_latex: list[str] | None = None
+
+
+class SurfaceRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"function": {"expression": "x^2 - y^2"},
+                                         "resolution": 100, "encoding": "base64"}]},
+    )  # fmt: skip
+    function: FunctionSpec
+    resolution: int = Field(settings.default_resolution, ge=2, le=settings.max_resolution)
+    window: list[Bounds] | None = Field(
+        None, min_length=1, max_length=2, description="default: the function's domain"
+    )
+    encoding: Literal["list", "base64"] = "list"
 
 
 class ParamInfo(BaseModel):

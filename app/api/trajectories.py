@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from contextlib import nullcontext
 
-from app.api.functions import lookup
+from fastapi import APIRouter
+
+from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
+from app.config import settings
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, make_optimizer
 from app.engine.runner import Trajectory, run
+from app.engine.sampling import MinibatchSchedule
+from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
-
-
-def check_start(f: LossFunction, start: list[float]) -> None:
-    if len(start) != f.dims:
-        raise HTTPException(
-            422,
-            [{"loc": ["body", "start"], "type": "value_error",
-              "msg": f"start has {len(start)} coordinate(s); '{f.id}' takes {f.dims}"}],
-        )  # fmt: skip
 
 
 def build_optimizer(request: TrajectoryRequest) -> Optimizer:
@@ -28,7 +24,21 @@ def build_optimizer(request: TrajectoryRequest) -> Optimizer:
     return make_optimizer(options.pop("name"), **options)
 
 
-def trajectory_body(t: Trajectory, function_id: str, optimizer: Optimizer, states: bool) -> dict:
+def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchSchedule | None:
+    if request.batch_size is None or f.sample_gradient is None:
+        if request.batch_size is not None:
+            raise unprocessable(["body", "batch_size"], "batch_size applies to losses on data")
+        return None
+    return MinibatchSchedule(f.n_samples, request.batch_size, request.shuffle, request.seed)
+
+
+def trajectory_body(
+    t: Trajectory,
+    function_id: str,
+    optimizer: Optimizer,
+    states: bool,
+    minibatches: MinibatchSchedule | None = None,
+) -> dict:
     body = {
         "points": t.points.tolist(),
         "losses": t.losses.tolist(),
@@ -44,18 +54,29 @@ def trajectory_body(t: Trajectory, function_id: str, optimizer: Optimizer, state
     if states:
         body["gradients"] = t.gradients.tolist()
         body["states"] = {name: value.tolist() for name, value in (t.states or {}).items()}
+    if minibatches is not None:
+        body["epoch"] = minibatches.epoch_of_point(range(len(t.points))).tolist()
     return body
 
 
-@router.post("", response_model=TrajectoryResponse, responses={404: {}, 422: {}})
+def is_heavy(runs: int, steps: int) -> bool:
+    return runs * steps > settings.heavy_work_threshold
+
+
+@router.post("", response_model=TrajectoryResponse, responses={404: {}, 422: {}, 503: {}})
 def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
-    f = lookup(request.function)
+    f = resolve_function(request.function)
     check_start(f, request.start)
     optimizer = build_optimizer(request)
-    trajectory = run(
-        f, request.start, optimizer, steps=request.steps, tol=request.tol,
-        gradient_noise=request.gradient_noise, seed=request.seed,
-        include_state=request.include_state,
-    )  # fmt: skip
-    return StrictJSONResponse(trajectory_body(trajectory, f.id, optimizer, request.include_state))
+    minibatches = build_minibatches(f, request)
+    with heavy_slot() if is_heavy(1, request.steps) else nullcontext():
+        trajectory = run(
+            f, request.start, optimizer, steps=request.steps, tol=request.tol,
+            gradient_noise=request.gradient_noise, seed=request.seed,
+            include_state=request.include_state, minibatches=minibatches,
+        )  # fmt: skip
+    body = trajectory_body(trajectory, f.id, optimizer, request.include_state, minibatches)
+    if "gradient_latex" in f.extra:
+        body |= {"formula": f.formula, "gradient_latex": f.extra["gradient_latex"]}
+    return StrictJSONResponse(body)

@@ -1,0 +1,66 @@
+"""Surfaces of any function spec: catalog ids, typed expressions and data fits."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.api.function_specs import resolve_function, unprocessable
+from app.api.responses import StrictJSONResponse, finite_or_none, rows
+from app.api.schemas import Surface, SurfaceRequest
+from app.engine.functions import LossFunction
+
+router = APIRouter(prefix="/api/v1/surface", tags=["surfaces"])
+
+F4_MAX = float(np.finfo(np.float32).max)
+
+
+def evaluate_surface(
+    f: LossFunction, window: list[tuple[float, float]], resolution: int, encoding: str
+) -> dict:
+    """f on a resolution-per-axis grid over ``window``; z[j][i] = f(x[i], y[j])."""
+    axes = [np.linspace(lo, hi, resolution) for lo, hi in window]
+    grid = np.stack(np.meshgrid(*axes, indexing="xy"), axis=-1)
+    with np.errstate(all="ignore"):
+        z = f.value(grid)
+    finite = np.isfinite(z)
+    body = {"x": axes[0].tolist()}
+    if f.dims == 2:
+        body["y"] = axes[1].tolist()
+    body["z_min"] = finite_or_none(z[finite].min()) if finite.any() else None
+    body["z_max"] = finite_or_none(z[finite].max()) if finite.any() else None
+    if encoding == "base64":
+        # Non-finite values become NaN, which Plotly draws as gaps; beyond float32 is clipped.
+        z32 = np.where(finite, np.clip(z, -F4_MAX, F4_MAX), np.nan).astype("<f4")
+        body["z"] = {
+            "dtype": "f4",
+            "bdata": base64.b64encode(z32.tobytes()).decode(),
+            "shape": ",".join(str(s) for s in z32.shape),
+        }
+    else:
+        body["z"] = rows(z)
+    return body
+
+
+def describe_spec(f: LossFunction) -> dict:
+    """What a page shows for a typed expression: its LaTeX and its gradient's."""
+    described = {"domain": [list(b) for b in f.domain]}
+    if "gradient_latex" in f.extra:
+        described |= {"formula": f.formula, "gradient_latex": f.extra["gradient_latex"]}
+    return described
+
+
+@router.post("", response_model=Surface, responses={404: {}, 422: {}})
+def create_surface(request: SurfaceRequest) -> StrictJSONResponse:
+    """Evaluate any function spec (id, expression or data fit) on a grid."""
+    f = resolve_function(request.function)
+    window = [tuple(b) for b in request.window] if request.window else list(f.domain)
+    if len(window) != f.dims:
+        raise unprocessable(["body", "window"], f"window needs {f.dims} [min, max] pair(s)")
+    for axis, (lo, hi) in zip("xy", window):
+        if lo >= hi:
+            raise unprocessable(["body", "window"], f"{axis}: min must be below max")
+    body = describe_spec(f) | evaluate_surface(f, window, request.resolution, request.encoding)
+    return StrictJSONResponse(body)

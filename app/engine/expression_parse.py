@@ -1,0 +1,316 @@
+"""A strict recursive-descent parser for typed landscapes; user text is never evaluated.
+
+Grammar (precedence and associativity as in Python, ``^`` is a synonym of ``**``)::
+
+    expr   := term (("+" | "-") term)*
+    term   := unary (("*" | "/") unary)*
+    unary  := ("-" | "+") unary | power          -x^2 is -(x^2)
+    power  := atom (("^" | "**") unary)?         2^3^2 is 2^(3^2); 2^-1 is allowed
+    atom   := number | x | y | pi | e | function "(" expr ("," expr)* ")" | "(" expr ")"
+
+Numbers are decimal floats (``3``, ``.5``, ``1e-3``). Anything else is an
+:class:`ExpressionError` that names the 1-based column of the problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+
+from app.engine.expression_tree import CONSTANTS, Binary, Call, Const, Neg, Node, Num, Var
+
+MAX_LENGTH = 500  # characters
+MAX_DEPTH = 50  # nested parentheses, calls, signs and exponents
+MAX_NODES = 200  # numbers, names and operators
+
+VARIABLES = ("x", "y")
+FUNCTIONS = {  # name -> number of arguments
+    **dict.fromkeys(("sin", "cos", "tan", "asin", "acos", "atan"), 1),
+    **dict.fromkeys(("sinh", "cosh", "tanh", "exp", "log", "log10", "sqrt", "abs"), 1),
+    "min": 2,
+    "max": 2,
+}
+_ALIASES = {
+    "ln": "log",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "X": "x",
+    "Y": "y",
+    "PI": "pi",
+    "Pi": "pi",
+    "E": "e",
+}
+_UNICODE_HINTS = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "²": "^2", "³": "^3"}
+_TOKEN = re.compile(
+    r"(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^(),])"
+)
+
+
+class ExpressionError(ValueError):
+    """Why a typed expression (or its domain) was refused.
+
+    ``message`` is a sentence for the user; ``column`` is the 1-based position in the text,
+    or ``None`` when the problem has no single place (the domain, or an overall limit).
+    """
+
+    def __init__(self, message: str, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # "num", "name", "op" or "end"
+    text: str
+    column: int
+
+
+def _names_hint() -> str:
+    return "use x, y, pi, e or one of: " + ", ".join(FUNCTIONS)
+
+
+def _unknown_name(token: Token) -> ExpressionError:
+    name = token.text
+    suggestion = _ALIASES.get(name)
+    if suggestion is None:
+        close = difflib.get_close_matches(name, [*VARIABLES, *CONSTANTS, *FUNCTIONS], n=1)
+        suggestion = close[0] if close else None
+    did_you_mean = f" (did you mean '{suggestion}'?)" if suggestion else ""
+    return ExpressionError(
+        f"unknown name '{name}' at column {token.column}{did_you_mean}; {_names_hint()}",
+        token.column,
+    )
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            char = text[pos]
+            hint = f"; write '{_UNICODE_HINTS[char]}' instead" if char in _UNICODE_HINTS else ""
+            raise ExpressionError(
+                f"unexpected character {char!r} at column {pos + 1}{hint}; "
+                "expressions use numbers, x, y, pi, e, functions and + - * / ^ ( ) ,",
+                pos + 1,
+            )
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append(Token(kind, match.group(), pos + 1))
+        pos = match.end()
+    tokens.append(Token("end", "", len(text) + 1))
+    return tokens
+
+
+def normalize(text: str) -> str:
+    """The text as shown back: surrounding whitespace dropped, inner runs collapsed."""
+    return " ".join(text.split())
+
+
+def parse_expression(text: str) -> Node:
+    """Parse ``text`` into a tree, or raise :class:`ExpressionError`."""
+    if not isinstance(text, str):
+        raise ExpressionError("the expression must be text", None)
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is too long: {len(text)} characters, at most {MAX_LENGTH}",
+            MAX_LENGTH + 1,
+        )
+    return _Parser(tokenize(text)).parse()
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+        self.nodes = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        if token.kind != "end":
+            self.i += 1
+        return token
+
+    def at(self, *ops: str) -> bool:
+        token = self.peek()
+        return token.kind == "op" and token.text in ops
+
+    def made(self, node: Node, token: Token) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ExpressionError(
+                f"the expression is too long at column {token.column}: "
+                f"at most {MAX_NODES} numbers, names and operators",
+                token.column,
+            )
+        return node
+
+    def enter(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"the expression is nested too deeply at column {token.column}: at most "
+                f"{MAX_DEPTH} levels of parentheses, function calls, signs and powers",
+                token.column,
+            )
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    def parse(self) -> Node:
+        if self.peek().kind == "end":
+            raise ExpressionError("the expression is empty; type something like x^2 + y^2", 1)
+        node = self.expr()
+        token = self.peek()
+        if token.kind != "end":
+            raise self.stray(token)
+        return node
+
+    def stray(self, token: Token) -> ExpressionError:
+        """The error for a token left over after a complete expression."""
+        if token.text == ")":
+            return ExpressionError(f"unmatched ')' at column {token.column}", token.column)
+        if token.text == ",":
+            return ExpressionError(
+                f"unexpected ',' at column {token.column}; commas only separate the "
+                "two arguments of min and max",
+                token.column,
+            )
+        known = token.text in (*VARIABLES, *CONSTANTS, *FUNCTIONS)
+        if token.kind == "name" and not known:
+            return _unknown_name(token)
+        return ExpressionError(
+            f"missing operator before '{token.text}' at column {token.column}; "
+            "write 2*x for a product, not 2x",
+            token.column,
+        )
+
+    def expr(self) -> Node:
+        node = self.term()
+        while self.at("+", "-"):
+            token = self.take()
+            node = self.made(Binary(token.text, node, self.term()), token)
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.at("*", "/"):
+            token = self.take()
+            node = self.made(Binary(token.text, node, self.unary()), token)
+        return node
+
+    def unary(self) -> Node:
+        if not self.at("-", "+"):
+            return self.power()
+        token = self.take()
+        self.enter(token)
+        operand = self.unary()
+        self.leave()
+        return operand if token.text == "+" else self.made(Neg(operand), token)
+
+    def power(self) -> Node:
+        base = self.atom()
+        if not self.at("^", "**"):
+            return base
+        token = self.take()
+        self.enter(token)
+        exponent = self.unary()
+        self.leave()
+        return self.made(Binary("^", base, exponent), token)
+
+    def atom(self) -> Node:
+        token = self.take()
+        if token.kind == "num":
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise ExpressionError(
+                    f"the number {token.text} at column {token.column} is too large",
+                    token.column,
+                )
+            return self.made(Num(value), token)
+        if token.kind == "name":
+            return self.name(token)
+        if token.text == "(":
+            self.enter(token)
+            node = self.expr()
+            self.close(token)
+            self.leave()
+            return node
+        if token.kind == "end":
+            raise ExpressionError(
+                f"the expression ends too early at column {token.column}; "
+                "expected a number, x, y, a constant or a function call",
+                token.column,
+            )
+        raise ExpressionError(
+            f"expected a number, x, y, a constant or a function call at column "
+            f"{token.column}, found '{token.text}'",
+            token.column,
+        )
+
+    def close(self, opening: Token) -> None:
+        token = self.peek()
+        if token.text == ")" and token.kind == "op":
+            self.take()
+            return
+        if token.kind == "end":
+            raise ExpressionError(
+                f"missing ')' at column {token.column} to close the '(' at column {opening.column}",
+                token.column,
+            )
+        raise self.stray(token)
+
+    def name(self, token: Token) -> Node:
+        name = token.text
+        if self.at("("):
+            if name in FUNCTIONS:
+                return self.call(token)
+            if name in VARIABLES or name in CONSTANTS:
+                raise ExpressionError(
+                    f"'{name}' at column {token.column} is not a function; "
+                    f"write {name}*(...) for a product",
+                    token.column,
+                )
+            raise _unknown_name(token)
+        if name in VARIABLES:
+            return self.made(Var(name), token)
+        if name in CONSTANTS:
+            return self.made(Const(name), token)
+        if name in FUNCTIONS:
+            raise ExpressionError(
+                f"'{name}' at column {token.column} is a function; call it like {name}(x)",
+                token.column,
+            )
+        raise _unknown_name(token)
+
+    def call(self, token: Token) -> Node:
+        opening = self.take()
+        self.enter(opening)
+        args = [self.expr()]
+        while self.at(","):
+            self.take()
+            args.append(self.expr())
+        self.close(opening)
+        self.leave()
+        wanted = FUNCTIONS[token.text]
+        if len(args) != wanted:
+            plural = "argument" if wanted == 1 else "arguments"
+            raise ExpressionError(
+                f"{token.text} at column {token.column} takes {wanted} {plural}, got {len(args)}",
+                token.column,
+            )
+        return self.made(Call(token.text, tuple(args)), token)
