@@ -48,7 +48,7 @@ __all__ = [
     "compile_expression",
 ]
 
-MAX_DERIVATIVE_NODES = 3000  # per partial derivative, shared subtrees counted every time
+MAX_DERIVATIVE_NODES = 2000  # per partial derivative, shared subtrees counted every time
 MAX_DERIVATIVE_DEPTH = 200
 MAX_BOUND = 1e6  # |domain bound|
 DEFAULT_BOUNDS = (-5.0, 5.0)
@@ -128,8 +128,7 @@ def _validate_domain(domain, axes: tuple[str, ...]) -> tuple[tuple[float, float]
     if len(domain) != len(axes):
         uses = "x and y" if len(axes) == 2 else "only x"
         raise ExpressionError(
-            f"the expression uses {uses}, so the domain needs {wanted}{per}; "
-            f"got {len(domain)}",
+            f"the expression uses {uses}, so the domain needs {wanted}{per}; got {len(domain)}",
             None,
         )
     bounds = []

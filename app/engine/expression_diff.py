@@ -3,12 +3,24 @@
 Conventions where the calculus has a choice: ``abs'(u) = sign(u)`` (0 at 0); ``min`` and
 ``max`` follow the branch they take (the first argument on a tie). Where the derivative is
 infinite or undefined (``sqrt`` at 0, ``log`` at 0) evaluation gives inf or NaN, which the
-runner treats as divergence. The constructors of :mod:`expression_tree` keep results small;
+runner treats as divergence. The constructors of :mod:`expression_algebra` keep results small;
 shared subtrees are reused rather than copied.
 """
 
 from __future__ import annotations
 
+from app.engine.expression_algebra import (
+    add,
+    call,
+    div,
+    is_num,
+    mul,
+    neg,
+    number,
+    power,
+    select,
+    sub,
+)
 from app.engine.expression_tree import (
     ONE,
     TWO,
@@ -21,16 +33,6 @@ from app.engine.expression_tree import (
     Num,
     Select,
     Var,
-    add,
-    call,
-    div,
-    is_num,
-    mul,
-    neg,
-    number,
-    power,
-    select,
-    sub,
 )
 
 
