@@ -36,6 +36,9 @@ class Settings:
     cors_origins: str = ""  # comma-separated origins allowed to call the API; empty: none
     templates_dir: str = str(ROOT / "templates")
     static_dir: str = str(ROOT / "static")
+    # Serving (issue 7): logs and HTTP caching
+    log_level: str = "info"  # of the descent.* loggers; "warning" silences the access log
+    cache_max_age: int = 600  # seconds browsers may reuse catalog and surface GETs
 
 
 def _from_env() -> Settings:
