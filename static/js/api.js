@@ -1,0 +1,120 @@
+// Thin client for /api/v1. Errors become ApiError with `problems`: [{field, param, message}],
+// where `field` names the control that caused it (steps, tol, noise, seed, start, function,
+// run) and `param` the optimizer parameter for run errors.
+
+const BASE = "/api/v1";
+
+const BODY_FIELDS = {
+  steps: "steps",
+  tol: "tol",
+  gradient_noise: "noise",
+  seed: "seed",
+  start: "start",
+  function: "function",
+  optimizer: "run",
+};
+
+export class ApiError extends Error {
+  constructor(status, problems) {
+    super(problems.map((p) => p.message).join("; ") || `request failed (${status})`);
+    this.status = status;
+    this.problems = problems;
+  }
+}
+
+function readable(msg) {
+  return String(msg)
+    .replace(/^Value error, /, "")
+    .replace(/^Input should be /, "must be ")
+    .replace("greater than or equal to", "≥")
+    .replace("less than or equal to", "≤")
+    .replace("greater than", ">")
+    .replace("less than", "<");
+}
+
+/** Map one FastAPI error ({loc, msg} or a string) to the control that caused it. */
+export function locate(error, fallbackField, context = {}) {
+  if (typeof error === "string" || !error || !Array.isArray(error.loc)) {
+    const text = typeof error === "string" ? error : JSON.stringify(error);
+    return { field: fallbackField, param: null, message: readable(text) };
+  }
+  const [head, ...rest] = error.loc.filter((part) => part !== "body" && part !== "query");
+  let field = BODY_FIELDS[head] || fallbackField;
+  let param = null;
+  let label = "";
+  if (head === "optimizer") {
+    // ["optimizer", "adam", "lr"]: the tagged union puts the optimizer's name first.
+    const parts = rest[0] === context.optimizer ? rest.slice(1) : rest;
+    param = typeof parts[0] === "string" ? parts[0] : null;
+    const index = parts.find((part) => typeof part === "number");
+    if (param) label = index === undefined ? `${param}: ` : `${param}[${index}]: `;
+  } else if (/^[xy]_(min|max)$/.test(head)) {
+    field = "function";
+  }
+  return { field, param, message: label + readable(error.msg) };
+}
+
+async function request(path, options = {}, fallbackField = "page", context = {}) {
+  let response;
+  try {
+    response = await fetch(BASE + path, options);
+  } catch (err) {
+    throw new ApiError(0, [{ field: fallbackField, param: null, message: `cannot reach the server (${err.message})` }]);
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const detail = body && body.detail !== undefined ? body.detail : `HTTP ${response.status}`;
+    const list = Array.isArray(detail) ? detail : [detail];
+    throw new ApiError(response.status, list.map((e) => locate(e, fallbackField, context)));
+  }
+  return body;
+}
+
+export function getFunctions() {
+  return request("/functions").then((body) => body.functions);
+}
+
+export function getOptimizers() {
+  return request("/optimizers").then((body) => body.optimizers);
+}
+
+export function getSurface(id, resolution = 200) {
+  const path = `/functions/${encodeURIComponent(id)}/surface?resolution=${resolution}&encoding=base64`;
+  return request(path, {}, "function");
+}
+
+/** POST one trajectory; `run` = {optimizer, params}; settings = state. */
+export function postTrajectory(settings, run) {
+  const body = {
+    function: settings.function,
+    start: settings.start,
+    optimizer: { name: run.optimizer, ...run.params },
+    steps: settings.steps,
+    tol: settings.tol,
+    gradient_noise: settings.noise,
+    seed: settings.seed,
+    include_state: true,
+  };
+  const options = {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  return request("/trajectories", options, "run", { optimizer: run.optimizer });
+}
+
+/** Decode a Plotly typed-array spec {dtype: "f4", bdata, shape} into a Float32Array. */
+export function decodeTypedArray(spec) {
+  if (Array.isArray(spec)) return { data: Float32Array.from(spec.flat().map((v) => (v === null ? NaN : v))), shape: [spec.length, spec[0].length] };
+  const binary = atob(spec.bdata);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  if (spec.dtype !== "f4") throw new Error(`unsupported dtype ${spec.dtype}`);
+  const shape = String(spec.shape).split(",").map(Number);
+  return { data: new Float32Array(bytes.buffer), shape };
+}

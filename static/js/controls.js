@@ -1,0 +1,168 @@
+// The page's settings controls: function, steps, tolerance, noise, seed, view, copy link,
+// suggested start, lesson locks; plus showing API errors next to the control that caused them.
+import { fmt, shareUrl, state } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
+
+/** A small LaTeX-to-readable converter for the catalog's formulas (no MathJax offline). */
+export function latexToHtml(tex) {
+  const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  let s = esc(tex);
+  const group = String.raw`\{((?:[^{}]|\{[^{}]*\})*)\}`;
+  const wrap = (t) => (/[\s+\-]/.test(t.trim()) ? `(${t})` : t);
+  s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)}`);
+  s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
+  s = s.replace(/\\left|\\right/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
+  s = s.replace(/\\pi/g, "π").replace(/\\cdot/g, "·").replace(/\\times/g, "×");
+  s = s.replace(/\\(sin|cos|tan|exp|log|ln)\b/g, "$1");
+  s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");
+  s = s.replace(/_\{([^{}]*)\}/g, "<sub>$1</sub>").replace(/_(\w)/g, "<sub>$1</sub>");
+  s = s.replace(/[{}]/g, "").replace(/\\/g, "");
+  s = s.replace(/(^|[\s(=>])-/g, "$1−").replace(/ {2,}/g, " ");
+  return s;
+}
+
+export class Controls {
+  constructor(handlers) {
+    this.h = handlers; // {onFunction, onSetting, onView, onSuggestedStart}
+    this.select = $("function");
+    this.bind();
+  }
+
+  bind() {
+    this.select.addEventListener("change", () => this.h.onFunction(this.select.value));
+    for (const [id, key] of Object.entries(NUMBER_FIELDS)) {
+      const input = $(id);
+      input.addEventListener("change", () => {
+        const text = input.value.trim().replace("−", "-");
+        const value = Number(text);
+        if (text === "" || !Number.isFinite(value)) {
+          this.showError(key, `"${input.value}" is not a number`);
+          return;
+        }
+        this.clearError(key);
+        state[key] = key === "steps" || key === "seed" ? Math.round(value) : value;
+        this.h.onSetting(key);
+      });
+    }
+    for (const radio of document.querySelectorAll("input[name=view]")) {
+      radio.addEventListener("change", () => {
+        if (radio.checked) this.h.onView(radio.value);
+      });
+    }
+    $("copy-link").addEventListener("click", () => this.copyLink());
+    $("suggested-start").addEventListener("click", () => this.h.onSuggestedStart());
+  }
+
+  setFunctions(functions) {
+    this.select.replaceChildren(...functions.map((f) => new Option(f.title, f.id)));
+  }
+
+  /** Reflect `state` in the controls (after loading a URL). */
+  show(fn) {
+    this.select.value = state.function;
+    $("steps").value = String(state.steps);
+    $("tol").value = String(state.tol);
+    $("noise").value = String(state.noise);
+    $("seed").value = String(state.seed);
+    $("speed").value = String(state.speed);
+    for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
+    if (fn) this.showFunction(fn);
+    this.showStart();
+  }
+
+  showFunction(fn) {
+    const code = $("formula");
+    code.innerHTML = latexToHtml(fn.formula);
+    code.title = `LaTeX: ${fn.formula}`;
+    $("function-description").textContent = fn.description;
+    $("suggested-start").textContent = `Suggested start (${fn.start.map((v) => fmt(v)).join(", ")})`;
+  }
+
+  showStart() {
+    $("start-text").textContent = state.start ? `(${state.start.map((v) => fmt(v, 4)).join(", ")})` : "click the landscape";
+  }
+
+  async copyLink() {
+    const url = shareUrl();
+    const status = $("copy-status");
+    let ok = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(url);
+        ok = true;
+      }
+    } catch {
+      ok = false;
+    }
+    if (!ok) ok = legacyCopy(url);
+    status.textContent = ok ? "Link copied" : "Copy this link: " + url;
+    clearTimeout(this.copyTimer);
+    this.copyTimer = setTimeout(() => {
+      status.textContent = "";
+    }, ok ? 2500 : 15000);
+  }
+
+  /** Show a message next to a settings control (steps, tol, noise, seed, start, function). */
+  showError(field, message) {
+    const box = $(`${field}-error`);
+    if (!box) return false;
+    box.textContent = message;
+    box.hidden = false;
+    const input = $(field);
+    if (input) input.setAttribute("aria-invalid", "true");
+    return true;
+  }
+
+  clearError(field) {
+    const box = $(`${field}-error`);
+    if (box) {
+      box.hidden = true;
+      box.textContent = "";
+    }
+    const input = $(field);
+    if (input) input.removeAttribute("aria-invalid");
+  }
+
+  clearErrors() {
+    for (const field of ["function", "start", ...Object.values(NUMBER_FIELDS)]) this.clearError(field);
+  }
+
+  /** Lesson mode: ?lesson=1&lock=function,runs&hide=noise. Returns true if clicks are locked. */
+  applyLesson(runsPanel) {
+    $("lesson-badge").hidden = !state.lesson;
+    document.body.classList.toggle("lesson", state.lesson);
+    const names = new Set([...state.lock, ...state.hide]);
+    for (const name of names) {
+      for (const el of document.querySelectorAll(`[data-control="${CSS.escape(name)}"]`)) {
+        if (state.hide.has(name)) el.hidden = true;
+        if (state.lock.has(name)) {
+          el.classList.add("locked");
+          el.title = "Locked for this lesson";
+          for (const c of el.querySelectorAll("input, select, button, textarea")) c.disabled = true;
+        }
+      }
+    }
+    if (names.has("runs")) runsPanel.lock(true);
+    return state.lock.has("start") || state.hide.has("start");
+  }
+}
+
+function legacyCopy(text) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.append(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}

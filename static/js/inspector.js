@@ -1,0 +1,107 @@
+// The race list: a legend entry per run with its plain-language status, and the
+// inspector for the current step (point, loss, gradient, its norm, optimizer state).
+import { fmt } from "./state.js";
+
+const STATE_NAMES = {
+  exp_avg: "m  (exp_avg)",
+  exp_avg_sq: "v  (exp_avg_sq)",
+  m_hat: "m̂  (bias-corrected m)",
+  v_hat: "v̂  (bias-corrected v)",
+  momentum_buffer: "momentum buffer",
+  square_avg: "E[g²]  (square_avg)",
+  grad_avg: "E[g]  (grad_avg)",
+  sum: "Σ g²  (sum)",
+};
+
+const pair = (v) => (v ? `(${fmt(v[0])}, ${fmt(v[1])})` : "—");
+
+/** "converged at step 212" etc.; `k` is the step shown. */
+export function statusText(entry, k = Infinity) {
+  if (entry.error) return `error: ${entry.error}`;
+  const d = entry.data;
+  if (!d) return "computing…";
+  if (k < d.steps_taken) return `step ${k}…`;
+  if (d.status === "converged") return `converged at step ${d.steps_taken}`;
+  if (d.status === "diverged") return `diverged at step ${d.steps_taken + 1}`;
+  const first = d.losses[0];
+  const last = d.losses[d.losses.length - 1];
+  const exploding = Math.abs(last) > 1e6 * Math.max(1, Math.abs(first));
+  const tail = exploding ? `, blowing up (f = ${fmt(last, 3)})` : `, f = ${fmt(last, 4)}`;
+  return `stopped at the step limit (${d.steps_taken} steps)${tail}`;
+}
+
+export class Inspector {
+  constructor() {
+    this.list = document.getElementById("race-list");
+    this.stepLabel = document.getElementById("race-step");
+    this.items = [];
+    this.lastUpdate = 0;
+  }
+
+  /** Rebuild the list for a race (entries may still be computing). */
+  setRace(race) {
+    this.items = (race ? race.entries : []).map((entry) => this.item(entry));
+    this.list.replaceChildren(...this.items.map((i) => i.li));
+    this.lastUpdate = 0;
+  }
+
+  item(entry) {
+    const li = document.createElement("li");
+    li.className = "race-item";
+    li.style.setProperty("--run-color", entry.color);
+    li.dataset.runId = String(entry.run.id);
+    const head = document.createElement("p");
+    head.className = "race-status";
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.setAttribute("aria-hidden", "true");
+    const label = document.createElement("strong");
+    label.textContent = entry.label;
+    const status = document.createElement("span");
+    status.className = "status-text";
+    head.append(swatch, label, ": ", status);
+    const dl = document.createElement("dl");
+    dl.className = "inspect";
+    li.append(head, dl);
+    return { li, entry, status, dl, rows: null };
+  }
+
+  rowsFor(item) {
+    const names = ["point (x, y)", "f(x, y)", "∇f", "‖∇f‖"];
+    const states = item.entry.data && item.entry.data.states ? Object.keys(item.entry.data.states) : [];
+    for (const s of states) names.push(STATE_NAMES[s] || s);
+    const cells = names.map((name) => {
+      const dt = document.createElement("dt");
+      dt.textContent = name;
+      const dd = document.createElement("dd");
+      item.dl.append(dt, dd);
+      return dd;
+    });
+    item.rows = { cells, states };
+  }
+
+  /** Show step k; while playing, at most ~8 updates a second. */
+  update(k, playing, force = false) {
+    const now = performance.now();
+    if (playing && !force && now - this.lastUpdate < 120) return;
+    this.lastUpdate = now;
+    this.stepLabel.textContent = this.items.length ? `· step ${k}` : "";
+    for (const item of this.items) {
+      const entry = item.entry;
+      const text = statusText(entry, k);
+      if (item.status.textContent !== text) item.status.textContent = text;
+      item.li.dataset.status = entry.error ? "error" : entry.data ? entry.data.status : "pending";
+      item.li.classList.toggle("finished", Boolean(entry.data) && k >= entry.data.steps_taken);
+      const d = entry.data;
+      if (!d) continue;
+      if (!item.rows) this.rowsFor(item);
+      const i = Math.min(k, d.points.length - 1);
+      const g = d.gradients ? d.gradients[i] : null;
+      const values = [pair(d.points[i]), fmt(d.losses[i], 6), pair(g), fmt(d.grad_norms[i])];
+      for (const s of item.rows.states) values.push(pair(d.states[s][i]));
+      item.rows.cells.forEach((cell, j) => {
+        if (cell.textContent !== values[j]) cell.textContent = values[j];
+      });
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// The loss-vs-step plot: Plotly draws the axes once per race; the growing curves are drawn
+// on a canvas over its plot area, so a frame costs a few hundred lineTo calls.
+import { plotArea } from "./plot.js";
+import { fmt } from "./state.js";
+
+const Plotly = () => window.Plotly;
+const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1f2933" };
+const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
+
+/** How losses are shown: log of the loss, log of the gap to f*, or linear. */
+export function lossScale(entries, fn) {
+  let min = Infinity;
+  for (const e of entries) if (e.data) for (const v of e.data.losses) if (Number.isFinite(v) && v < min) min = v;
+  const globals = (fn.minima || []).filter((m) => m.global).map((m) => m.value);
+  const fstar = globals.length ? Math.min(...globals) : null;
+  if (!(min <= 0)) return { mode: "log", title: "loss (log scale)", map: (v) => v };
+  if (fstar !== null && min >= fstar - 1e-9 * Math.max(1, Math.abs(fstar))) {
+    const tiny = 1e-16 * Math.max(1, Math.abs(fstar));
+    return {
+      mode: "gap",
+      title: `f − f* (log scale; f* = ${fmt(fstar, 6)})`,
+      map: (v) => Math.max(v - fstar, tiny),
+    };
+  }
+  return { mode: "linear", title: "loss (linear scale: it goes below 0)", map: (v) => v };
+}
+
+export class LossCurve {
+  constructor(gd, canvas) {
+    this.gd = gd;
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.entries = [];
+    this.scale = null;
+    this.maxStep = 1;
+    this.px = new Map();
+    this.drawnPoints = 0;
+  }
+
+  async init() {
+    await this.layout({ mode: "log", title: "loss (log scale)" }, [0, 100], null);
+  }
+
+  async layout(scale, xrange, yrange) {
+    const yaxis = {
+      title: { text: scale.title }, type: scale.mode === "linear" ? "linear" : "log",
+      exponentformat: "power", zeroline: false, gridcolor: "#e5e7eb", fixedrange: true,
+    };
+    if (yrange) yaxis.range = yrange;
+    else yaxis.autorange = true;
+    const layout = {
+      margin: { l: 64, r: 12, t: 8, b: 36 }, font: FONT, showlegend: false,
+      xaxis: { title: { text: "step", standoff: 2 }, range: xrange, zeroline: false, gridcolor: "#e5e7eb", fixedrange: true },
+      yaxis, paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", hovermode: false,
+    };
+    // One invisible point keeps the axes drawn; the curves live on the canvas.
+    const trace = { type: "scatter", mode: "markers", x: [0], y: [scale.mode === "linear" ? 0 : 1], marker: { opacity: 0 }, hoverinfo: "skip" };
+    await Plotly().react(this.gd, [trace], layout, CONFIG);
+    this.sync();
+  }
+
+  /** New race: choose the scale and axis ranges from all the data at once. */
+  async setRace(entries, fn) {
+    this.entries = entries.filter((e) => e.data);
+    this.scale = lossScale(this.entries, fn);
+    this.maxStep = Math.max(1, ...this.entries.map((e) => e.data.losses.length - 1));
+    const ys = [];
+    const firsts = [];
+    for (const e of this.entries) {
+      const mapped = e.data.losses.map(this.scale.map);
+      e.lossY = mapped;
+      for (const v of mapped) if (Number.isFinite(v)) ys.push(v);
+      if (Number.isFinite(mapped[0])) firsts.push(mapped[0]);
+    }
+    let yrange = null;
+    if (ys.length) {
+      const top = Math.max(...firsts, -Infinity);
+      if (this.scale.mode === "linear") {
+        const lo = Math.min(...ys);
+        const hi = Math.max(...ys.filter((v) => v <= top + 10 * (Math.abs(top) + 1)));
+        const pad = (hi - lo) * 0.05 || 1;
+        yrange = [lo - pad, hi + pad];
+      } else {
+        const logs = ys.filter((v) => v > 0).map(Math.log10);
+        const hi = Math.min(Math.max(...logs), Math.log10(top) + 3);
+        const lo = Math.max(Math.min(...logs), hi - 24);
+        yrange = [lo - 0.3, hi + 0.3];
+      }
+    }
+    this.px.clear();
+    await this.layout(this.scale, [0, this.maxStep], yrange);
+  }
+
+  clearRace() {
+    this.entries = [];
+    this.px.clear();
+    this.drawnPoints = 0;
+    if (this.area) this.ctx.clearRect(0, 0, this.area.width, this.area.height);
+  }
+
+  sync() {
+    const area = plotArea(this.gd);
+    this.area = area;
+    this.px.clear();
+    if (!area) return;
+    const dpr = window.devicePixelRatio || 1;
+    const c = this.canvas;
+    c.style.left = `${area.left}px`;
+    c.style.top = `${area.top}px`;
+    c.style.width = `${area.width}px`;
+    c.style.height = `${area.height}px`;
+    c.width = Math.round(area.width * dpr);
+    c.height = Math.round(area.height * dpr);
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+
+  pixels(entry) {
+    let p = this.px.get(entry);
+    if (!p) {
+      const { xa, ya } = this.area;
+      const log = ya.type === "log";
+      const ys = entry.lossY;
+      const px = new Float32Array(ys.length);
+      const py = new Float32Array(ys.length);
+      for (let i = 0; i < ys.length; i++) {
+        px[i] = xa.l2p(i);
+        const v = log ? (ys[i] > 0 ? Math.log10(ys[i]) : NaN) : ys[i];
+        // Clamp far-off values to just outside the plot so the line leaves it cleanly.
+        py[i] = Number.isFinite(v) ? Math.max(-5, Math.min(this.area.height + 5, ya.l2p(v))) : NaN;
+      }
+      p = { px, py };
+      this.px.set(entry, p);
+    }
+    return p;
+  }
+
+  draw(step) {
+    if (!this.area) return;
+    const ctx = this.ctx;
+    const { width, height } = this.area;
+    ctx.clearRect(0, 0, width, height);
+    let drawn = 0;
+    ctx.lineJoin = "round";
+    for (const entry of this.entries) {
+      const { px, py } = this.pixels(entry);
+      const k = Math.min(step, px.length - 1);
+      ctx.beginPath();
+      let pen = false;
+      for (let i = 0; i <= k; i++) {
+        if (Number.isNaN(py[i])) {
+          pen = false;
+          continue;
+        }
+        if (pen) ctx.lineTo(px[i], py[i]);
+        else ctx.moveTo(px[i], py[i]);
+        pen = true;
+      }
+      ctx.strokeStyle = entry.color;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      if (k >= 0 && !Number.isNaN(py[k])) {
+        ctx.beginPath();
+        ctx.arc(px[k], py[k], 3.5, 0, Math.PI * 2);
+        ctx.fillStyle = entry.color;
+        ctx.fill();
+      }
+      drawn += k + 1;
+    }
+    if (this.entries.length) {
+      const x = this.area.xa.l2p(Math.min(step, this.maxStep));
+      ctx.beginPath();
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, height);
+      ctx.strokeStyle = "rgba(31,41,51,0.35)";
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+    this.drawnPoints = drawn;
+  }
+}

@@ -1,0 +1,263 @@
+// Wires the page together: load catalog + optimizers + surface, draw, race on click.
+import { ApiError, getFunctions, getOptimizers, getSurface, postTrajectory } from "./api.js";
+import { Controls } from "./controls.js";
+import { Inspector } from "./inspector.js";
+import { LossCurve } from "./loss.js";
+import { drawLandscape, listenForPicks, prepareSurface } from "./plot.js";
+import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
+import { RunsPanel, runLabel, setSpecs, specOf } from "./runs.js";
+import { DEFAULTS, colorOf, fromQuery, state, writeUrl } from "./state.js";
+import { Trails } from "./trails.js";
+import { Transport } from "./transport.js";
+
+const $ = (id) => document.getElementById(id);
+const gd = $("landscape");
+const metrics = {
+  firstContourMs: null, firstContourKind: null, plotlyContourMs: null,
+  clickToFirstFrameMs: null, clickToRaceMs: null, fps: null, worstFrameMs: null,
+};
+const app = { functions: new Map(), fn: null, surface: null, race: null, token: 0, surfaceToken: 0 };
+const pending = { click: null, race: null };
+
+const trails = new Trails(gd, $("landscape-overlay"));
+const loss = new LossCurve($("loss-curve"), $("loss-overlay"));
+const inspector = new Inspector();
+const transport = new Transport(onFrame, () => writeUrl());
+const runsPanel = new RunsPanel(() => rerun());
+const controls = new Controls({
+  onFunction: (id) => selectFunction(id, true),
+  onSetting: () => rerun(),
+  onView: (view) => setView(view),
+  onSuggestedStart: () => startAt(app.fn.start.slice(), null),
+});
+let startLocked = false;
+
+window.descent = {
+  metrics, state, transport, trails, loss, app,
+  get race() {
+    return app.race;
+  },
+};
+
+function onFrame(step, playing) {
+  trails.draw(step, !playing);
+  loss.draw(step);
+  inspector.update(step, playing, !playing);
+  const now = performance.now();
+  if (pending.click !== null) {
+    metrics.clickToFirstFrameMs = now - pending.click;
+    pending.click = null;
+  }
+  if (pending.race !== null && app.race && app.race.ready) {
+    metrics.clickToRaceMs = now - pending.race;
+    pending.race = null;
+  }
+  metrics.fps = transport.metrics.fps;
+  metrics.worstFrameMs = transport.metrics.worstFrameMs;
+}
+
+function message(text) {
+  const box = $("plot-message");
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+function showProblem(problem, run) {
+  if (problem.field === "run" && run) {
+    runsPanel.showError(run, problem.param, problem.message);
+  } else if (!controls.showError(problem.field, problem.message)) {
+    message(problem.message);
+  }
+}
+
+/** Run every active optimizer from state.start and play the race. */
+async function runRace(autoplay = true) {
+  const token = ++app.token;
+  controls.clearErrors();
+  runsPanel.clearErrors();
+  message("");
+  writeUrl();
+  controls.showStart();
+  if (!state.start || !app.fn) return;
+  $("plot-hint").hidden = true;
+  const race = {
+    start: state.start.slice(), ready: false,
+    entries: state.runs.map((run) => ({ run, color: colorOf(run), label: runLabel(run), data: null, error: null })),
+  };
+  app.race = race;
+  trails.setRace(race, app.surface);
+  inspector.setRace(race);
+  loss.clearRace();
+  transport.load(0, false);
+  const results = await Promise.allSettled(race.entries.map((e) => postTrajectory(state, e.run)));
+  if (token !== app.token) return;
+  results.forEach((result, i) => {
+    const entry = race.entries[i];
+    if (result.status === "fulfilled" && result.value.points.length) {
+      entry.data = result.value;
+      return;
+    }
+    const error = result.status === "rejected" ? result.reason : new ApiError(0, [{ field: "start", message: "the start point is not finite" }]);
+    const problems = error instanceof ApiError ? error.problems : [{ field: "page", message: String(error) }];
+    entry.error = problems.map((p) => p.message).join("; ");
+    for (const p of problems) showProblem(p, entry.run);
+  });
+  race.ready = true;
+  await loss.setRace(race.entries, app.fn);
+  if (token !== app.token) return;
+  const maxStep = Math.max(0, ...race.entries.filter((e) => e.data).map((e) => e.data.steps_taken));
+  inspector.setRace(race);
+  transport.load(maxStep, autoplay);
+}
+
+function rerun() {
+  writeUrl();
+  if (state.start) runRace(true);
+}
+
+function startAt(xy, event) {
+  if (startLocked) return;
+  const [[x0, x1], [y0, y1]] = app.fn.domain;
+  const digits = (span) => Math.max(0, 4 - Math.floor(Math.log10(span)));
+  state.start = [Number(xy[0].toFixed(digits(x1 - x0))), Number(xy[1].toFixed(digits(y1 - y0)))];
+  const t = event && event.timeStamp ? event.timeStamp : performance.now();
+  pending.click = t;
+  pending.race = t;
+  runRace(true);
+}
+
+async function loadSurface(fn) {
+  const token = ++app.surfaceToken;
+  const surface = await getSurface(fn.id);
+  if (token !== app.surfaceToken) return false;
+  app.surface = prepareSurface(fn, surface);
+  trails.surface = app.surface;
+  await drawLandscape(gd, fn, app.surface, state.view, state.view === "3d" ? trails.traces3d(transport.step) : []);
+  trails.sync();
+  transport.redraw();
+  return true;
+}
+
+async function selectFunction(id, userChoice) {
+  const fn = app.functions.get(id);
+  if (!fn) {
+    controls.showError("function", `unknown function "${id}"`);
+    return;
+  }
+  controls.clearError("function");
+  state.function = id;
+  app.fn = fn;
+  controls.showFunction(fn);
+  if (userChoice) {
+    state.start = fn.start.slice();
+    app.race = null;
+    trails.setRace(null, null);
+    inspector.setRace(null);
+    loss.clearRace();
+    transport.load(0, false);
+  }
+  writeUrl();
+  try {
+    const drawn = loadSurface(fn);
+    if (userChoice) runRace(true);
+    await drawn;
+  } catch (error) {
+    const problems = error instanceof ApiError ? error.problems : [{ field: "page", message: String(error) }];
+    for (const p of problems) showProblem(p);
+  }
+}
+
+async function setView(view) {
+  state.view = view === "3d" ? "3d" : "2d";
+  writeUrl();
+  if (!app.fn || !app.surface) return;
+  await drawLandscape(gd, app.fn, app.surface, state.view, state.view === "3d" ? trails.traces3d(transport.step) : []);
+  trails.sync();
+  transport.redraw();
+}
+
+function watchLayout() {
+  gd.on("plotly_afterplot", () => {
+    if (gd._is3d) return;
+    trails.sync();
+    transport.redraw();
+  });
+  $("loss-curve").on("plotly_afterplot", () => {
+    loss.sync();
+    transport.redraw();
+  });
+  let queued = false;
+  const observer = new ResizeObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      for (const el of [gd, $("loss-curve")]) if (el._fullLayout) window.Plotly.Plots.resize(el);
+    });
+  });
+  observer.observe($("landscape-wrap"));
+  observer.observe($("loss-wrap"));
+}
+
+async function boot() {
+  const problems = fromQuery(location.search);
+  const functionsP = getFunctions();
+  const optimizersP = getOptimizers();
+  const surfaceP = getSurface(state.function).catch(() => null);
+  const functions = await functionsP;
+  app.functions = new Map(functions.map((f) => [f.id, f]));
+  controls.setFunctions(functions);
+  let surface = await surfaceP;
+  if (!app.functions.has(state.function)) {
+    const bad = state.function;
+    state.function = DEFAULTS.function;
+    state.start = null;
+    surface = null;
+    controls.showError("function", `unknown function "${bad}"; showing the default`);
+  }
+  app.fn = app.functions.get(state.function);
+  app.surface = prepareSurface(app.fn, surface || (await getSurface(state.function)));
+  trails.surface = app.surface;
+  controls.show(app.fn);
+  // Cold start: Plotly.js takes a while to compile, so paint a preview of the map first.
+  const preview = $("landscape-preview");
+  if (!window.Plotly && state.view === "2d") {
+    drawPreview(preview, app.surface);
+    await afterPaint();
+    metrics.firstContourMs = performance.now();
+    metrics.firstContourKind = "preview";
+  }
+  await loadPlotly(document.body.dataset.plotlySrc);
+  await Promise.all([drawLandscape(gd, app.fn, app.surface, state.view, []), loss.init()]);
+  preview.hidden = true;
+  metrics.plotlyContourMs = performance.now();
+  if (metrics.firstContourMs === null) {
+    metrics.firstContourMs = metrics.plotlyContourMs;
+    metrics.firstContourKind = "plotly";
+  }
+  trails.sync();
+  listenForPicks(gd, startAt)();
+  watchLayout();
+  setSpecs(await optimizersP);
+  const unknown = state.runs.filter((r) => !specOf(r.optimizer));
+  state.runs = state.runs.filter((r) => specOf(r.optimizer));
+  runsPanel.render();
+  startLocked = controls.applyLesson(runsPanel);
+  if (unknown.length || problems.length) {
+    message(`Ignored part of the link: ${[...unknown.map((r) => `optimizer "${r.optimizer}"`), ...problems].join(", ")}`);
+  }
+  writeUrl();
+  document.body.dataset.ready = "true";
+  if (state.start) await runRace(true);
+}
+
+window.addEventListener("error", (event) => message(`Something went wrong: ${event.message}`));
+window.addEventListener("unhandledrejection", (event) => {
+  const reason = event.reason;
+  message(`Something went wrong: ${reason && reason.message ? reason.message : reason}`);
+});
+
+boot().catch((error) => {
+  const problems = error instanceof ApiError ? error.problems : [{ field: "page", message: String(error && error.message ? error.message : error) }];
+  message(`Could not load the page: ${problems.map((p) => p.message).join("; ")}`);
+});

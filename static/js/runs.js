@@ -1,0 +1,236 @@
+// The run editor: one card per run, its controls generated from GET /api/v1/optimizers
+// (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
+import { MAX_RUNS, colorOf, fmt, makeRun, state } from "./state.js";
+
+let specs = new Map(); // optimizer name -> spec from the API
+let uid = 0;
+
+export function setSpecs(list) {
+  specs = new Map(list.map((o) => [o.name, o]));
+}
+
+export function specOf(name) {
+  return specs.get(name);
+}
+
+function same(a, b) {
+  return Array.isArray(a) ? Array.isArray(b) && a.every((v, i) => v === b[i]) : a === b;
+}
+
+export function valueOf(run, p) {
+  return run.params[p.name] !== undefined ? run.params[p.name] : p.default;
+}
+
+/** "SGD lr=0.001, momentum=0.9": the title and every parameter set away from its default. */
+export function runLabel(run) {
+  const spec = specs.get(run.optimizer);
+  if (!spec) return run.optimizer;
+  const parts = [];
+  for (const p of spec.params) {
+    const v = valueOf(run, p);
+    if (p.name !== "lr" && same(v, p.default)) continue;
+    if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);
+    else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => fmt(x)).join(", ")})`);
+    else parts.push(`${p.name}=${fmt(v)}`);
+  }
+  return `${spec.title} ${parts.join(", ")}`.trim();
+}
+
+function setParam(run, p, value) {
+  if (same(value, p.default)) delete run.params[p.name];
+  else run.params[p.name] = value;
+}
+
+function parseNumber(text) {
+  const t = String(text).trim().replace("−", "-").replace(",", ".");
+  if (t === "") return NaN;
+  return Number(t);
+}
+
+function sliderRange(p) {
+  const lo = Math.max(p.min ?? 1e-8, p.default / 1e4, 1e-12);
+  const hi = Math.min(p.max ?? 10, p.default * 1e4);
+  return [Math.log10(lo), Math.log10(hi)];
+}
+
+export class RunsPanel {
+  constructor(onChange) {
+    this.onChange = onChange; // (why) => void; why = "edit" | "add" | "remove"
+    this.list = document.getElementById("run-list");
+    this.template = document.getElementById("run-template");
+    this.addButton = document.getElementById("add-run");
+    this.addButton.addEventListener("click", () => this.add());
+  }
+
+  add() {
+    if (state.runs.length >= MAX_RUNS) return;
+    const last = state.runs[state.runs.length - 1];
+    state.runs.push(makeRun(last ? last.optimizer : "adam", last ? last.params : {}));
+    this.render();
+    this.onChange("add");
+  }
+
+  remove(run) {
+    state.runs = state.runs.filter((r) => r !== run);
+    this.render();
+    this.onChange("remove");
+  }
+
+  render() {
+    this.list.replaceChildren(...state.runs.map((run, i) => this.card(run, i)));
+    this.addButton.disabled = state.runs.length >= MAX_RUNS || this.locked;
+    this.addButton.title = state.runs.length >= MAX_RUNS ? `At most ${MAX_RUNS} runs race at once` : "";
+  }
+
+  card(run, index) {
+    const li = this.template.content.firstElementChild.cloneNode(true);
+    li.dataset.runId = String(run.id);
+    li.style.setProperty("--run-color", colorOf(run));
+    const select = li.querySelector(".run-optimizer");
+    const selectId = `run-${++uid}-optimizer`;
+    select.id = selectId;
+    li.querySelector("[data-for=optimizer]").setAttribute("for", selectId);
+    li.querySelector("[data-for=optimizer]").textContent = `Run ${index + 1} optimizer`;
+    for (const spec of specs.values()) select.add(new Option(spec.title, spec.name, false, spec.name === run.optimizer));
+    select.addEventListener("change", () => {
+      const lr = run.params.lr;
+      run.optimizer = select.value;
+      run.params = lr !== undefined ? { lr } : {};
+      this.render();
+      this.onChange("edit");
+    });
+    const remove = li.querySelector(".run-remove");
+    remove.setAttribute("aria-label", `Remove run ${index + 1}`);
+    remove.disabled = state.runs.length <= 1;
+    remove.addEventListener("click", () => this.remove(run));
+    const spec = specs.get(run.optimizer);
+    const main = li.querySelector(".run-params");
+    const more = li.querySelector(".run-params-more");
+    for (const p of spec ? spec.params : []) {
+      (p.name === "lr" ? main : more).append(this.control(run, p));
+    }
+    if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;
+    return li;
+  }
+
+  control(run, p) {
+    const row = document.createElement("div");
+    row.className = `param param-${p.kind}`;
+    row.dataset.param = p.name;
+    const id = `run-${++uid}-${p.name}`;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.innerHTML = "";
+    const name = document.createElement("code");
+    name.textContent = p.name;
+    label.append(name, ` ${p.description}`);
+    label.title = p.description;
+    const value = valueOf(run, p);
+    const commit = (v) => {
+      setParam(run, p, v);
+      this.onChange("edit");
+    };
+    if (p.kind === "bool") {
+      const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: Boolean(value) });
+      box.addEventListener("change", () => commit(box.checked));
+      row.append(box, label);
+    } else if (p.kind === "pair") {
+      row.append(label);
+      const inputs = value.map((v, i) => {
+        const input = Object.assign(document.createElement("input"), { type: "text", inputMode: "decimal", value: String(v), id: i ? `${id}-1` : id });
+        input.setAttribute("aria-label", `${p.name}[${i}]`);
+        input.addEventListener("change", () => {
+          const pair = inputs.map((el) => parseNumber(el.value));
+          if (pair.some(Number.isNaN)) return this.showError(run, p.name, `${p.name}: type two numbers`);
+          commit(pair);
+        });
+        return input;
+      });
+      const wrap = document.createElement("span");
+      wrap.className = "pair";
+      wrap.append(...inputs);
+      row.append(wrap);
+    } else {
+      row.append(label);
+      const text = Object.assign(document.createElement("input"), { type: "text", inputMode: "decimal", value: fmtInput(value), id });
+      text.className = "param-number";
+      const bounded = p.min !== null && p.max !== null && p.max <= 1;
+      if (p.log_scale || bounded) {
+        const [lo, hi] = p.log_scale ? sliderRange(p) : [p.min, p.max];
+        const slider = Object.assign(document.createElement("input"), { type: "range", min: String(lo), max: String(hi), step: p.log_scale ? "0.01" : "0.01" });
+        slider.setAttribute("aria-label", `${p.name} slider${p.log_scale ? " (log scale)" : ""}`);
+        const toSlider = (v) => (p.log_scale ? Math.log10(Math.max(v, 10 ** lo)) : v);
+        const fromSlider = () => {
+          const s = Number(slider.value);
+          return p.log_scale ? Number((10 ** s).toPrecision(2)) : Number(s.toFixed(2));
+        };
+        slider.value = String(toSlider(value));
+        slider.addEventListener("input", () => {
+          text.value = fmtInput(fromSlider());
+        });
+        slider.addEventListener("change", () => commit(fromSlider()));
+        text.addEventListener("change", () => {
+          const v = parseNumber(text.value);
+          if (Number.isNaN(v)) return this.showError(run, p.name, `${p.name}: "${text.value}" is not a number`);
+          slider.value = String(toSlider(v));
+          commit(v);
+        });
+        const wrap = document.createElement("span");
+        wrap.className = "slider-pair";
+        wrap.append(slider, text);
+        row.append(wrap);
+      } else {
+        text.addEventListener("change", () => {
+          const v = parseNumber(text.value);
+          if (Number.isNaN(v)) return this.showError(run, p.name, `${p.name}: "${text.value}" is not a number`);
+          commit(v);
+        });
+        row.append(text);
+      }
+    }
+    const error = document.createElement("span");
+    error.className = "field-error";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    row.append(error);
+    return row;
+  }
+
+  cardOf(run) {
+    return this.list.querySelector(`[data-run-id="${run.id}"]`);
+  }
+
+  /** Show an API message next to the parameter (or the card) that caused it. */
+  showError(run, param, message) {
+    const card = this.cardOf(run);
+    if (!card) return;
+    const row = param ? card.querySelector(`[data-param="${CSS.escape(param)}"]`) : null;
+    const target = row ? row.querySelector(".field-error") : card.querySelector(".run-error");
+    target.textContent = message;
+    target.hidden = false;
+    card.classList.add("has-error");
+    if (row) {
+      for (const input of row.querySelectorAll("input")) input.setAttribute("aria-invalid", "true");
+      const details = row.closest("details");
+      if (details) details.open = true;
+    }
+  }
+
+  clearErrors() {
+    for (const el of this.list.querySelectorAll(".field-error")) {
+      el.hidden = true;
+      el.textContent = "";
+    }
+    for (const el of this.list.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    for (const el of this.list.querySelectorAll(".has-error")) el.classList.remove("has-error");
+  }
+
+  lock(on) {
+    this.locked = on;
+    this.render();
+  }
+}
+
+function fmtInput(v) {
+  return String(+Number(v).toPrecision(6));
+}

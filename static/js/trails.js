@@ -1,0 +1,223 @@
+// Balls, trails and arrows. In 2-D they are drawn on a transparent <canvas> laid over
+// Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
+// they are scatter3d traces restyled at most ~20 times a second.
+import { plotArea } from "./plot.js";
+
+const Plotly = () => window.Plotly;
+
+export class Trails {
+  constructor(gd, canvas) {
+    this.gd = gd;
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.race = null;
+    this.area = null;
+    this.cache = new Map(); // entry -> {px, py} pixel coordinates for the current layout
+    this.last3d = 0;
+    this.surface = null;
+  }
+
+  /** Match the canvas to Plotly's plot area; call after every (re)layout. */
+  sync() {
+    const area = plotArea(this.gd);
+    this.area = area;
+    this.cache.clear();
+    const c = this.canvas;
+    if (!area) {
+      c.hidden = true;
+      return;
+    }
+    const dpr = window.devicePixelRatio || 1;
+    c.hidden = false;
+    c.style.left = `${area.left}px`;
+    c.style.top = `${area.top}px`;
+    c.style.width = `${area.width}px`;
+    c.style.height = `${area.height}px`;
+    c.width = Math.round(area.width * dpr);
+    c.height = Math.round(area.height * dpr);
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+
+  setRace(race, surface) {
+    this.race = race;
+    this.surface = surface;
+    this.cache.clear();
+  }
+
+  pixels(entry) {
+    let p = this.cache.get(entry);
+    if (!p) {
+      const pts = entry.data.points;
+      const { xa, ya } = this.area;
+      const px = new Float32Array(pts.length);
+      const py = new Float32Array(pts.length);
+      for (let i = 0; i < pts.length; i++) {
+        px[i] = xa.c2p(pts[i][0]);
+        py[i] = ya.c2p(pts[i][1]);
+      }
+      p = { px, py };
+      this.cache.set(entry, p);
+    }
+    return p;
+  }
+
+  /** Draw every run at `step` (2-D canvas, or throttled 3-D traces). */
+  draw(step, force = false) {
+    if (this.gd._is3d) return this.draw3d(step, force);
+    if (!this.area) this.sync();
+    if (!this.area) return;
+    const ctx = this.ctx;
+    const { width, height, xa, ya } = this.area;
+    ctx.clearRect(0, 0, width, height);
+    const race = this.race;
+    if (!race || !race.start) return;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    for (const entry of race.entries) {
+      if (!entry.data) continue;
+      const { px, py } = this.pixels(entry);
+      const k = Math.min(step, px.length - 1);
+      trail(ctx, px, py, k, entry.color);
+    }
+    for (const entry of race.entries) {
+      if (!entry.data) continue;
+      const { px, py } = this.pixels(entry);
+      const k = Math.min(step, px.length - 1);
+      arrows(ctx, entry, px, py, k, xa, ya);
+    }
+    startMarker(ctx, xa.c2p(race.start[0]), ya.c2p(race.start[1]));
+    for (const entry of race.entries) {
+      if (!entry.data) {
+        if (!entry.error) ball(ctx, xa.c2p(race.start[0]), ya.c2p(race.start[1]), entry.color);
+        continue;
+      }
+      const { px, py } = this.pixels(entry);
+      const k = Math.min(step, px.length - 1);
+      ball(ctx, px[k], py[k], entry.color, entry.data.status === "diverged" && k === px.length - 1);
+    }
+  }
+
+  clear() {
+    if (this.area) this.ctx.clearRect(0, 0, this.area.width, this.area.height);
+  }
+
+  /** scatter3d traces (trail + ball per run) for the 3-D view at `step`. */
+  traces3d(step) {
+    const out = [];
+    const race = this.race;
+    const s = this.surface;
+    if (!race || !s) return out;
+    for (const entry of race.entries) {
+      const pts = entry.data ? entry.data.points : race.start ? [race.start] : [];
+      const losses = entry.data ? entry.data.losses : [];
+      const k = Math.min(step, pts.length - 1);
+      const xs = [], ys = [], zs = [];
+      for (let i = 0; i <= k; i++) {
+        xs.push(pts[i][0]);
+        ys.push(pts[i][1]);
+        zs.push(losses.length ? s.transform(losses[i]) : null);
+      }
+      const line = { color: entry.color, width: 6 };
+      out.push({ type: "scatter3d", mode: "lines", x: xs, y: ys, z: zs, line, hoverinfo: "skip", name: entry.label });
+      const last = Math.max(k, 0);
+      out.push({
+        type: "scatter3d", mode: "markers", x: [xs[last]], y: [ys[last]], z: [zs[last]],
+        marker: { size: 6, color: entry.color, line: { color: "#000", width: 1 } },
+        name: entry.label, hovertemplate: `${entry.label}<extra></extra>`,
+      });
+    }
+    return out;
+  }
+
+  draw3d(step, force) {
+    const now = performance.now();
+    if (!force && now - this.last3d < 50) return;
+    this.last3d = now;
+    const traces = this.traces3d(step);
+    const n = this.gd.data ? this.gd.data.length - 1 : 0;
+    if (n !== traces.length) {
+      if (n > 0) Plotly().deleteTraces(this.gd, Array.from({ length: n }, (_, i) => i + 1));
+      if (traces.length) Plotly().addTraces(this.gd, traces);
+      return;
+    }
+    if (!traces.length) return;
+    const update = { x: traces.map((t) => t.x), y: traces.map((t) => t.y), z: traces.map((t) => t.z) };
+    Plotly().restyle(this.gd, update, traces.map((_, i) => i + 1));
+  }
+}
+
+function trail(ctx, px, py, k, color) {
+  if (k < 1) return;
+  ctx.beginPath();
+  ctx.moveTo(px[0], py[0]);
+  for (let i = 1; i <= k; i++) ctx.lineTo(px[i], py[i]);
+  ctx.strokeStyle = "rgba(0,0,0,0.55)";
+  ctx.lineWidth = 4.5;
+  ctx.stroke();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2.5;
+  ctx.stroke();
+}
+
+function ball(ctx, x, y, color, burst = false) {
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+  ctx.beginPath();
+  ctx.arc(x, y, 7, 0, Math.PI * 2);
+  ctx.fillStyle = color;
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = burst ? "#ff0000" : "#000000";
+  ctx.stroke();
+}
+
+function startMarker(ctx, x, y) {
+  ctx.beginPath();
+  ctx.arc(x, y, 10, 0, Math.PI * 2);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#ffffff";
+  ctx.setLineDash([3, 3]);
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+function arrow(ctx, x0, y0, x1, y1, color, dashed) {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len = Math.hypot(dx, dy);
+  if (!(len > 3) || !Number.isFinite(len)) return;
+  const ux = dx / len;
+  const uy = dy / len;
+  const head = Math.min(9, len * 0.5);
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1 - ux * head * 0.6, y1 - uy * head * 0.6);
+  ctx.setLineDash(dashed ? [4, 3] : []);
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2;
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - ux * head - uy * head * 0.5, y1 - uy * head + ux * head * 0.5);
+  ctx.lineTo(x1 - ux * head + uy * head * 0.5, y1 - uy * head - ux * head * 0.5);
+  ctx.closePath();
+  ctx.fillStyle = color;
+  ctx.fill();
+}
+
+function arrows(ctx, entry, px, py, k, xa, ya) {
+  const { gradients } = entry.data;
+  const x = px[k];
+  const y = py[k];
+  if (gradients && gradients[k]) {
+    // −∇f drawn as a direction of fixed length, converted to pixels (axes may differ).
+    const [gx, gy] = gradients[k];
+    const sx = xa.c2p(1) - xa.c2p(0);
+    const sy = ya.c2p(1) - ya.c2p(0);
+    const vx = -gx * sx;
+    const vy = -gy * sy;
+    const n = Math.hypot(vx, vy);
+    if (n > 0 && Number.isFinite(n)) arrow(ctx, x, y, x + (vx / n) * 38, y + (vy / n) * 38, "#ffffff", true);
+  }
+  if (k + 1 < px.length) arrow(ctx, x, y, px[k + 1], py[k + 1], entry.color, false);
+}
