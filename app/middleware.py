@@ -9,6 +9,7 @@ passing by, so a request costs a few dictionary operations. From the outside in:
 - ``CatchErrors``: an unexpected exception becomes a JSON 500 (logged here, with its
   traceback, never sent to the client) that still passes through the layers above.
 - ``BodyLimit``: request bodies over ``settings.max_body_bytes`` get a JSON 413.
+- ``JsonBodies``: a body that is not JSON, posted where JSON is expected, gets a JSON 415.
 - ``ETags``: ETag + Cache-Control on the deterministic GETs, 304 on ``If-None-Match``.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import sys
 import time
 from urllib.parse import quote
@@ -219,20 +221,118 @@ class BodyLimit:
             await self.reject(scope, receive, send)
 
     async def reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = BodyTooLarge(self.max_bytes)
-        body = json.dumps({"detail": error.detail}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
+        # Connection: close, as the unread body would otherwise be taken for the next request.
+        detail = BodyTooLarge(self.max_bytes).detail
+        await send_json(send, 413, {"detail": detail}, [(b"connection", b"close")])
+
+
+async def send_json(
+    send: Send, status: int, content: dict, headers: list[tuple[bytes, bytes]] = ()
+) -> None:
+    body = json.dumps(content).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def is_json(content_type: str | None) -> bool:
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+class JsonBodies:
+    """415 with a JSON ``detail`` when a body that is not JSON is posted to an operation that
+    takes a JSON body (say ``curl -d`` without ``-H 'content-type: application/json'``),
+    instead of a 422 about a missing object that would puzzle a student. The operations are
+    read from the app's OpenAPI schema, once."""
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app = app
+        self.api = api
+        self.patterns: list[re.Pattern] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and self.has_body(scope)
+            and not is_json(content_type := _header(scope, b"content-type"))
+            and self.takes_json(scope["path"])
+        ):
+            media_type = (content_type or "none").partition(";")[0].strip()[:100]
+            detail = (
+                "send the request body as JSON with Content-Type: application/json "
+                f"(got {media_type})"
+            )
+            await send_json(send, 415, {"detail": detail})
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def has_body(scope: Scope) -> bool:
+        length = _header(scope, b"content-length")
+        if length is not None:
+            return length.strip() not in ("", "0")
+        return _header(scope, b"transfer-encoding") is not None
+
+    def takes_json(self, path: str) -> bool:
+        if self.patterns is None:
+            self.patterns = json_post_paths(self.api.openapi())
+        return any(p.fullmatch(path) for p in self.patterns)
+
+
+def json_post_paths(schema: dict) -> list[re.Pattern]:
+    """Regexes of the paths whose POST operation takes a JSON body."""
+    patterns = []
+    for template, operations in schema.get("paths", {}).items():
+        content = operations.get("post", {}).get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            parts = re.split(r"(\{[^}]+\})", template)
+            regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+            patterns.append(re.compile(regex))
+    return patterns
+
+
+def document_responses(app: FastAPI, config: Settings) -> None:
+    """Add the 413 and 415 that these layers answer to every operation with a body, so that
+    the OpenAPI schema states the body-size bound too."""
+    original = app.openapi
+    error = {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
             }
-        )
-        await send({"type": "http.response.body", "body": body})
+        }
+    }
+    added = {
+        "413": f"Request body larger than {config.max_body_bytes} bytes",
+        "415": "Request body not sent as application/json",
+    }
+
+    def openapi() -> dict:
+        schema = original()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    responses = operation.setdefault("responses", {})
+                    for status, description in added.items():
+                        responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+    app.openapi = openapi
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -323,7 +423,9 @@ def configure_logging(level: str) -> None:
 def install(app: FastAPI, config: Settings = settings) -> None:
     """Add every middleware to ``app`` (the last added is the outermost)."""
     configure_logging(config.log_level)
+    document_responses(app, config)
     app.add_middleware(ETags, max_age=config.cache_max_age)
+    app.add_middleware(JsonBodies, api=app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(CatchErrors)
     origins = [o.strip() for o in config.cors_origins.split(",") if o.strip()]

@@ -299,3 +299,52 @@ def test_the_access_line_stays_on_one_line_whatever_the_path(client, caplog):
     message = record.getMessage()
     assert "\n" not in message and " c" not in message and '"' not in message
     assert record.path == "/api/v1/functions/a%0Ab%20c%22d"
+
+
+# --- content type -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"content": "hello", "headers": {"content-type": "text/plain"}}, "text/plain"),
+        ({"data": {"function": "rosenbrock"}}, "application/x-www-form-urlencoded"),
+        ({"files": {"f": ("a.json", b"{}")}}, "multipart/form-data"),
+        ({"content": json.dumps(TRAJECTORY)}, "none"),
+    ],
+)
+def test_a_body_that_is_not_json_is_415(client, kwargs, named):
+    response = client.post("/api/v1/trajectories", **kwargs)
+    assert response.status_code == 415
+    assert response.json()["detail"].endswith(f"(got {named})")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+def test_json_bodies_pass(client, content_type):
+    body = json.dumps(TRAJECTORY)
+    response = client.post(
+        "/api/v1/trajectories", content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == 200
+
+
+def test_only_operations_that_take_json_answer_415(client):
+    text = {"content": "x", "headers": {"content-type": "text/plain"}}
+    assert client.post("/api/v1/functions", **text).status_code == 405
+    assert client.post("/api/v1/no-such-thing", **text).status_code == 404
+
+
+def test_the_schema_documents_413_and_415_on_every_operation_with_a_body(client):
+    schema = client.get("/openapi.json").json()
+    with_body = [
+        operation
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        if "requestBody" in operation
+    ]
+    assert with_body
+    for operation in with_body:
+        assert str(settings.max_body_bytes) in operation["responses"]["413"]["description"]
+        assert "415" in operation["responses"]
