@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import middleware, pages
-from app.api import errors, functions, health, optimizers, surfaces, trajectories
+from app.api import errors, functions, health, many, optimizers, surfaces, trajectories
 from app.config import settings
 
 DESCRIPTION = (
@@ -19,7 +19,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Descent", version="1.0.0", description=DESCRIPTION)
     errors.install(app)
     middleware.install(app)
-    for module in (health, functions, surfaces, optimizers, trajectories):
+    for module in (health, functions, surfaces, optimizers, many, trajectories):
         app.include_router(module.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from typing import Any
@@ -28,3 +29,27 @@ def rows(array: np.ndarray) -> list:
     if np.isfinite(array).all():
         return array.tolist()
     return np.where(np.isfinite(array), array, None).tolist()
+
+
+F4_MAX = float(np.finfo(np.float32).max)
+
+
+def typed_array(array: np.ndarray, dtype: str) -> dict:
+    """Plotly.js's typed-array spec; float32 turns non-finite into NaN (a gap) and clips."""
+    array = np.asarray(array)
+    if dtype == "f4":
+        finite = np.isfinite(array)
+        array = np.where(finite, np.clip(array, -F4_MAX, F4_MAX), np.nan)
+    data = np.ascontiguousarray(array.astype("<" + dtype))
+    return {
+        "dtype": dtype,
+        "bdata": base64.b64encode(data.tobytes()).decode(),
+        "shape": ",".join(str(s) for s in data.shape),
+    }
+
+
+def grid(array: np.ndarray, dtype: str, encoding: str) -> dict | list:
+    """A 2-D result as a typed array (base64) or nested lists with null for non-finite."""
+    if encoding == "base64":
+        return typed_array(array, dtype)
+    return rows(array) if dtype.startswith("f") else np.asarray(array).tolist()

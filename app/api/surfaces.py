@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 from fastapi import APIRouter
 
 from app.api.function_specs import resolve_function, unprocessable
-from app.api.responses import StrictJSONResponse, finite_or_none, rows
+from app.api.responses import StrictJSONResponse, finite_or_none, grid
 from app.api.schemas import Surface, SurfaceRequest
 from app.engine.functions import LossFunction
 
 router = APIRouter(prefix="/api/v1/surface", tags=["surfaces"])
-
-F4_MAX = float(np.finfo(np.float32).max)
 
 
 def evaluate_surface(
@@ -22,25 +18,17 @@ def evaluate_surface(
 ) -> dict:
     """f on a resolution-per-axis grid over ``window``; z[j][i] = f(x[i], y[j])."""
     axes = [np.linspace(lo, hi, resolution) for lo, hi in window]
-    grid = np.stack(np.meshgrid(*axes, indexing="xy"), axis=-1)
+    points = np.stack(np.meshgrid(*axes, indexing="xy"), axis=-1)
     with np.errstate(all="ignore"):
-        z = f.value(grid)
+        z = f.value(points)
     finite = np.isfinite(z)
     body = {"x": axes[0].tolist()}
     if f.dims == 2:
         body["y"] = axes[1].tolist()
     body["z_min"] = finite_or_none(z[finite].min()) if finite.any() else None
     body["z_max"] = finite_or_none(z[finite].max()) if finite.any() else None
-    if encoding == "base64":
-        # Non-finite values become NaN, which Plotly draws as gaps; beyond float32 is clipped.
-        z32 = np.where(finite, np.clip(z, -F4_MAX, F4_MAX), np.nan).astype("<f4")
-        body["z"] = {
-            "dtype": "f4",
-            "bdata": base64.b64encode(z32.tobytes()).decode(),
-            "shape": ",".join(str(s) for s in z32.shape),
-        }
-    else:
-        body["z"] = rows(z)
+    # Non-finite values become NaN in base64 and null in lists: Plotly draws gaps there.
+    body["z"] = grid(z, "f4", encoding)
     return body
 
 

@@ -67,7 +67,8 @@ def planar(
     def value(p: Array) -> Array:
         if not isinstance(p, np.ndarray) or p.dtype != np.float64:
             p = np.asarray(p, dtype=np.float64)
-        return f(p[..., 0], p[..., 1]) + np.zeros(p.shape[:-1])
+        z = f(p[..., 0], p[..., 1])
+        return z if np.shape(z) == p.shape[:-1] else np.broadcast_to(z, p.shape[:-1]).copy()
 
     def gradient(p: Array) -> Array:
         if not isinstance(p, np.ndarray) or p.dtype != np.float64:

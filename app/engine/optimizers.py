@@ -31,15 +31,24 @@ class Optimizer(NamedTuple):
     describe: Callable[[Any], dict[str, Array]]
 
 
-def _lerp(start: Array, end: Array, weight: float) -> Array:
+def _lerp(start: Array, end: Array, weight: float | Array) -> Array:
     # torch's CPU lerp kernel uses two algebraically equal forms, split at |weight| = 0.5.
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1.0 - weight)
+    if np.ndim(weight) == 0:
+        if abs(weight) < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1.0 - weight)
+    low = start + weight * (end - start)
+    return np.where(np.abs(weight) < 0.5, low, end - (end - start) * (1.0 - weight))
 
 
-def _with_weight_decay(grad: Array, params: Array, weight_decay: float) -> Array:
-    return grad + weight_decay * params if weight_decay != 0 else grad
+def _any(condition) -> bool:
+    """A branch on a hyper-parameter that may hold one value per run (see hyper.py): the
+    general branch is taken when any run needs it, and equals the special one for the rest."""
+    return bool(np.any(condition))
+
+
+def _with_weight_decay(grad: Array, params: Array, weight_decay: float | Array) -> Array:
+    return grad + weight_decay * params if _any(weight_decay != 0) else grad
 
 
 class SgdState(NamedTuple):
@@ -63,13 +72,13 @@ def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) 
     def update(grad: Array, state: SgdState, params: Array) -> tuple[Array, SgdState]:
         grad = _with_weight_decay(grad, params, weight_decay)
         buf = state.momentum_buffer
-        if momentum != 0:
+        if _any(momentum != 0):
             buf = grad.copy() if state.count == 0 else buf * momentum + (1 - dampening) * grad
             grad = grad + momentum * buf if nesterov else buf
         return -lr * grad, SgdState(state.count + 1, buf)
 
     def describe(state: SgdState) -> dict[str, Array]:
-        return {"momentum_buffer": state.momentum_buffer} if momentum != 0 else {}
+        return {"momentum_buffer": state.momentum_buffer} if _any(momentum != 0) else {}
 
     return _assemble("sgd", locals(), init, update, describe)
 
@@ -176,7 +185,7 @@ def rmsprop(
         else:
             avg = np.sqrt(square_avg) + eps
         buf = state.momentum_buffer
-        if momentum > 0:
+        if _any(momentum > 0):
             buf = buf * momentum + grad / avg
             step = -lr * buf
         else:
@@ -187,7 +196,7 @@ def rmsprop(
         described = {"square_avg": state.square_avg}
         if centered:
             described["grad_avg"] = state.grad_avg
-        if momentum > 0:
+        if _any(momentum > 0):
             described["momentum_buffer"] = state.momentum_buffer
         return described
 
@@ -249,4 +258,10 @@ def make_optimizer(name: str, **kwargs: Any) -> Optimizer:
 
 def select_runs(state: Any, keep: Array) -> Any:
     """The state of the runs in ``keep`` (an index or mask over the batch axis)."""
-    return type(state)(*(v[keep] if isinstance(v, np.ndarray) else v for v in state))
+    if isinstance(state, np.ndarray):
+        return state[keep] if state.ndim else state
+    if isinstance(state, dict):
+        return {name: select_runs(value, keep) for name, value in state.items()}
+    if isinstance(state, tuple):
+        return type(state)(*(select_runs(value, keep) for value in state))
+    return state

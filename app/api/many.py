@@ -1,0 +1,176 @@
+"""Many runs at once: a batch of trajectories, basins of attraction, learning-rate sweeps."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.api.function_specs import check_start, resolve_function, unprocessable
+from app.api.many_schemas import (
+    BasinsRequest,
+    BasinsResponse,
+    BatchRequest,
+    BatchResponse,
+    SweepRequest,
+    SweepResponse,
+)
+from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
+from app.api.trajectories import build_minibatches, is_heavy, trajectory_body
+from app.config import settings
+from app.engine.basins import basins
+from app.engine.hyper import inject_hyperparams
+from app.engine.optimizer_specs import get_spec, resolve
+from app.engine.optimizers import make_optimizer
+from app.engine.runner import STATUS_NAMES, run_batch
+from app.engine.sweeps import sweep
+from app.limits import heavy_slot
+
+router = APIRouter(prefix="/api/v1", tags=["many runs"])
+ERRORS = {404: {}, 422: {}, 503: {}}
+
+
+def _too_much(field: str, work: int, limit: int, what: str):
+    return unprocessable(
+        ["body", field], f"{what} is {work:,}; the limit is {limit:,} (settings: {field})"
+    )
+
+
+def _group_key(run) -> str:
+    """Runs that can share one batched call: same everything but start and numbers."""
+    options = run.optimizer.model_dump()
+    spec = get_spec(options["name"])
+    flags = {p.name: options[p.name] for p in spec.params if p.kind == "bool"}
+    shared = run.model_dump(exclude={"start", "optimizer"})
+    if run.gradient_noise > 0 or run.batch_size is not None:
+        shared["alone"] = id(run)  # noise and shuffles are drawn per batch: keep them alone
+    return json.dumps([options["name"], flags, shared], sort_keys=True, default=str)
+
+
+@router.post("/trajectories/batch", response_model=BatchResponse, responses=ERRORS)
+def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
+    """Run up to 64 trajectory requests in one call; each result as POST /trajectories."""
+    work = sum(run.steps for run in request.runs)
+    if work > settings.max_batch_work:
+        raise _too_much("runs", work, settings.max_batch_work, "the sum of steps")
+    functions = [resolve_function(run.function) for run in request.runs]
+    for f, run in zip(functions, request.runs):
+        check_start(f, run.start)
+    groups: dict[str, list[int]] = {}
+    for i, run in enumerate(request.runs):
+        groups.setdefault(_group_key(run), []).append(i)
+    results: list[dict | None] = [None] * len(request.runs)
+    with heavy_slot() if is_heavy(1, work) else nullcontext():
+        for members in groups.values():
+            first = request.runs[members[0]]
+            f = functions[members[0]]
+            settings_ = [request.runs[i].optimizer.model_dump(exclude={"name"}) for i in members]
+            optimizer = inject_hyperparams(first.optimizer.name, settings_)
+            batch = run_batch(
+                f, np.array([request.runs[i].start for i in members]), optimizer,
+                first.steps, first.tol, first.gradient_noise, first.seed,
+                include_state=first.include_state, minibatches=build_minibatches(f, first),
+            )  # fmt: skip
+            for row, i in enumerate(members):
+                run = request.runs[i]
+                name = run.optimizer.name
+                own = _Resolved(name, resolve(name, settings_[row]))
+                results[i] = trajectory_body(
+                    batch.trajectory(row), f.id, own, run.include_state,
+                    build_minibatches(f, run),
+                )  # fmt: skip
+    return StrictJSONResponse({"results": results})
+
+
+class _Resolved:
+    """What trajectory_body reads of an optimizer: its name and resolved kwargs."""
+
+    def __init__(self, name: str, hyperparams: dict) -> None:
+        self.name, self.hyperparams = name, hyperparams
+
+
+@router.post("/basins", response_model=BasinsResponse, responses=ERRORS)
+def create_basins(request: BasinsRequest) -> StrictJSONResponse:
+    """Run one optimizer from every start of a grid and label the valley each one reaches."""
+    f = resolve_function(request.function)
+    if f.dims != 2:
+        raise unprocessable(["body", "function"], "basins need a function of x and y")
+    work = request.resolution**2 * request.steps
+    if work > settings.max_basin_work:
+        raise _too_much("steps", work, settings.max_basin_work, "resolution² × steps")
+    window = [tuple(b) for b in request.window] if request.window else list(f.domain)
+    for axis, (lo, hi) in zip("xy", window):
+        if lo >= hi:
+            raise unprocessable(["body", "window"], f"{axis}: min must be below max")
+    options = request.optimizer.model_dump()
+    optimizer = make_optimizer(options.pop("name"), **options)
+    with heavy_slot():
+        result = basins(f, optimizer, window, request.resolution, request.steps, request.tol,
+                        request.radius)  # fmt: skip
+    encoding = request.encoding
+    end_points = [
+        {
+            "label": label,
+            "point": e.point.tolist(),
+            "loss": finite_or_none(e.loss),
+            "count": e.count,
+            "minimum": e.minimum,
+            "is_global": None if e.minimum is None else f.minima[e.minimum].is_global,
+        }
+        for label, e in enumerate(result.end_points)
+    ]
+    return StrictJSONResponse(
+        {
+            "x": result.x.tolist(),
+            "y": result.y.tolist(),
+            "labels": grid(result.labels, "i4", encoding),
+            "final_loss": grid(result.final_losses, "f4", encoding),
+            "status": grid(result.status, "u1", encoding),
+            "steps_taken": grid(result.steps_taken, "i4", encoding),
+            "status_names": list(STATUS_NAMES),
+            "end_points": end_points,
+        }
+    )
+
+
+@router.post("/sweeps", response_model=SweepResponse, responses=ERRORS)
+def create_sweep(request: SweepRequest) -> StrictJSONResponse:
+    """Final loss and status for each learning rate (× a second parameter's values)."""
+    f = resolve_function(request.function)
+    check_start(f, request.start)
+    lr = request.lr
+    if lr.min > lr.max:
+        raise unprocessable(["body", "lr", "min"], "lr.min must be at most lr.max")
+    options = request.optimizer.model_dump()
+    name = options.pop("name")
+    second = request.second
+    if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
+        raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")
+    settings_count = lr.count * (len(second.values) if second else 1)
+    if settings_count > settings.max_sweep_settings:
+        raise _too_much("lr", settings_count, settings.max_sweep_settings, "the settings count")
+    work = settings_count * request.steps
+    if work > settings.max_sweep_work:
+        raise _too_much("steps", work, settings.max_sweep_work, "settings × steps")
+    lrs = np.geomspace(lr.min, lr.max, lr.count)
+    try:
+        with heavy_slot():
+            result = sweep(
+                f, request.start, name, options, lrs, request.steps, request.tol,
+                second.param if second else None,
+                np.array(second.values) if second else None,
+            )  # fmt: skip
+    except ValueError as error:  # a swept value torch would reject, e.g. betas[0] = 1
+        raise unprocessable(["body", "second", "values"], str(error)) from None
+    return StrictJSONResponse(
+        {
+            "lrs": lrs.tolist(),
+            "param": second.param if second else None,
+            "values": second.values if second else None,
+            "final_loss": rows(result.final_losses),
+            "status": [[STATUS_NAMES[s] for s in row] for row in result.status.tolist()],
+            "steps_taken": result.steps_taken.tolist(),
+        }
+    )
