@@ -1,8 +1,10 @@
 r"""Type your own landscape: a safe expression in x (and y) becomes a :class:`LossFunction`.
 
-The text is parsed by a strict recursive-descent parser (:mod:`expression_parse`, never
-``eval``), differentiated exactly (:mod:`expression_diff`), compiled to straight-line numpy
-code (:mod:`expression_eval`) and printed as LaTeX (:mod:`expression_latex`)::
+The text is tokenized (:mod:`expression_tokens`) and parsed by a strict recursive-descent
+parser (:mod:`expression_parse`, never ``eval``) into a tree (:mod:`expression_tree`),
+differentiated exactly (:mod:`expression_diff`, simplified by :mod:`expression_algebra`),
+compiled to straight-line numpy code (:mod:`expression_eval`) and printed as LaTeX
+(:mod:`expression_latex`)::
 
     f = compile_expression("x^2 + 10*y^2", [[-2, 2], [-2, 2]])
     f.value(np.array([1.0, 1.0]))      # 11.0
@@ -24,15 +26,8 @@ import numpy as np
 from app.engine.expression_diff import derivative
 from app.engine.expression_eval import Program
 from app.engine.expression_latex import to_latex
-from app.engine.expression_parse import (
-    FUNCTIONS,
-    MAX_DEPTH,
-    MAX_LENGTH,
-    MAX_NODES,
-    ExpressionError,
-    normalize,
-    parse_expression,
-)
+from app.engine.expression_parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse_expression
+from app.engine.expression_tokens import FUNCTIONS, ExpressionError, normalize
 from app.engine.expression_tree import measure, variables
 from app.engine.functions import LossFunction
 

@@ -192,6 +192,8 @@ def power(a: Node, b: Node) -> Node:
 def call(name: str, *args: Node) -> Node:
     if name == "log" and args[0] == Const("e"):
         return ONE
+    if name == "log" and is_num(args[0], 1.0):
+        return ZERO
     return Call(name, args)
 
 

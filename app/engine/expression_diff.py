@@ -65,8 +65,7 @@ def _binary(node: Node, op: str, u: Node, v: Node, var: str) -> Node:
     if op == "/":
         if is_num(dv, 0.0):
             return div(du, v)
-        quotient = div(mul(u, dv), power(v, TWO))
-        return neg(quotient) if is_num(du, 0.0) else sub(div(du, v), quotient)
+        return div(sub(mul(du, v), mul(u, dv)), power(v, TWO))
     # op == "^". A zero derivative means the operand does not depend on var.
     if is_num(dv, 0.0):
         if is_num(du, 0.0):

@@ -14,107 +14,21 @@ Numbers are decimal floats (``3``, ``.5``, ``1e-3``). Anything else is an
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
-from dataclasses import dataclass
 
+from app.engine.expression_tokens import (
+    FUNCTIONS,
+    VARIABLES,
+    ExpressionError,
+    Token,
+    tokenize,
+    unknown_name,
+)
 from app.engine.expression_tree import CONSTANTS, Binary, Call, Const, Neg, Node, Num, Var
 
 MAX_LENGTH = 500  # characters
 MAX_DEPTH = 50  # nested parentheses, calls, signs and exponents
 MAX_NODES = 200  # numbers, names and operators
-
-VARIABLES = ("x", "y")
-FUNCTIONS = {  # name -> number of arguments
-    **dict.fromkeys(("sin", "cos", "tan", "asin", "acos", "atan"), 1),
-    **dict.fromkeys(("sinh", "cosh", "tanh", "exp", "log", "log10", "sqrt", "abs"), 1),
-    "min": 2,
-    "max": 2,
-}
-_ALIASES = {
-    "ln": "log",
-    "arcsin": "asin",
-    "arccos": "acos",
-    "arctan": "atan",
-    "X": "x",
-    "Y": "y",
-    "PI": "pi",
-    "Pi": "pi",
-    "E": "e",
-}
-_UNICODE_HINTS = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "²": "^2", "³": "^3"}
-_TOKEN = re.compile(
-    r"(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^(),])"
-)
-
-
-class ExpressionError(ValueError):
-    """Why a typed expression (or its domain) was refused.
-
-    ``message`` is a sentence for the user; ``column`` is the 1-based position in the text,
-    or ``None`` when the problem has no single place (the domain, or an overall limit).
-    """
-
-    def __init__(self, message: str, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.column = column
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str  # "num", "name", "op" or "end"
-    text: str
-    column: int
-
-
-def _names_hint() -> str:
-    return "use x, y, pi, e or one of: " + ", ".join(FUNCTIONS)
-
-
-def _unknown_name(token: Token) -> ExpressionError:
-    name = token.text
-    suggestion = _ALIASES.get(name)
-    if suggestion is None:
-        close = difflib.get_close_matches(name, [*VARIABLES, *CONSTANTS, *FUNCTIONS], n=1)
-        suggestion = close[0] if close else None
-    did_you_mean = f" (did you mean '{suggestion}'?)" if suggestion else ""
-    return ExpressionError(
-        f"unknown name '{name}' at column {token.column}{did_you_mean}; {_names_hint()}",
-        token.column,
-    )
-
-
-def tokenize(text: str) -> list[Token]:
-    tokens = []
-    pos = 0
-    while pos < len(text):
-        if text[pos].isspace():
-            pos += 1
-            continue
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            char = text[pos]
-            hint = f"; write '{_UNICODE_HINTS[char]}' instead" if char in _UNICODE_HINTS else ""
-            raise ExpressionError(
-                f"unexpected character {char!r} at column {pos + 1}{hint}; "
-                "expressions use numbers, x, y, pi, e, functions and + - * / ^ ( ) ,",
-                pos + 1,
-            )
-        kind = match.lastgroup
-        assert kind is not None
-        tokens.append(Token(kind, match.group(), pos + 1))
-        pos = match.end()
-    tokens.append(Token("end", "", len(text) + 1))
-    return tokens
-
-
-def normalize(text: str) -> str:
-    """The text as shown back: surrounding whitespace dropped, inner runs collapsed."""
-    return " ".join(text.split())
 
 
 def parse_expression(text: str) -> Node:
@@ -192,7 +106,7 @@ class _Parser:
             )
         known = token.text in (*VARIABLES, *CONSTANTS, *FUNCTIONS)
         if token.kind == "name" and not known:
-            return _unknown_name(token)
+            return unknown_name(token)
         return ExpressionError(
             f"missing operator before '{token.text}' at column {token.column}; "
             "write 2*x for a product, not 2x",
@@ -285,7 +199,7 @@ class _Parser:
                     f"write {name}*(...) for a product",
                     token.column,
                 )
-            raise _unknown_name(token)
+            raise unknown_name(token)
         if name in VARIABLES:
             return self.made(Var(name), token)
         if name in CONSTANTS:
@@ -295,7 +209,7 @@ class _Parser:
                 f"'{name}' at column {token.column} is a function; call it like {name}(x)",
                 token.column,
             )
-        raise _unknown_name(token)
+        raise unknown_name(token)
 
     def call(self, token: Token) -> Node:
         opening = self.take()
