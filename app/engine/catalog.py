@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.engine.functions import LossFunction, Minimum, planar
+from app.engine.lessons import LESSON_FUNCTIONS
 
 PI = np.pi
 
@@ -213,7 +214,7 @@ FUNCTIONS: tuple[LossFunction, ...] = (
     ),
 )  # fmt: skip
 
-CATALOG: dict[str, LossFunction] = {f.id: f for f in FUNCTIONS}
+CATALOG: dict[str, LossFunction] = {f.id: f for f in (*FUNCTIONS, *LESSON_FUNCTIONS)}
 
 
 class UnknownFunctionError(KeyError):
