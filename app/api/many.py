@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import nullcontext
 
 import numpy as np
 from fastapi import APIRouter
 
 from app.api.function_specs import check_start, resolve_function, unprocessable
+from app.api.grouping import group_key, run_group
 from app.api.many_schemas import (
     BasinsRequest,
     BasinsResponse,
@@ -21,10 +21,9 @@ from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.trajectories import build_minibatches, is_heavy, trajectory_body
 from app.config import settings
 from app.engine.basins import basins
-from app.engine.hyper import inject_hyperparams
-from app.engine.optimizer_specs import get_spec, resolve
+from app.engine.optimizer_specs import get_spec
 from app.engine.optimizers import make_optimizer
-from app.engine.runner import STATUS_NAMES, run_batch
+from app.engine.runner import STATUS_NAMES
 from app.engine.sweeps import sweep
 from app.limits import heavy_slot
 
@@ -38,17 +37,6 @@ def _too_much(field: str, work: int, limit: int, what: str):
     )
 
 
-def _group_key(run) -> str:
-    """Runs that can share one batched call: same everything but start and numbers."""
-    options = run.optimizer.model_dump()
-    spec = get_spec(options["name"])
-    flags = {p.name: options[p.name] for p in spec.params if p.kind == "bool"}
-    shared = run.model_dump(exclude={"start", "optimizer"})
-    if run.gradient_noise > 0 or run.batch_size is not None:
-        shared["alone"] = id(run)  # noise and shuffles are drawn per batch: keep them alone
-    return json.dumps([options["name"], flags, shared], sort_keys=True, default=str)
-
-
 @router.post("/trajectories/batch", response_model=BatchResponse, responses=ERRORS)
 def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
     """Run up to 64 trajectory requests in one call; each result as POST /trajectories."""
@@ -60,35 +48,18 @@ def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
         check_start(f, run.start)
     groups: dict[str, list[int]] = {}
     for i, run in enumerate(request.runs):
-        groups.setdefault(_group_key(run), []).append(i)
+        groups.setdefault(group_key(run), []).append(i)
     results: list[dict | None] = [None] * len(request.runs)
     with heavy_slot() if is_heavy(1, work) else nullcontext():
         for members in groups.values():
-            first = request.runs[members[0]]
-            f = functions[members[0]]
-            settings_ = [request.runs[i].optimizer.model_dump(exclude={"name"}) for i in members]
-            optimizer = inject_hyperparams(first.optimizer.name, settings_)
-            batch = run_batch(
-                f, np.array([request.runs[i].start for i in members]), optimizer,
-                first.steps, first.tol, first.gradient_noise, first.seed,
-                include_state=first.include_state, minibatches=build_minibatches(f, first),
-            )  # fmt: skip
-            for row, i in enumerate(members):
-                run = request.runs[i]
-                name = run.optimizer.name
-                own = _Resolved(name, resolve(name, settings_[row]))
+            f, first = functions[members[0]], request.runs[members[0]]
+            minibatches = build_minibatches(f, first)
+            ran = run_group(f, [request.runs[i] for i in members], minibatches)
+            for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
-                    batch.trajectory(row), f.id, own, run.include_state,
-                    build_minibatches(f, run),
-                )  # fmt: skip
+                    trajectory, f.id, optimizer, first.include_state, minibatches
+                )
     return StrictJSONResponse({"results": results})
-
-
-class _Resolved:
-    """What trajectory_body reads of an optimizer: its name and resolved kwargs."""
-
-    def __init__(self, name: str, hyperparams: dict) -> None:
-        self.name, self.hyperparams = name, hyperparams
 
 
 @router.post("/basins", response_model=BasinsResponse, responses=ERRORS)

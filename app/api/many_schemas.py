@@ -20,7 +20,7 @@ Encoding = Literal["list", "base64"]
 
 
 def _examples(*examples: dict) -> ConfigDict:
-    return ConfigDict(extra="forbid", allow_inf_nan=False,
+    return ConfigDict(extra="forbid", strict=True, allow_inf_nan=False,
                       json_schema_extra={"examples": list(examples)})  # fmt: skip
 
 
@@ -87,14 +87,14 @@ class BasinsResponse(BaseModel):
 
 
 class LearningRates(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     min: float = Field(1e-4, gt=0, le=1000, allow_inf_nan=False)
     max: float = Field(1.0, gt=0, le=1000, allow_inf_nan=False)
     count: int = Field(25, ge=1, le=200)
 
 
 class SecondParameter(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     param: str = Field(
         pattern=r"^(momentum|dampening|alpha|lr_decay|weight_decay|eps|betas\[[01]\])$",
         examples=["momentum", "betas[0]"],

@@ -13,20 +13,20 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from app.config import settings
 from app.engine.optimizer_specs import SPECS, OptimizerSpec, ParamSpec, resolve
 
-STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 Coordinate = Annotated[
     float, Field(ge=-settings.max_coordinate, le=settings.max_coordinate, allow_inf_nan=False)
 ]
 FunctionId = Annotated[str, Field(min_length=1, max_length=64, examples=["rosenbrock"])]
-Bounds = tuple[Coordinate, Coordinate]
+Bounds = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
 
 
 class ExpressionSpec(BaseModel):
     """A typed formula in x (1-D) or x and y (2-D), parsed safely and differentiated exactly."""
 
     model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False,
+        extra="forbid", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"expression": "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
                                          "domain": [[-5, 5], [-5, 5]]}]},
     )  # fmt: skip
@@ -44,7 +44,7 @@ class DataSpec(BaseModel):
     """A model fitted to data: the mean loss over the points, as torch.nn's losses compute it."""
 
     model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False,
+        extra="forbid", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"model": "linear", "loss": "mse",
                                          "data": {"x": [1, 2, 3], "y": [2, 4, 6]}}]},
     )  # fmt: skip
@@ -107,7 +107,8 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
             fields[p.name] = (bool, Field(p.default, description=p.description))
         elif p.kind == "pair":
             number = _number_field(p)
-            fields[p.name] = (tuple[number, number], Field(p.default, description=p.description))
+            pair = Annotated[list[number], Field(min_length=2, max_length=2)]
+            fields[p.name] = (pair, Field(list(p.default), description=p.description))
         else:
             fields[p.name] = (_number_field(p), Field(p.default, description=p.description))
 
@@ -136,6 +137,7 @@ OptimizerOptions = Annotated[
 class TrajectoryRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         allow_inf_nan=False,
         json_schema_extra={
             "examples": [
@@ -195,7 +197,7 @@ class TrajectoryResponse(BaseModel):
 
 class SurfaceRequest(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False,
+        extra="forbid", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"function": {"expression": "x^2 - y^2"},
                                          "resolution": 100, "encoding": "base64"}]},
     )  # fmt: skip

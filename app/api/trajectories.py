@@ -5,14 +5,17 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
+from app.api.coalesce import coalescer
 from app.api.function_specs import check_start, resolve_function, unprocessable
+from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
 from app.config import settings
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, make_optimizer
-from app.engine.runner import Trajectory, run
+from app.engine.runner import Trajectory
 from app.engine.sampling import MinibatchSchedule
 from app.limits import heavy_slot
 
@@ -64,19 +67,22 @@ def is_heavy(runs: int, steps: int) -> bool:
 
 
 @router.post("", response_model=TrajectoryResponse, responses={404: {}, 422: {}, 503: {}})
-def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
+async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
     f = resolve_function(request.function)
     check_start(f, request.start)
-    optimizer = build_optimizer(request)
+    build_optimizer(request)  # validates before any work is queued
     minibatches = build_minibatches(f, request)
-    with heavy_slot() if is_heavy(1, request.steps) else nullcontext():
-        trajectory = run(
-            f, request.start, optimizer, steps=request.steps, tol=request.tol,
-            gradient_noise=request.gradient_noise, seed=request.seed,
-            include_state=request.include_state, minibatches=minibatches,
-        )  # fmt: skip
+    if is_heavy(1, request.steps) or minibatches is not None or request.gradient_noise > 0:
+        trajectory, optimizer = await run_in_threadpool(run_alone, f, request, minibatches)
+    else:
+        trajectory, optimizer = await coalescer.submit(group_key(request), f, request)
     body = trajectory_body(trajectory, f.id, optimizer, request.include_state, minibatches)
     if "gradient_latex" in f.extra:
         body |= {"formula": f.formula, "gradient_latex": f.extra["gradient_latex"]}
     return StrictJSONResponse(body)
+
+
+def run_alone(f: LossFunction, request: TrajectoryRequest, minibatches) -> tuple:
+    with heavy_slot() if is_heavy(1, request.steps) else nullcontext():
+        return run_group(f, [request], minibatches)[0]

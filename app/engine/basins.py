@@ -49,7 +49,8 @@ def cluster(points: np.ndarray, radius: float) -> np.ndarray:
     """Labels 0..k-1 for ``points`` (m, dims), joining points closer than ~``radius``."""
     if len(points) == 0:
         return np.zeros(0, dtype=np.int64)
-    cells = np.floor(points / radius).astype(np.int64)
+    with np.errstate(all="ignore"):  # far-flung end points: clip rather than overflow
+        cells = np.clip(np.floor(points / radius), -(2.0**62), 2.0**62).astype(np.int64)
     unique, cell_of_point = np.unique(cells, axis=0, return_inverse=True)
     index = {tuple(c): i for i, c in enumerate(unique.tolist())}
     parent = list(range(len(unique)))

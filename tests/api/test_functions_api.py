@@ -6,6 +6,7 @@ import pytest
 from app.engine.catalog import CATALOG, get_function
 
 IDS = list(CATALOG)
+PLANAR_IDS = [fid for fid, f in CATALOG.items() if f.dims == 2]
 FIELDS = {"id", "title", "dims", "formula", "domain", "minima", "start", "log_scale",
           "description"}  # fmt: skip
 
@@ -18,7 +19,7 @@ def test_catalog_lists_every_function_with_every_field(client):
     functions = client.get("/api/v1/functions").json()["functions"]
     assert [f["id"] for f in functions] == IDS
     for info in functions:
-        assert set(info) == FIELDS
+        assert set(info) - {"data"} == FIELDS  # a fit to data also lists its points
 
 
 @pytest.mark.parametrize("fid", IDS)
@@ -48,7 +49,7 @@ def test_unknown_function_surface_is_404(client):
     assert client.get("/api/v1/functions/banana/surface").status_code == 404
 
 
-@pytest.mark.parametrize("fid", IDS)
+@pytest.mark.parametrize("fid", PLANAR_IDS)
 def test_list_surface_uses_plotly_row_order(client, fid):
     body = client.get(f"/api/v1/functions/{fid}/surface?resolution=7").json()
     x, y, z = np.array(body["x"]), np.array(body["y"]), np.array(body["z"])
