@@ -10,6 +10,7 @@ request never waits for more than the batch ahead of it.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
@@ -29,31 +30,38 @@ class _Batch:
     futures: list[asyncio.Future] = field(default_factory=list)
 
 
+class _LoopState:
+    def __init__(self) -> None:
+        self.open: dict[str, _Batch] = {}
+        self.gate = asyncio.Semaphore(1)
+        self.tasks: set[asyncio.Task] = set()
+
+
 class Coalescer:
     def __init__(self) -> None:
-        self._open: dict[str, _Batch] = {}
-        self._gate: asyncio.Semaphore | None = None
+        # asyncio primitives belong to one event loop; tests and workers may run several.
+        self._states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def submit(
         self, key: str, f: LossFunction, run: TrajectoryRequest
     ) -> tuple[Trajectory, ResolvedOptimizer]:
         loop = asyncio.get_running_loop()
-        if self._gate is None:
-            self._gate = asyncio.Semaphore(1)
-        batch = self._open.get(key)
+        state = self._states.setdefault(loop, _LoopState())
+        batch = state.open.get(key)
         if batch is None or len(batch.runs) >= MAX_GROUP:
-            batch = self._open[key] = _Batch(f)
-            loop.create_task(self._execute(key, batch))
+            batch = state.open[key] = _Batch(f)
+            task = loop.create_task(self._execute(state, key, batch))
+            state.tasks.add(task)  # keep a reference until it is done
+            task.add_done_callback(state.tasks.discard)
         future = loop.create_future()
         batch.runs.append(run)
         batch.futures.append(future)
         return await future
 
-    async def _execute(self, key: str, batch: _Batch) -> None:
-        assert self._gate is not None
-        async with self._gate:
-            if self._open.get(key) is batch:
-                del self._open[key]  # closed: later arrivals start the next batch
+    async def _execute(self, state: _LoopState, key: str, batch: _Batch) -> None:
+        async with state.gate:
+            if state.open.get(key) is batch:
+                del state.open[key]  # closed: later arrivals start the next batch
             try:
                 results = await run_in_threadpool(run_group, batch.function, batch.runs)
             except Exception as error:  # noqa: BLE001 (handed to every waiting request)
