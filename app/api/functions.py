@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.api.function_specs import lookup, unprocessable
 from app.api.responses import StrictJSONResponse
@@ -16,6 +16,7 @@ from app.engine.functions import LossFunction
 
 router = APIRouter(prefix="/api/v1/functions", tags=["functions"])
 
+FunctionIdPath = Annotated[str, Path(max_length=64, examples=["rosenbrock"])]
 WindowBound = Annotated[
     float | None,
     Query(ge=-settings.max_coordinate, le=settings.max_coordinate, allow_inf_nan=False),
@@ -46,7 +47,7 @@ def list_functions() -> StrictJSONResponse:
 
 
 @router.get("/{function_id}", response_model=FunctionInfo, responses={404: {}})
-def get_function_info(function_id: str) -> StrictJSONResponse:
+def get_function_info(function_id: FunctionIdPath) -> StrictJSONResponse:
     """Describe one function: formula, domain, known minima and default start."""
     return StrictJSONResponse(function_info(lookup(function_id)))
 
@@ -68,7 +69,7 @@ def resolve_window(
 
 @router.get("/{function_id}/surface", response_model=Surface, responses={404: {}})
 def get_surface(
-    function_id: str,
+    function_id: FunctionIdPath,
     resolution: Annotated[int, Query(ge=2, le=settings.max_resolution)] = (
         settings.default_resolution
     ),
@@ -76,7 +77,7 @@ def get_surface(
     x_max: WindowBound = None,
     y_min: WindowBound = None,
     y_max: WindowBound = None,
-    encoding: Literal["list", "base64"] = "list",
+    encoding: Annotated[Literal["list", "base64"], Query(examples=["base64"])] = "list",
 ) -> StrictJSONResponse:
     """Evaluate the function on a grid; base64 gives z as a Plotly typed array (float32)."""
     f = lookup(function_id)
