@@ -10,6 +10,7 @@ import hashlib
 import importlib.resources
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,6 +19,8 @@ from fastapi.templating import Jinja2Templates
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Jinja2Templates(directory=ROOT / "templates")
 PLOTLY_CACHE_CONTROL = "public, max-age=31536000, immutable"
+DEFAULT_FUNCTION = "rosenbrock"  # the page's default landscape (static/js/state.js reads it)
+SURFACE_RESOLUTION = 200
 
 router = APIRouter()
 
@@ -35,10 +38,25 @@ def plotly_js() -> tuple[bytes, str]:
     return body, hashlib.sha256(body).hexdigest()[:12]
 
 
+def surface_path(function_id: str) -> str:
+    """The surface request the page makes first; preloaded so it starts with the HTML."""
+    return (
+        f"/api/v1/functions/{quote(function_id, safe='')}/surface"
+        f"?resolution={SURFACE_RESOLUTION}&encoding=base64"
+    )
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
     _, version = plotly_js()
-    return TEMPLATES.TemplateResponse(request, "index.html", {"plotly_version": version})
+    function_id = request.query_params.get("function") or DEFAULT_FUNCTION
+    context = {
+        "plotly_version": version,
+        "default_function": DEFAULT_FUNCTION,
+        "surface_resolution": SURFACE_RESOLUTION,
+        "preloads": ["/api/v1/functions", "/api/v1/optimizers", surface_path(function_id)],
+    }
+    return TEMPLATES.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)

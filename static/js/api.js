@@ -83,7 +83,8 @@ export function getOptimizers() {
   return request("/optimizers").then((body) => body.optimizers);
 }
 
-export function getSurface(id, resolution = 200) {
+// The same URL as the page's <link rel="preload"> (app/pages.py), so the preload is used.
+export function getSurface(id, resolution = Number(document.body.dataset.surfaceResolution) || 200) {
   const path = `/functions/${encodeURIComponent(id)}/surface?resolution=${resolution}&encoding=base64`;
   return request(path, {}, "function");
 }

@@ -20,7 +20,7 @@ export function statusText(entry, k = Infinity) {
   if (entry.error) return `error: ${entry.error}`;
   const d = entry.data;
   if (!d) return "computing…";
-  if (k < d.steps_taken) return `step ${k}…`;
+  if (k < d.steps_taken || entry.partial) return `step ${Math.min(k, d.steps_taken)}…`;
   if (d.status === "converged") return `converged at step ${d.steps_taken}`;
   if (d.status === "diverged") return `diverged at step ${d.steps_taken + 1}`;
   const first = d.losses[0];
@@ -34,6 +34,7 @@ export class Inspector {
   constructor() {
     this.list = document.getElementById("race-list");
     this.stepLabel = document.getElementById("race-step");
+    this.announce = document.getElementById("race-announce");
     this.items = [];
     this.lastUpdate = 0;
   }
@@ -59,7 +60,9 @@ export class Inspector {
     label.textContent = entry.label;
     const status = document.createElement("span");
     status.className = "status-text";
-    head.append(swatch, label, ": ", status);
+    const text = document.createElement("span");
+    text.append(label, ": ", status);
+    head.append(swatch, text);
     const dl = document.createElement("dl");
     dl.className = "inspect";
     li.append(head, dl);
@@ -70,6 +73,7 @@ export class Inspector {
     const names = ["point (x, y)", "f(x, y)", "∇f", "‖∇f‖"];
     const states = item.entry.data && item.entry.data.states ? Object.keys(item.entry.data.states) : [];
     for (const s of states) names.push(STATE_NAMES[s] || s);
+    item.dl.replaceChildren();
     const cells = names.map((name) => {
       const dt = document.createElement("dt");
       dt.textContent = name;
@@ -77,7 +81,7 @@ export class Inspector {
       item.dl.append(dt, dd);
       return dd;
     });
-    item.rows = { cells, states };
+    item.rows = { cells, states, data: item.entry.data };
   }
 
   /** Show step k; while playing, at most ~8 updates a second. */
@@ -91,14 +95,21 @@ export class Inspector {
       const text = statusText(entry, k);
       if (item.status.textContent !== text) item.status.textContent = text;
       item.li.dataset.status = entry.error ? "error" : entry.data ? entry.data.status : "pending";
-      item.li.classList.toggle("finished", Boolean(entry.data) && k >= entry.data.steps_taken);
+      const finished = Boolean(entry.data) && !entry.partial && k >= entry.data.steps_taken;
+      item.li.classList.toggle("finished", finished);
+      if (finished && !item.announced) {
+        item.announced = true;
+        this.announce.textContent = `${entry.label}: ${text}`;
+      } else if (!finished) {
+        item.announced = false;
+      }
       const d = entry.data;
       if (!d) continue;
-      if (!item.rows) this.rowsFor(item);
+      if (!item.rows || item.rows.data !== d) this.rowsFor(item); // new data may name other states
       const i = Math.min(k, d.points.length - 1);
       const g = d.gradients ? d.gradients[i] : null;
       const values = [pair(d.points[i]), fmt(d.losses[i], 6), pair(g), fmt(d.grad_norms[i])];
-      for (const s of item.rows.states) values.push(pair(d.states[s][i]));
+      for (const s of item.rows.states) values.push(pair(d.states[s] && d.states[s][i]));
       item.rows.cells.forEach((cell, j) => {
         if (cell.textContent !== values[j]) cell.textContent = values[j];
       });

@@ -60,10 +60,10 @@ export class LossCurve {
   }
 
   /** New race: choose the scale and axis ranges from all the data at once. */
-  async setRace(entries, fn) {
+  async setRace(entries, fn, xmax = null) {
     this.entries = entries.filter((e) => e.data);
     this.scale = lossScale(this.entries, fn);
-    this.maxStep = Math.max(1, ...this.entries.map((e) => e.data.losses.length - 1));
+    this.maxStep = xmax || Math.max(1, ...this.entries.map((e) => e.data.losses.length - 1));
     const ys = [];
     const firsts = [];
     for (const e of this.entries) {

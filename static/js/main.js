@@ -1,12 +1,13 @@
 // Wires the page together: load catalog + optimizers + surface, draw, race on click.
-import { ApiError, getFunctions, getOptimizers, getSurface, postTrajectory } from "./api.js";
+import { ApiError, getFunctions, getOptimizers, getSurface } from "./api.js";
 import { Controls } from "./controls.js";
 import { Inspector } from "./inspector.js";
 import { LossCurve } from "./loss.js";
 import { drawLandscape, listenForPicks, prepareSurface } from "./plot.js";
 import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
-import { RunsPanel, runLabel, setSpecs, specOf } from "./runs.js";
-import { DEFAULTS, colorOf, fromQuery, state, writeUrl } from "./state.js";
+import { loadRace, maxStepOf, newRace } from "./race.js";
+import { RunsPanel, setSpecs, specOf } from "./runs.js";
+import { DEFAULTS, fromQuery, state, writeUrl } from "./state.js";
 import { Trails } from "./trails.js";
 import { Transport } from "./transport.js";
 
@@ -33,7 +34,7 @@ const controls = new Controls({
 let startLocked = false;
 
 window.descent = {
-  metrics, state, transport, trails, loss, app,
+  metrics, state, transport, trails, loss, inspector, app,
   get race() {
     return app.race;
   },
@@ -48,7 +49,7 @@ function onFrame(step, playing) {
     metrics.clickToFirstFrameMs = now - pending.click;
     pending.click = null;
   }
-  if (pending.race !== null && app.race && app.race.ready) {
+  if (pending.race !== null && app.race && app.race.shown) {
     metrics.clickToRaceMs = now - pending.race;
     pending.race = null;
   }
@@ -80,34 +81,26 @@ async function runRace(autoplay = true) {
   controls.showStart();
   if (!state.start || !app.fn) return;
   $("plot-hint").hidden = true;
-  const race = {
-    start: state.start.slice(), ready: false,
-    entries: state.runs.map((run) => ({ run, color: colorOf(run), label: runLabel(run), data: null, error: null })),
-  };
+  const race = newRace();
   app.race = race;
   trails.setRace(race, app.surface);
   inspector.setRace(race);
   loss.clearRace();
   transport.load(0, false);
-  const results = await Promise.allSettled(race.entries.map((e) => postTrajectory(state, e.run)));
-  if (token !== app.token) return;
-  results.forEach((result, i) => {
-    const entry = race.entries[i];
-    if (result.status === "fulfilled" && result.value.points.length) {
-      entry.data = result.value;
-      return;
-    }
-    const error = result.status === "rejected" ? result.reason : new ApiError(0, [{ field: "start", message: "the start point is not finite" }]);
-    const problems = error instanceof ApiError ? error.problems : [{ field: "page", message: String(error) }];
-    entry.error = problems.map((p) => p.message).join("; ");
-    for (const p of problems) showProblem(p, entry.run);
+  await loadRace(race, {
+    stale: () => token !== app.token,
+    onProblem: showProblem,
+    onData: async (r, final) => {
+      trails.setRace(r, app.surface); // new data: recompute pixel positions
+      await loss.setRace(r.entries, app.fn, final ? null : r.settings.steps);
+      if (token !== app.token) return;
+      const partial = r.entries.some((e) => e.partial);
+      if (final) transport.extend(maxStepOf(r), partial);
+      else transport.load(maxStepOf(r), autoplay, partial);
+      r.shown = true;
+      inspector.update(transport.step, transport.playing, true);
+    },
   });
-  race.ready = true;
-  await loss.setRace(race.entries, app.fn);
-  if (token !== app.token) return;
-  const maxStep = Math.max(0, ...race.entries.filter((e) => e.data).map((e) => e.data.steps_taken));
-  inspector.setRace(race);
-  transport.load(maxStep, autoplay);
 }
 
 function rerun() {

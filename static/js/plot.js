@@ -4,7 +4,10 @@ import { decodeTypedArray } from "./api.js";
 import { fmt } from "./state.js";
 
 const Plotly = () => window.Plotly;
-const CONFIG = { displaylogo: false, responsive: true, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoom2d", "pan2d", "autoScale2d", "zoomIn2d", "zoomOut2d"] };
+const CONFIG = {
+  displaylogo: false, responsive: true, scrollZoom: false, displayModeBar: "hover",
+  modeBarButtons: [["toImage"]], toImageButtonOptions: { filename: "descent-landscape" },
+};
 export const COLORSCALE = [
   [0, "#0b2540"], [0.15, "#1d4e6e"], [0.35, "#3f7f8c"], [0.55, "#7fae9a"],
   [0.75, "#c6d8b0"], [1, "#f6f1dc"],
@@ -129,22 +132,47 @@ export function eventToData(gd, event) {
   return [area.xa.p2c(px), area.ya.p2c(py)];
 }
 
-/** Call onPick([x, y], event) for a click anywhere in the plot (2-D) or on the surface (3-D). */
+/** Call onPick([x, y], event) for a click anywhere in the plot (2-D) or on the surface (3-D).
+ * Returns a function to call once Plotly has drawn (it hooks Plotly's own events). */
 export function listenForPicks(gd, onPick) {
+  let down = null;
+  let hover = null;
+  let lastPick = -Infinity;
+  const pick = (xy, event) => {
+    const now = performance.now();
+    if (now - lastPick < 300) return; // plotly_click and the native click can both fire
+    lastPick = now;
+    onPick(xy, event);
+  };
+  gd.addEventListener("pointerdown", (e) => {
+    down = { x: e.clientX, y: e.clientY };
+  }, true);
   gd.addEventListener("click", (event) => {
-    if (gd._is3d || event.button !== 0) return;
+    if (event.button !== 0) return;
+    if (down && Math.hypot(event.clientX - down.x, event.clientY - down.y) > 5) return; // a drag
+    if (gd._is3d) {
+      if (hover && performance.now() - hover.t < 2000) pick([hover.x, hover.y], event);
+      return;
+    }
     const xy = eventToData(gd, event);
-    if (xy) onPick(xy, event);
+    if (xy) pick(xy, event);
   });
-  let hooked = false;
-  const hook3d = () => {
-    if (hooked || !gd.on) return;
-    hooked = true;
+  const surfacePoint = (data) => {
+    if (!data || !data.points) return null;
+    const p = data.points.find((q) => q.data && q.data.type === "surface");
+    return p && Number.isFinite(p.x) && Number.isFinite(p.y) ? p : null;
+  };
+  return () => {
     gd.on("plotly_click", (data) => {
-      if (!gd._is3d || !data || !data.points || !data.points.length) return;
-      const point = data.points.find((p) => p.data && p.data.type === "surface") || data.points[0];
-      if (Number.isFinite(point.x) && Number.isFinite(point.y)) onPick([point.x, point.y], data.event || null);
+      const p = gd._is3d ? surfacePoint(data) : null;
+      if (p) pick([p.x, p.y], data.event || null);
+    });
+    gd.on("plotly_hover", (data) => {
+      const p = gd._is3d ? surfacePoint(data) : null;
+      hover = p ? { x: p.x, y: p.y, t: performance.now() } : null;
+    });
+    gd.on("plotly_unhover", () => {
+      hover = null;
     });
   };
-  return hook3d;
 }

@@ -21,19 +21,23 @@ export function valueOf(run, p) {
   return run.params[p.name] !== undefined ? run.params[p.name] : p.default;
 }
 
-/** "SGD lr=0.001, momentum=0.9": the title and every parameter set away from its default. */
-export function runLabel(run) {
-  const spec = specs.get(run.optimizer);
-  if (!spec) return run.optimizer;
+/** "momentum=0.9", "nesterov", …: each parameter set away from its default (lr always). */
+function paramParts(run, spec, withLr = true) {
   const parts = [];
   for (const p of spec.params) {
     const v = valueOf(run, p);
-    if (p.name !== "lr" && same(v, p.default)) continue;
+    if (p.name === "lr" ? !withLr : same(v, p.default)) continue;
     if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);
     else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => fmt(x)).join(", ")})`);
     else parts.push(`${p.name}=${fmt(v)}`);
   }
-  return `${spec.title} ${parts.join(", ")}`.trim();
+  return parts;
+}
+
+/** "SGD lr=0.001, momentum=0.9": the title and every parameter set away from its default. */
+export function runLabel(run) {
+  const spec = specs.get(run.optimizer);
+  return spec ? `${spec.title} ${paramParts(run, spec).join(", ")}`.trim() : run.optimizer;
 }
 
 function setParam(run, p, value) {
@@ -109,6 +113,7 @@ export class RunsPanel {
     for (const p of spec ? spec.params : []) {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
+    this.summarize(run, li);
     if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;
     return li;
   }
@@ -120,14 +125,17 @@ export class RunsPanel {
     const id = `run-${++uid}-${p.name}`;
     const label = document.createElement("label");
     label.htmlFor = id;
-    label.innerHTML = "";
     const name = document.createElement("code");
     name.textContent = p.name;
-    label.append(name, ` ${p.description}`);
+    const desc = document.createElement("span");
+    desc.className = "desc";
+    desc.textContent = ` ${p.description}`;
+    label.append(name, desc);
     label.title = p.description;
     const value = valueOf(run, p);
     const commit = (v) => {
       setParam(run, p, v);
+      this.summarize(run);
       this.onChange("edit");
     };
     if (p.kind === "bool") {
@@ -194,6 +202,13 @@ export class RunsPanel {
     error.hidden = true;
     row.append(error);
     return row;
+  }
+
+  /** The "More" line names the parameters set away from their defaults. */
+  summarize(run, card = this.cardOf(run)) {
+    const spec = specs.get(run.optimizer);
+    const extra = spec ? paramParts(run, spec, false).join(", ") : "";
+    if (card) card.querySelector(".run-more summary").textContent = extra ? `More: ${extra}` : "More parameters";
   }
 
   cardOf(run) {

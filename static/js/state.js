@@ -4,7 +4,7 @@
 
 export const MAX_RUNS = 6;
 // Okabe–Ito colour-blind-safe palette (yellow and black left out: they vanish on the map).
-export const PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2"];
+export const PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2"];
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 export const STEPS_PER_SECOND = 100; // at speed 1×
 
@@ -16,7 +16,7 @@ export const DEFAULT_RUNS = [
 ];
 
 export const DEFAULTS = {
-  function: "rosenbrock",
+  function: document.body.dataset.defaultFunction || "rosenbrock", // set by app/pages.py
   start: null, // [x, y] or null: nothing to run until a click
   steps: 500,
   tol: 1e-8,

@@ -14,6 +14,7 @@ export class Trails {
     this.area = null;
     this.cache = new Map(); // entry -> {px, py} pixel coordinates for the current layout
     this.last3d = 0;
+    this.interval3d = 50;
     this.surface = null;
   }
 
@@ -52,8 +53,9 @@ export class Trails {
       const px = new Float32Array(pts.length);
       const py = new Float32Array(pts.length);
       for (let i = 0; i < pts.length; i++) {
-        px[i] = xa.c2p(pts[i][0]);
-        py[i] = ya.c2p(pts[i][1]);
+        // Clamped: a diverging run's coordinates can reach 1e300.
+        px[i] = Math.max(-1e5, Math.min(1e5, xa.c2p(pts[i][0])));
+        py[i] = Math.max(-1e5, Math.min(1e5, ya.c2p(pts[i][1])));
       }
       p = { px, py };
       this.cache.set(entry, p);
@@ -107,6 +109,7 @@ export class Trails {
     const race = this.race;
     const s = this.surface;
     if (!race || !s) return out;
+    const lift = 0.01 * (s.transform(s.zMax) - s.transform(s.zMin));
     for (const entry of race.entries) {
       const pts = entry.data ? entry.data.points : race.start ? [race.start] : [];
       const losses = entry.data ? entry.data.losses : [];
@@ -115,7 +118,7 @@ export class Trails {
       for (let i = 0; i <= k; i++) {
         xs.push(pts[i][0]);
         ys.push(pts[i][1]);
-        zs.push(losses.length ? s.transform(losses[i]) : null);
+        zs.push(losses.length ? s.transform(losses[i]) + lift : null);
       }
       const line = { color: entry.color, width: 6 };
       out.push({ type: "scatter3d", mode: "lines", x: xs, y: ys, z: zs, line, hoverinfo: "skip", name: entry.label });
@@ -131,8 +134,14 @@ export class Trails {
 
   draw3d(step, force) {
     const now = performance.now();
-    if (!force && now - this.last3d < 50) return;
+    if (!force && now - this.last3d < this.interval3d) return;
     this.last3d = now;
+    this.update3d(step);
+    // Software WebGL can take 100s of ms a frame: keep the page responsive by spacing updates.
+    this.interval3d = Math.min(1000, Math.max(50, 3 * (performance.now() - now)));
+  }
+
+  update3d(step) {
     const traces = this.traces3d(step);
     const n = this.gd.data ? this.gd.data.length - 1 : 0;
     if (n !== traces.length) {
@@ -219,5 +228,15 @@ function arrows(ctx, entry, px, py, k, xa, ya) {
     const n = Math.hypot(vx, vy);
     if (n > 0 && Number.isFinite(n)) arrow(ctx, x, y, x + (vx / n) * 38, y + (vy / n) * 38, "#ffffff", true);
   }
-  if (k + 1 < px.length) arrow(ctx, x, y, px[k + 1], py[k + 1], entry.color, false);
+  if (k + 1 < px.length) {
+    // The step to scale, but never shorter than 14 px so its direction stays visible.
+    let dx = px[k + 1] - x;
+    let dy = py[k + 1] - y;
+    const len = Math.hypot(dx, dy);
+    if (len > 0 && len < 14) {
+      dx *= 14 / len;
+      dy *= 14 / len;
+    }
+    arrow(ctx, x, y, x + dx, y + dy, entry.color, false);
+  }
 }

@@ -11,6 +11,7 @@ export class Transport {
     this.onSpeed = onSpeed;
     this.t = 0;
     this.maxStep = 0;
+    this.partial = false;
     this.playing = false;
     this.dirty = true;
     this.lastTime = null;
@@ -58,12 +59,20 @@ export class Transport {
     }
   }
 
-  /** A new race: `maxStep` steps, starting at 0; plays if `autoplay`. */
-  load(maxStep, autoplay) {
-    this.maxStep = Math.max(0, maxStep | 0);
+  /** A new race: `maxStep` steps, starting at 0; plays if `autoplay`. While `partial`
+   * (more steps are on their way) playing holds at the end instead of stopping. */
+  load(maxStep, autoplay, partial = false) {
     this.t = 0;
+    this.extend(maxStep, partial);
+    this.setPlaying(autoplay && (this.maxStep > 0 || partial));
+  }
+
+  /** More steps arrived: keep the position and the play state. */
+  extend(maxStep, partial = false) {
+    this.maxStep = Math.max(0, maxStep | 0);
+    this.partial = partial;
+    this.t = Math.min(this.t, this.maxStep);
     this.els.scrubber.max = String(this.maxStep);
-    this.setPlaying(autoplay && this.maxStep > 0);
     this.dirty = true;
   }
 
@@ -123,7 +132,7 @@ export class Transport {
       this.lastTime = now;
       if (this.t >= this.maxStep) {
         this.t = this.maxStep;
-        this.setPlaying(false);
+        if (!this.partial) this.setPlaying(false);
       }
       this.dirty = true;
     }
