@@ -20,27 +20,27 @@ invalid input raises ``ValueError`` with a message a person can act on.
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import numpy as np
 
-from app.engine.data_models import CHUNK_ELEMENTS, LeastSquares, Logistic
+from app.engine.data_checks import (
+    LOSSES,
+    MAX_MAGNITUDE,
+    MAX_POINTS,
+    MODEL_NAMES,
+    MODELS,
+    PARAMETERS,
+    validate_data,
+    validate_domain,
+)
+from app.engine.data_models import LeastSquares, Logistic
 from app.engine.functions import LossFunction, Minimum
 
-MODELS = ("line-through-origin", "linear", "logistic")
-LOSSES = ("mse", "bce")
-PARAMETERS = {"line-through-origin": ("w",), "linear": ("m", "b"), "logistic": ("w", "b")}
-MAX_POINTS = 10_000
-MAX_MAGNITUDE = 1e6  # |x|, |y| and |domain bound|
+GRID_CHECK_BUDGET = 4_000_000  # grid points × distinct x when looking for the MSE minimum
 _PREDICTIONS = {
     "line-through-origin": "w x_i",
     "linear": "m x_i + b",
     "logistic": r"\sigma(w x_i + b)",
-}
-_MODEL_NAMES = {
-    "line-through-origin": "a line through the origin",
-    "linear": "a line",
-    "logistic": "a logistic curve",
 }
 
 __all__ = ["LOSSES", "MAX_POINTS", "MODELS", "PARAMETERS", "data_function"]
@@ -56,7 +56,7 @@ def data_function(
     title: str | None = None,
 ) -> LossFunction:
     """The mean ``loss`` of ``model`` on the points (x[i], y[i]), over its parameters."""
-    x, y = _validate(model, loss, x, y)
+    x, y = validate_data(model, loss, x, y)
     kernel = (
         Logistic(x, y, loss)
         if model == "logistic"
@@ -64,17 +64,18 @@ def data_function(
     )
     if model == "logistic":
         # The maximum-likelihood fit (BCE) also frames the plot of the MSE of the same data.
-        ml = Logistic(x, y, "bce").minimize((0.0, 0.0)) if kernel.overlaps() else None
-        bounds = _validate_domain(domain, model) or _logistic_domain(x, ml)
+        likelihood = kernel if loss == "bce" else Logistic(x, y, "bce")
+        ml = likelihood.minimize((0.0, 0.0)) if kernel.overlaps() else None
+        bounds = validate_domain(domain, model) or _logistic_domain(x, ml)
         solutions = _logistic_minima(kernel, ml, bounds) if ml is not None else []
     else:
-        bounds = _validate_domain(domain, model) or _line_domain(x, y, kernel)
+        bounds = validate_domain(domain, model) or _line_domain(x, y, kernel)
         solutions = [kernel.solution] if kernel.unique else []
     minima = _minima(kernel, solutions)
     n = x.size
     return LossFunction(
         id=id,
-        title=title or f"{_MODEL_NAMES[model].capitalize()} fitted by {loss.upper()}",
+        title=title or f"{MODEL_NAMES[model].capitalize()} fitted by {loss.upper()}",
         formula=_formula(model, loss, n),
         value=kernel.value,
         gradient=kernel.gradient,
@@ -82,81 +83,14 @@ def data_function(
         minima=minima,
         start=_start(kernel, bounds, minima),
         description=_describe(model, loss, n, kernel, minima),
-        extra={"data": {"model": model, "loss": loss, "x": x.tolist(), "y": y.tolist()}},
+        extra={
+            "data": {"model": model, "loss": loss, "x": x.tolist(), "y": y.tolist()},
+            # Data points one evaluation touches (the cost of a surface point or a step).
+            "evaluation_cost": int(kernel.xs.size) if model == "logistic" else 1,
+        },
         n_samples=n,
         sample_gradient=kernel.sample_gradient,
     )
-
-
-def _validate(model, loss, x, y) -> tuple[np.ndarray, np.ndarray]:
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; valid models: {', '.join(MODELS)}")
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; valid losses: {', '.join(LOSSES)}")
-    if loss == "bce" and model != "logistic":
-        raise ValueError(
-            "the bce loss needs the logistic model, whose outputs are probabilities; "
-            f"use mse for {_MODEL_NAMES[model]}"
-        )
-    arrays = []
-    for name, values in (("x", x), ("y", y)):
-        if isinstance(values, str | bytes) or not hasattr(values, "__len__"):
-            raise ValueError(f"{name} must be a list of numbers")
-        if not all(isinstance(v, Real | np.floating) and not isinstance(v, bool) for v in values):
-            raise ValueError(f"{name} must be a list of numbers")
-        arrays.append(np.asarray(values, dtype=np.float64).reshape(-1))
-    x, y = arrays
-    if x.size != y.size:
-        raise ValueError(f"x and y must have the same length; got {x.size} x and {y.size} y")
-    if not 1 <= x.size <= MAX_POINTS:
-        raise ValueError(f"the data need between 1 and {MAX_POINTS} points; got {x.size}")
-    for name, values in (("x", x), ("y", y)):
-        bad = np.flatnonzero(~np.isfinite(values) | (np.abs(values) > MAX_MAGNITUDE))
-        if bad.size:
-            raise ValueError(
-                f"every {name} must be a finite number within ±{MAX_MAGNITUDE:g}; "
-                f"{name}[{bad[0]}] is {values[bad[0]]:g}"
-            )
-    if model == "logistic":
-        bad = np.flatnonzero((y != 0) & (y != 1))
-        if bad.size:
-            raise ValueError(
-                f"the logistic model needs every y to be 0 or 1 (a class); y[{bad[0]}] is "
-                f"{y[bad[0]]:g}"
-            )
-    return x, y
-
-
-def _validate_domain(domain, model: str) -> tuple[tuple[float, float], ...] | None:
-    if domain is None:
-        return None
-    names = PARAMETERS[model]
-    wanted = f"{len(names)} [min, max] pair{'s' if len(names) > 1 else ''} (for {', '.join(names)})"
-    if isinstance(domain, str | bytes) or not hasattr(domain, "__len__"):
-        raise ValueError(f"the domain must be a list of {wanted}")
-    if len(domain) != len(names):
-        raise ValueError(f"the {model} model needs a domain of {wanted}; got {len(domain)}")
-    bounds = []
-    for name, pair in zip(names, domain, strict=True):
-        if (
-            isinstance(pair, str | bytes)
-            or not hasattr(pair, "__len__")
-            or len(pair) != 2
-            or not all(isinstance(b, Real) and not isinstance(b, bool) for b in pair)
-        ):
-            raise ValueError(f"the domain of {name} must be a pair [min, max] of numbers")
-        low, high = float(pair[0]), float(pair[1])
-        if not (math.isfinite(low) and math.isfinite(high)):
-            raise ValueError(f"the domain of {name} must have finite bounds")
-        if max(abs(low), abs(high)) > MAX_MAGNITUDE:
-            raise ValueError(f"the domain of {name} must lie within ±{MAX_MAGNITUDE:g}")
-        if not low < high:
-            raise ValueError(
-                f"the domain of {name} must have its minimum below its maximum; "
-                f"got [{low:g}, {high:g}]"
-            )
-        bounds.append((low, high))
-    return tuple(bounds)
 
 
 def _scale(values: np.ndarray) -> float:
@@ -217,7 +151,7 @@ def _logistic_minima(kernel: Logistic, ml, bounds) -> list[tuple[float, float]]:
     from the lowest point of a coarse grid over the domain (at most ~4·10⁶ evaluations)."""
     if kernel.loss == "bce":
         return [ml]
-    side = int(np.clip(math.sqrt(4 * CHUNK_ELEMENTS / kernel.xs.size), 8, 64))
+    side = int(np.clip(math.sqrt(GRID_CHECK_BUDGET / kernel.xs.size), 8, 64))
     axes = [np.linspace(lo, hi, side) for lo, hi in bounds]
     grid = np.stack(np.meshgrid(*axes), axis=-1).reshape(-1, 2)
     best = grid[int(np.argmin(kernel.value(grid)))]
@@ -268,7 +202,7 @@ def _formula(model: str, loss: str, n: int) -> str:
 
 def _describe(model: str, loss: str, n: int, kernel, minima) -> str:
     what = f"{'Mean squared error' if loss == 'mse' else 'Binary cross-entropy'} of "
-    what += f"{_MODEL_NAMES[model]} on {n} point{'s' if n != 1 else ''}"
+    what += f"{MODEL_NAMES[model]} on {n} point{'s' if n != 1 else ''}"
     names = PARAMETERS[model]
     if minima:
         best = minima[0]
