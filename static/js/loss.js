@@ -18,11 +18,11 @@ export function lossScale(entries, fn) {
     const tiny = 1e-16 * Math.max(1, Math.abs(fstar));
     return {
       mode: "gap",
-      title: `f − f* (log scale; f* = ${fmt(fstar, 6)})`,
+      title: `f − f* (log; f* = ${fmt(fstar, 4)})`,
       map: (v) => Math.max(v - fstar, tiny),
     };
   }
-  return { mode: "linear", title: "loss (linear scale: it goes below 0)", map: (v) => v };
+  return { mode: "linear", title: "loss (linear: goes < 0)", map: (v) => v };
 }
 
 export class LossCurve {
@@ -43,10 +43,11 @@ export class LossCurve {
 
   async layout(scale, xrange, yrange) {
     const yaxis = {
-      title: { text: scale.title }, type: scale.mode === "linear" ? "linear" : "log",
+      title: { text: scale.title, standoff: 6 }, type: scale.mode === "linear" ? "linear" : "log", automargin: true,
       exponentformat: "power", zeroline: false, gridcolor: "#e5e7eb", fixedrange: true,
     };
-    if (yrange) yaxis.range = yrange;
+    if (yrange) Object.assign(yaxis, { range: yrange, autorange: false });
+    if (this.dtick && yaxis.type === "log") yaxis.dtick = this.dtick;
     else yaxis.autorange = true;
     const layout = {
       margin: { l: 64, r: 12, t: 8, b: 36 }, font: FONT, showlegend: false,
@@ -56,6 +57,10 @@ export class LossCurve {
     // One invisible point keeps the axes drawn; the curves live on the canvas.
     const trace = { type: "scatter", mode: "markers", x: [0], y: [scale.mode === "linear" ? 0 : 1], marker: { opacity: 0 }, hoverinfo: "skip" };
     await Plotly().react(this.gd, [trace], layout, CONFIG);
+    if (yrange && this.gd._fullLayout.yaxis.autorange) {
+      // react() autoranges an axis whose type changed (log <-> linear): set the range again.
+      await Plotly().relayout(this.gd, { "yaxis.range": yrange, "yaxis.autorange": false });
+    }
     this.sync();
   }
 
@@ -73,6 +78,7 @@ export class LossCurve {
       if (Number.isFinite(mapped[0])) firsts.push(mapped[0]);
     }
     let yrange = null;
+    this.dtick = undefined;
     if (ys.length) {
       const top = Math.max(...firsts, -Infinity);
       if (this.scale.mode === "linear") {
@@ -85,6 +91,7 @@ export class LossCurve {
         const hi = Math.min(Math.max(...logs), Math.log10(top) + 3);
         const lo = Math.max(Math.min(...logs), hi - 24);
         yrange = [lo - 0.3, hi + 0.3];
+        if (hi - lo < 3) this.dtick = "D2"; // label 2 and 5 too, not every digit
       }
     }
     this.px.clear();
