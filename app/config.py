@@ -20,6 +20,8 @@ class Settings:
     # Surfaces
     max_resolution: int = 1000  # points per axis
     default_resolution: int = 200
+    max_surface_work: int = 400_000_000  # grid points × evaluation cost (data size)
+    max_run_work: int = 500_000_000  # steps × evaluation cost of one trajectory
     # Many runs at once
     max_batch_runs: int = 64  # runs in one /trajectories/batch request
     max_batch_work: int = 2_000_000  # sum of steps over a batch request

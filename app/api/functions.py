@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -10,9 +11,11 @@ from app.api.function_specs import lookup, unprocessable
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import FunctionInfo, FunctionList, Surface
 from app.api.surfaces import evaluate_surface
+from app.api.work import check_work, evaluation_cost, is_heavy
 from app.config import settings
 from app.engine.catalog import CATALOG
 from app.engine.functions import LossFunction
+from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/functions", tags=["functions"])
 
@@ -82,4 +85,7 @@ def get_surface(
     """Evaluate the function on a grid; base64 gives z as a Plotly typed array (float32)."""
     f = lookup(function_id)
     window = resolve_window(f, [(x_min, x_max), (y_min, y_max)])
-    return StrictJSONResponse(evaluate_surface(f, window, resolution, encoding))
+    work = check_work("resolution", resolution**f.dims * evaluation_cost(f), "max_surface_work",
+                      "grid points × evaluation cost")  # fmt: skip
+    with heavy_slot() if is_heavy(work) else nullcontext():
+        return StrictJSONResponse(evaluate_surface(f, window, resolution, encoding))

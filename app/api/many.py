@@ -18,8 +18,8 @@ from app.api.many_schemas import (
     SweepResponse,
 )
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
-from app.api.trajectories import build_minibatches, is_heavy, trajectory_body
-from app.config import settings
+from app.api.trajectories import build_minibatches, trajectory_body
+from app.api.work import check_work, evaluation_cost, is_heavy
 from app.engine.basins import basins
 from app.engine.optimizer_specs import get_spec
 from app.engine.optimizers import make_optimizer
@@ -31,26 +31,23 @@ router = APIRouter(prefix="/api/v1", tags=["many runs"])
 ERRORS = {404: {}, 422: {}, 503: {}}
 
 
-def _too_much(field: str, work: int, limit: int, what: str):
-    return unprocessable(
-        ["body", field], f"{what} is {work:,}; the limit is {limit:,} (settings: {field})"
-    )
-
-
 @router.post("/trajectories/batch", response_model=BatchResponse, responses=ERRORS)
 def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
     """Run up to 64 trajectory requests in one call; each result as POST /trajectories."""
-    work = sum(run.steps for run in request.runs)
-    if work > settings.max_batch_work:
-        raise _too_much("runs", work, settings.max_batch_work, "the sum of steps")
+    check_work("runs", sum(run.steps for run in request.runs), "max_batch_work",
+               "the sum of steps")  # fmt: skip
     functions = [resolve_function(run.function) for run in request.runs]
+    work = check_work(
+        "runs", sum(r.steps * evaluation_cost(f) for r, f in zip(request.runs, functions)),
+        "max_batch_work", "the sum of steps × evaluation cost",
+    )  # fmt: skip
     for f, run in zip(functions, request.runs):
         check_start(f, run.start)
     groups: dict[str, list[int]] = {}
     for i, run in enumerate(request.runs):
         groups.setdefault(group_key(run), []).append(i)
     results: list[dict | None] = [None] * len(request.runs)
-    with heavy_slot() if is_heavy(1, work) else nullcontext():
+    with heavy_slot() if is_heavy(work) else nullcontext():
         for members in groups.values():
             f, first = functions[members[0]], request.runs[members[0]]
             minibatches = build_minibatches(f, first)
@@ -68,9 +65,8 @@ def create_basins(request: BasinsRequest) -> StrictJSONResponse:
     f = resolve_function(request.function)
     if f.dims != 2:
         raise unprocessable(["body", "function"], "basins need a function of x and y")
-    work = request.resolution**2 * request.steps
-    if work > settings.max_basin_work:
-        raise _too_much("steps", work, settings.max_basin_work, "resolution² × steps")
+    check_work("steps", request.resolution**2 * request.steps * evaluation_cost(f),
+               "max_basin_work", "resolution² × steps × evaluation cost")  # fmt: skip
     window = [tuple(b) for b in request.window] if request.window else list(f.domain)
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
@@ -120,11 +116,9 @@ def create_sweep(request: SweepRequest) -> StrictJSONResponse:
     if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")
     settings_count = lr.count * (len(second.values) if second else 1)
-    if settings_count > settings.max_sweep_settings:
-        raise _too_much("lr", settings_count, settings.max_sweep_settings, "the settings count")
-    work = settings_count * request.steps
-    if work > settings.max_sweep_work:
-        raise _too_much("steps", work, settings.max_sweep_work, "settings × steps")
+    check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
+    check_work("steps", settings_count * request.steps * evaluation_cost(f), "max_sweep_work",
+               "settings × steps × evaluation cost")  # fmt: skip
     lrs = np.geomspace(lr.min, lr.max, lr.count)
     try:
         with heavy_slot():

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 from fastapi import APIRouter
 
 from app.api.function_specs import resolve_function, unprocessable
 from app.api.responses import StrictJSONResponse, finite_or_none, grid
 from app.api.schemas import Surface, SurfaceRequest
+from app.api.work import check_work, evaluation_cost, is_heavy
 from app.engine.functions import LossFunction
+from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/surface", tags=["surfaces"])
 
@@ -50,5 +54,8 @@ def create_surface(request: SurfaceRequest) -> StrictJSONResponse:
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
-    body = describe_spec(f) | evaluate_surface(f, window, request.resolution, request.encoding)
-    return StrictJSONResponse(body)
+    work = check_work("resolution", request.resolution**f.dims * evaluation_cost(f),
+                      "max_surface_work", "grid points × evaluation cost")  # fmt: skip
+    with heavy_slot() if is_heavy(work) else nullcontext():
+        body = evaluate_surface(f, window, request.resolution, request.encoding)
+    return StrictJSONResponse(describe_spec(f) | body)

@@ -12,7 +12,7 @@ from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
-from app.config import settings
+from app.api.work import check_work, evaluation_cost, is_heavy
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, make_optimizer
 from app.engine.runner import Trajectory
@@ -62,10 +62,6 @@ def trajectory_body(
     return body
 
 
-def is_heavy(runs: int, steps: int) -> bool:
-    return runs * steps > settings.heavy_work_threshold
-
-
 @router.post("", response_model=TrajectoryResponse, responses={404: {}, 422: {}, 503: {}})
 async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
@@ -73,8 +69,10 @@ async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     check_start(f, request.start)
     build_optimizer(request)  # validates before any work is queued
     minibatches = build_minibatches(f, request)
-    if is_heavy(1, request.steps) or minibatches is not None or request.gradient_noise > 0:
-        trajectory, optimizer = await run_in_threadpool(run_alone, f, request, minibatches)
+    work = check_work("steps", request.steps * evaluation_cost(f), "max_run_work",
+                      "steps × evaluation cost")  # fmt: skip
+    if is_heavy(work) or minibatches is not None or request.gradient_noise > 0:
+        trajectory, optimizer = await run_in_threadpool(run_alone, f, request, minibatches, work)
     else:
         trajectory, optimizer = await coalescer.submit(group_key(request), f, request)
     body = trajectory_body(trajectory, f.id, optimizer, request.include_state, minibatches)
@@ -83,6 +81,6 @@ async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     return StrictJSONResponse(body)
 
 
-def run_alone(f: LossFunction, request: TrajectoryRequest, minibatches) -> tuple:
-    with heavy_slot() if is_heavy(1, request.steps) else nullcontext():
+def run_alone(f: LossFunction, request: TrajectoryRequest, minibatches, work: int) -> tuple:
+    with heavy_slot() if is_heavy(work) else nullcontext():
         return run_group(f, [request], minibatches)[0]
