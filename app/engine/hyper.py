@@ -43,6 +43,8 @@ def inject_hyperparams(name: str, settings: list[dict[str, Any]]) -> Optimizer:
         else:
             varying[key] = _column(values)
     factory = FACTORIES[name]
+    if not varying:  # every run alike: the plain optimizer, with no per-step rebuilding
+        return factory(**fixed)
 
     def build(hyper: dict) -> Optimizer:
         return factory(**fixed, **hyper)
