@@ -4,6 +4,11 @@ import { fmt, shareUrl, state } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
+const SYMBOLS = {
+  pi: "π", sigma: "σ", sum: "Σ", prod: "Π", alpha: "α", beta: "β", gamma: "γ", delta: "δ",
+  epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", nabla: "∇", cdot: "·", times: "×",
+  infty: "∞", le: "≤", ge: "≥", hat: "",
+};
 
 /** A small LaTeX-to-readable converter for the catalog's formulas (no MathJax offline). */
 export function latexToHtml(tex) {
@@ -11,11 +16,10 @@ export function latexToHtml(tex) {
   let s = esc(tex);
   const group = String.raw`\{((?:[^{}]|\{[^{}]*\})*)\}`;
   const wrap = (t) => (/[\s+\-]/.test(t.trim()) ? `(${t})` : t);
-  s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)}`);
+  s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)} `);
   s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
   s = s.replace(/\\left|\\right/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
-  s = s.replace(/\\pi/g, "π").replace(/\\cdot/g, "·").replace(/\\times/g, "×");
-  s = s.replace(/\\(sin|cos|tan|exp|log|ln)\b/g, "$1");
+  s = s.replace(/\\([a-zA-Z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : name));
   s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");
   s = s.replace(/_\{([^{}]*)\}/g, "<sub>$1</sub>").replace(/_(\w)/g, "<sub>$1</sub>");
   s = s.replace(/[{}]/g, "").replace(/\\/g, "");
@@ -77,6 +81,10 @@ export class Controls {
     code.innerHTML = latexToHtml(fn.formula);
     code.title = `LaTeX: ${fn.formula}`;
     $("function-description").textContent = fn.description;
+    const flat = fn.dims !== 2; // a 1-D function is a curve: no 3-D view
+    const radio3d = document.querySelector("input[name=view][value='3d']");
+    radio3d.disabled = flat || state.lock.has("view");
+    radio3d.parentElement.title = flat ? "A function of one variable has no 3-D surface" : "";
     $("suggested-start").textContent = `Suggested start (${fn.start.map((v) => fmt(v)).join(", ")})`;
   }
 

@@ -13,7 +13,7 @@ const STATE_NAMES = {
   sum: "Σ g²  (sum)",
 };
 
-const pair = (v) => (v ? `(${fmt(v[0])}, ${fmt(v[1])})` : "—");
+const pair = (v) => (v ? `(${v.map((c) => fmt(c)).join(", ")})` : "—");
 
 /** "converged at step 212" etc.; `k` is the step shown. */
 export function statusText(entry, k = Infinity) {
@@ -41,6 +41,7 @@ export class Inspector {
 
   /** Rebuild the list for a race (entries may still be computing). */
   setRace(race) {
+    this.names = race ? race.names : null;
     this.items = (race ? race.entries : []).map((entry) => this.item(entry));
     this.list.replaceChildren(...this.items.map((i) => i.li));
     this.lastUpdate = 0;
@@ -70,7 +71,8 @@ export class Inspector {
   }
 
   rowsFor(item) {
-    const names = ["point (x, y)", "f(x, y)", "∇f", "‖∇f‖"];
+    const n = this.names || { f: "f", axes: ["x", "y"], lhs: "f(x, y)" };
+    const names = [`point (${n.axes.join(", ")})`, n.lhs, `∇${n.f}`, `‖∇${n.f}‖`];
     const states = item.entry.data && item.entry.data.states ? Object.keys(item.entry.data.states) : [];
     for (const s of states) names.push(STATE_NAMES[s] || s);
     item.dl.replaceChildren();

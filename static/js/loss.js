@@ -1,6 +1,6 @@
 // The loss-vs-step plot: Plotly draws the axes once per race; the growing curves are drawn
 // on a canvas over its plot area, so a frame costs a few hundred lineTo calls.
-import { plotArea } from "./plot.js";
+import { plotArea } from "./pick.js";
 import { fmt } from "./state.js";
 
 const Plotly = () => window.Plotly;

@@ -3,7 +3,8 @@ import { ApiError, getFunctions, getOptimizers, getSurface } from "./api.js";
 import { Controls } from "./controls.js";
 import { Inspector } from "./inspector.js";
 import { LossCurve } from "./loss.js";
-import { drawLandscape, listenForPicks, prepareSurface } from "./plot.js";
+import { listenForPicks } from "./pick.js";
+import { drawLandscape, namesOf, prepareSurface } from "./plot.js";
 import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
 import { loadRace, maxStepOf, newRace } from "./race.js";
 import { RunsPanel, setSpecs, specOf } from "./runs.js";
@@ -82,6 +83,7 @@ async function runRace(autoplay = true) {
   if (!state.start || !app.fn) return;
   $("plot-hint").hidden = true;
   const race = newRace();
+  race.names = namesOf(app.fn);
   app.race = race;
   trails.setRace(race, app.surface);
   inspector.setRace(race);
@@ -110,9 +112,8 @@ function rerun() {
 
 function startAt(xy, event) {
   if (startLocked) return;
-  const [[x0, x1], [y0, y1]] = app.fn.domain;
   const digits = (span) => Math.max(0, 4 - Math.floor(Math.log10(span)));
-  state.start = [Number(xy[0].toFixed(digits(x1 - x0))), Number(xy[1].toFixed(digits(y1 - y0)))];
+  state.start = app.fn.domain.map(([lo, hi], i) => Number(xy[i].toFixed(digits(hi - lo))));
   const t = event && event.timeStamp ? event.timeStamp : performance.now();
   pending.click = t;
   pending.race = t;
@@ -214,7 +215,7 @@ async function boot() {
   controls.show(app.fn);
   // Cold start: Plotly.js takes a while to compile, so paint a preview of the map first.
   const preview = $("landscape-preview");
-  if (!window.Plotly && state.view === "2d") {
+  if (!window.Plotly && state.view === "2d" && app.surface.dims === 2) {
     drawPreview(preview, app.surface);
     await afterPaint();
     metrics.firstContourMs = performance.now();

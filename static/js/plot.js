@@ -14,26 +14,38 @@ export const COLORSCALE = [
 ];
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13, color: "#1f2933" };
 
+/** Names from the formula's left-hand side: "J(m, b) = …" gives J, [m, b]. */
+export function namesOf(fn) {
+  const match = /^\s*([^\s(=]+)\s*\(([^)]*)\)\s*=/.exec(fn.formula || "");
+  const args = match ? match[2].split(",").map((a) => a.trim()) : [];
+  const axes = args.length === fn.dims ? args : ["x", "y"].slice(0, fn.dims);
+  return { f: match ? match[1] : "f", axes, lhs: `${match ? match[1] : "f"}(${axes.join(", ")})` };
+}
+
 /** The function's surface prepared for plotting: z as shown (maybe log) and as it is. */
 export function prepareSurface(fn, surface) {
   const { data, shape } = decodeTypedArray(surface.z);
-  const [ny, nx] = shape;
   const zMin = surface.z_min ?? 0;
   const zMax = surface.z_max ?? 1;
+  const names = namesOf(fn);
+  if (fn.dims === 1) {
+    return { dims: 1, x: surface.x, z: Array.from(data), trueZ: null, nx: shape[0], ny: 1, log: false, eps: 0, zMin, zMax, names, transform: (v) => v };
+  }
+  const [ny, nx] = shape;
   const log = Boolean(fn.log_scale);
   const eps = Math.max((zMax - zMin) * 1e-5, 1e-12);
   const shown = log ? new Float32Array(data.length) : data;
   if (log) for (let i = 0; i < data.length; i++) shown[i] = Math.log10(data[i] - zMin + eps);
   const rowsOf = (arr) => Array.from({ length: ny }, (_, j) => arr.subarray(j * nx, (j + 1) * nx));
   return {
-    x: surface.x, y: surface.y, nx, ny, log, eps, zMin, zMax,
+    dims: 2, x: surface.x, y: surface.y, nx, ny, log, eps, zMin, zMax, names,
     z: rowsOf(shown), trueZ: rowsOf(data),
     transform: log ? (v) => Math.log10(Math.max(v - zMin, 0) + eps) : (v) => v,
   };
 }
 
 function colorbar(s) {
-  const bar = { thickness: 14, len: 0.9, outlinewidth: 0, title: { text: s.log ? "f (log)" : "f", side: "right" } };
+  const bar = { thickness: 14, len: 0.9, outlinewidth: 0, title: { text: s.log ? `${s.names.f} (log)` : s.names.f, side: "right" } };
   if (!s.log) return bar;
   const lo = Math.log10(s.eps);
   const hi = Math.log10(s.zMax - s.zMin + s.eps);
@@ -46,46 +58,66 @@ function colorbar(s) {
 
 function minimaTrace(fn) {
   const ms = fn.minima || [];
+  const one = fn.dims === 1;
+  const [a, b] = namesOf(fn).axes;
   return {
     type: "scatter", mode: "markers", name: "known minima", showlegend: false,
-    x: ms.map((m) => m.point[0]), y: ms.map((m) => m.point[1]),
+    x: ms.map((m) => m.point[0]), y: ms.map((m) => (one ? m.value : m.point[1])),
     marker: {
       symbol: ms.map((m) => (m.global ? "star" : "star-open")), size: 15,
       color: "#ffffff", line: { color: "#111111", width: 1.5 },
     },
-    text: ms.map((m) => `${m.global ? "global" : "local"} minimum<br>f = ${fmt(m.value, 6)}`),
-    hovertemplate: "%{text}<br>x = %{x:.4f}, y = %{y:.4f}<extra></extra>",
+    text: ms.map((m) => `${m.global ? "global" : "local"} minimum<br>${namesOf(fn).f} = ${fmt(m.value, 6)}`),
+    hovertemplate: one ? `%{text}<br>${a} = %{x:.4f}<extra></extra>` : `%{text}<br>${a} = %{x:.4f}, ${b} = %{y:.4f}<extra></extra>`,
   };
 }
 
-function layout2d(fn) {
-  const [[x0, x1], [y0, y1]] = fn.domain;
+function axis(title, range, extra = {}) {
+  return { title: { text: title, standoff: 4 }, range, fixedrange: true, showgrid: false, zeroline: false, ...extra };
+}
+
+function layout2d(fn, s) {
+  const [[x0, x1], [y0, y1] = []] = fn.domain;
+  const one = fn.dims === 1;
+  const pad = (s.zMax - s.zMin) * 0.06 || 1;
   return {
-    margin: { l: 52, r: 10, t: 10, b: 40 }, font: FONT, dragmode: false, hovermode: "closest",
-    paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
-    xaxis: { title: { text: "x", standoff: 4 }, range: [x0, x1], fixedrange: true, showgrid: false, zeroline: false, constrain: "domain" },
-    yaxis: { title: { text: "y", standoff: 4 }, range: [y0, y1], fixedrange: true, showgrid: false, zeroline: false },
+    margin: { l: 52, r: 10, t: 10, b: 40 }, font: FONT, dragmode: false,
+    hovermode: one ? "x" : "closest", paper_bgcolor: "#ffffff", plot_bgcolor: one ? "#f7f9fb" : "#ffffff",
+    xaxis: axis(s.names.axes[0], [x0, x1]),
+    yaxis: one ? axis(s.names.lhs, [s.zMin - pad, s.zMax + pad], { showgrid: true, gridcolor: "#e5e7eb" }) : axis(s.names.axes[1], [y0, y1]),
     hoverlabel: { bgcolor: "#ffffff", font: { family: FONT.family, size: 13 } },
     showlegend: false, uirevision: fn.id,
   };
 }
 
+function hoverTemplate(s) {
+  const [a, b] = s.names.axes;
+  return `${a} = %{x:.4f}<br>${b} = %{y:.4f}<br>${s.names.lhs} = %{customdata:.5g}<extra></extra>`;
+}
+
 function contourTrace(s) {
   return {
-    type: "contour", x: s.x, y: s.y, z: s.z, customdata: s.trueZ, name: "f",
+    type: "contour", x: s.x, y: s.y, z: s.z, customdata: s.trueZ, name: s.names.f,
     colorscale: COLORSCALE, ncontours: 28, colorbar: colorbar(s),
     contours: { coloring: "heatmap", showlines: true },
     line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.8 },
-    hovertemplate: "x = %{x:.4f}<br>y = %{y:.4f}<br>f(x, y) = %{customdata:.5g}<extra></extra>",
+    hovertemplate: hoverTemplate(s),
+  };
+}
+
+function curveTrace(s) {
+  return {
+    type: "scatter", mode: "lines", x: s.x, y: s.z, name: s.names.f, line: { color: "#1d4e6e", width: 2.5 },
+    hovertemplate: `${s.names.axes[0]} = %{x:.4f}<br>${s.names.lhs} = %{y:.5g}<extra></extra>`,
   };
 }
 
 function surfaceTrace(s) {
   return {
-    type: "surface", x: s.x, y: s.y, z: s.z, customdata: s.trueZ, name: "f", opacity: 0.92,
+    type: "surface", x: s.x, y: s.y, z: s.z, customdata: s.trueZ, name: s.names.f, opacity: 0.92,
     colorscale: COLORSCALE, colorbar: colorbar(s), showscale: true,
     contours: { z: { show: true, usecolormap: true, project: { z: true }, width: 1 } },
-    hovertemplate: "x = %{x:.4f}<br>y = %{y:.4f}<br>f(x, y) = %{customdata:.5g}<extra></extra>",
+    hovertemplate: hoverTemplate(s),
   };
 }
 
@@ -94,9 +126,9 @@ function layout3d(fn, s) {
   return {
     margin: { l: 0, r: 0, t: 0, b: 0 }, font: FONT, showlegend: false, uirevision: fn.id,
     scene: {
-      xaxis: { title: { text: "x" }, range: [x0, x1] },
-      yaxis: { title: { text: "y" }, range: [y0, y1] },
-      zaxis: { title: { text: s.log ? "log₁₀(f − min)" : "f" } },
+      xaxis: { title: { text: s.names.axes[0] }, range: [x0, x1] },
+      yaxis: { title: { text: s.names.axes[1] }, range: [y0, y1] },
+      zaxis: { title: { text: s.log ? `log₁₀(${s.names.f} − min)` : s.names.f } },
       aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 },
       camera: { eye: { x: -1.4, y: -1.5, z: 1.1 } },
     },
@@ -105,74 +137,8 @@ function layout3d(fn, s) {
 
 /** Draw the landscape. Returns a promise resolving when Plotly has rendered it. */
 export function drawLandscape(gd, fn, s, view, runTraces = []) {
-  gd._is3d = view === "3d";
-  if (view === "3d") {
-    const traces = [surfaceTrace(s), ...runTraces];
-    return Plotly().react(gd, traces, layout3d(fn, s), CONFIG);
-  }
-  return Plotly().react(gd, [contourTrace(s), minimaTrace(fn)], layout2d(fn), CONFIG);
-}
-
-/** The plot area of a 2-D Plotly graph: pixel box relative to the graph div, and axes. */
-export function plotArea(gd) {
-  const full = gd._fullLayout;
-  if (!full || !full.xaxis || !full._size || gd._is3d) return null;
-  const { l, t, w, h } = full._size;
-  return { left: l, top: t, width: w, height: h, xa: full.xaxis, ya: full.yaxis };
-}
-
-/** Data coordinates of a mouse event over the 2-D plot area, or null outside it. */
-export function eventToData(gd, event) {
-  const area = plotArea(gd);
-  if (!area) return null;
-  const box = gd.getBoundingClientRect();
-  const px = event.clientX - box.left - area.left;
-  const py = event.clientY - box.top - area.top;
-  if (px < 0 || py < 0 || px > area.width || py > area.height) return null;
-  return [area.xa.p2c(px), area.ya.p2c(py)];
-}
-
-/** Call onPick([x, y], event) for a click anywhere in the plot (2-D) or on the surface (3-D).
- * Returns a function to call once Plotly has drawn (it hooks Plotly's own events). */
-export function listenForPicks(gd, onPick) {
-  let down = null;
-  let hover = null;
-  let lastPick = -Infinity;
-  const pick = (xy, event) => {
-    const now = performance.now();
-    if (now - lastPick < 300) return; // plotly_click and the native click can both fire
-    lastPick = now;
-    onPick(xy, event);
-  };
-  gd.addEventListener("pointerdown", (e) => {
-    down = { x: e.clientX, y: e.clientY };
-  }, true);
-  gd.addEventListener("click", (event) => {
-    if (event.button !== 0) return;
-    if (down && Math.hypot(event.clientX - down.x, event.clientY - down.y) > 5) return; // a drag
-    if (gd._is3d) {
-      if (hover && performance.now() - hover.t < 2000) pick([hover.x, hover.y], event);
-      return;
-    }
-    const xy = eventToData(gd, event);
-    if (xy) pick(xy, event);
-  });
-  const surfacePoint = (data) => {
-    if (!data || !data.points) return null;
-    const p = data.points.find((q) => q.data && q.data.type === "surface");
-    return p && Number.isFinite(p.x) && Number.isFinite(p.y) ? p : null;
-  };
-  return () => {
-    gd.on("plotly_click", (data) => {
-      const p = gd._is3d ? surfacePoint(data) : null;
-      if (p) pick([p.x, p.y], data.event || null);
-    });
-    gd.on("plotly_hover", (data) => {
-      const p = gd._is3d ? surfacePoint(data) : null;
-      hover = p ? { x: p.x, y: p.y, t: performance.now() } : null;
-    });
-    gd.on("plotly_unhover", () => {
-      hover = null;
-    });
-  };
+  gd._is3d = view === "3d" && s.dims === 2;
+  if (gd._is3d) return Plotly().react(gd, [surfaceTrace(s), ...runTraces], layout3d(fn, s), CONFIG);
+  const base = s.dims === 1 ? curveTrace(s) : contourTrace(s);
+  return Plotly().react(gd, [base, minimaTrace(fn)], layout2d(fn, s), CONFIG);
 }

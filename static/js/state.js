@@ -152,7 +152,7 @@ export function fromQuery(search) {
   }
   if (q.has("start")) {
     const xy = q.get("start").split(",").map(Number);
-    if (xy.length === 2 && xy.every(Number.isFinite)) state.start = xy;
+    if (xy.length >= 1 && xy.length <= 2 && xy.every(Number.isFinite)) state.start = xy;
     else problems.push("start");
   }
   state.steps = Math.round(numberOr(q.get("steps"), DEFAULTS.steps));

@@ -1,7 +1,7 @@
 // Balls, trails and arrows. In 2-D they are drawn on a transparent <canvas> laid over
 // Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
 // they are scatter3d traces restyled at most ~20 times a second.
-import { plotArea } from "./plot.js";
+import { plotArea } from "./pick.js";
 
 const Plotly = () => window.Plotly;
 
@@ -50,12 +50,14 @@ export class Trails {
     if (!p) {
       const pts = entry.data.points;
       const { xa, ya } = this.area;
+      // 1-D functions are drawn as a curve: the ball sits at (x, f(x)).
+      const ys = this.surface && this.surface.dims === 1 ? entry.data.losses : null;
       const px = new Float32Array(pts.length);
       const py = new Float32Array(pts.length);
       for (let i = 0; i < pts.length; i++) {
         // Clamped: a diverging run's coordinates can reach 1e300.
         px[i] = Math.max(-1e5, Math.min(1e5, xa.c2p(pts[i][0])));
-        py[i] = Math.max(-1e5, Math.min(1e5, ya.c2p(pts[i][1])));
+        py[i] = Math.max(-1e5, Math.min(1e5, ya.c2p(ys ? ys[i] : pts[i][1])));
       }
       p = { px, py };
       this.cache.set(entry, p);
@@ -87,16 +89,28 @@ export class Trails {
       const k = Math.min(step, px.length - 1);
       arrows(ctx, entry, px, py, k, xa, ya);
     }
-    startMarker(ctx, xa.c2p(race.start[0]), ya.c2p(race.start[1]));
+    const [sx, sy] = this.startPixel();
+    startMarker(ctx, sx, sy);
     for (const entry of race.entries) {
       if (!entry.data) {
-        if (!entry.error) ball(ctx, xa.c2p(race.start[0]), ya.c2p(race.start[1]), entry.color);
+        if (!entry.error) ball(ctx, sx, sy, entry.color);
         continue;
       }
       const { px, py } = this.pixels(entry);
       const k = Math.min(step, px.length - 1);
       ball(ctx, px[k], py[k], entry.color, entry.data.status === "diverged" && k === px.length - 1);
     }
+  }
+
+  /** The start in pixels; for a 1-D function at the height of the curve there. */
+  startPixel() {
+    const { xa, ya } = this.area;
+    const [x, y] = this.race.start;
+    const s = this.surface;
+    if (!s || s.dims !== 1) return [xa.c2p(x), ya.c2p(y)];
+    const t = ((x - s.x[0]) / (s.x[s.x.length - 1] - s.x[0])) * (s.x.length - 1);
+    const i = Math.max(0, Math.min(s.x.length - 1, Math.round(t)));
+    return [xa.c2p(x), ya.c2p(s.z[i])];
   }
 
   clear() {
@@ -108,7 +122,7 @@ export class Trails {
     const out = [];
     const race = this.race;
     const s = this.surface;
-    if (!race || !s) return out;
+    if (!race || !s || s.dims !== 2) return out;
     const lift = 0.01 * (s.transform(s.zMax) - s.transform(s.zMin));
     for (const entry of race.entries) {
       const pts = entry.data ? entry.data.points : race.start ? [race.start] : [];
@@ -220,7 +234,7 @@ function arrows(ctx, entry, px, py, k, xa, ya) {
   const y = py[k];
   if (gradients && gradients[k]) {
     // −∇f drawn as a direction of fixed length, converted to pixels (axes may differ).
-    const [gx, gy] = gradients[k];
+    const [gx, gy = 0] = gradients[k]; // 1-D: the gradient is horizontal
     const sx = xa.c2p(1) - xa.c2p(0);
     const sy = ya.c2p(1) - ya.c2p(0);
     const vx = -gx * sx;

@@ -248,3 +248,20 @@ def test_three_d_view_click_sets_the_start(app):
     sx, sy = app.js("descent.race.start")
     assert -2 <= sx <= 2 and -2 <= sy <= 2
     assert app.js("descent.race.entries[0].data.points[0]") == [sx, sy]
+
+
+def test_one_dimensional_function_is_a_curve_and_clicks_set_x(app):
+    app.open("?function=parabola&runs=sgd(lr=0.1)|adam(lr=0.5)")
+    assert app.js("document.getElementById('landscape').data[0].type") == "scatter"
+    assert app.page.get_by_label("3-D surface").is_disabled()
+    box = app.plot_box()
+    px, py = box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.5
+    expected_x, _ = app.pixel_to_data(px, py)
+    (x0, x1), _ = app.axis_ranges()
+    app.page.mouse.click(px, py)
+    app.wait_race()
+    for point in app.js("descent.race.entries.map(e => e.data.points[0])"):
+        assert len(point) == 1
+        assert point[0] == pytest.approx(expected_x, abs=0.01 * (x1 - x0))
+    assert app.page.locator("#race-list .inspect dt").first.inner_text() == "point (x)"
+    assert app.probe.console_errors == []

@@ -1,0 +1,67 @@
+// Where the mouse is, in data coordinates: clicks anywhere in the 2-D plot area (converted
+// with the axes' p2c, as Plotly's own plotly_click only fires on data points), and clicks on
+// the 3-D surface (plotly_click, or the last hovered surface point).
+
+/** The plot area of a 2-D Plotly graph: pixel box relative to the graph div, and axes. */
+export function plotArea(gd) {
+  const full = gd._fullLayout;
+  if (!full || !full.xaxis || !full._size || gd._is3d) return null;
+  const { l, t, w, h } = full._size;
+  return { left: l, top: t, width: w, height: h, xa: full.xaxis, ya: full.yaxis };
+}
+
+/** Data coordinates of a mouse event over the 2-D plot area, or null outside it. */
+export function eventToData(gd, event) {
+  const area = plotArea(gd);
+  if (!area) return null;
+  const box = gd.getBoundingClientRect();
+  const px = event.clientX - box.left - area.left;
+  const py = event.clientY - box.top - area.top;
+  if (px < 0 || py < 0 || px > area.width || py > area.height) return null;
+  return [area.xa.p2c(px), area.ya.p2c(py)];
+}
+
+/** Call onPick([x, y], event) for a click anywhere in the plot (2-D) or on the surface (3-D).
+ * Returns a function to call once Plotly has drawn (it hooks Plotly's own events). */
+export function listenForPicks(gd, onPick) {
+  let down = null;
+  let hover = null;
+  let lastPick = -Infinity;
+  const pick = (xy, event) => {
+    const now = performance.now();
+    if (now - lastPick < 300) return; // plotly_click and the native click can both fire
+    lastPick = now;
+    onPick(xy, event);
+  };
+  gd.addEventListener("pointerdown", (e) => {
+    down = { x: e.clientX, y: e.clientY };
+  }, true);
+  gd.addEventListener("click", (event) => {
+    if (event.button !== 0) return;
+    if (down && Math.hypot(event.clientX - down.x, event.clientY - down.y) > 5) return; // a drag
+    if (gd._is3d) {
+      if (hover && performance.now() - hover.t < 2000) pick([hover.x, hover.y], event);
+      return;
+    }
+    const xy = eventToData(gd, event);
+    if (xy) pick(xy, event);
+  });
+  const surfacePoint = (data) => {
+    if (!data || !data.points) return null;
+    const p = data.points.find((q) => q.data && q.data.type === "surface");
+    return p && Number.isFinite(p.x) && Number.isFinite(p.y) ? p : null;
+  };
+  return () => {
+    gd.on("plotly_click", (data) => {
+      const p = gd._is3d ? surfacePoint(data) : null;
+      if (p) pick([p.x, p.y], data.event || null);
+    });
+    gd.on("plotly_hover", (data) => {
+      const p = gd._is3d ? surfacePoint(data) : null;
+      hover = p ? { x: p.x, y: p.y, t: performance.now() } : null;
+    });
+    gd.on("plotly_unhover", () => {
+      hover = null;
+    });
+  };
+}
