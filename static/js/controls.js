@@ -29,7 +29,7 @@ export function latexToHtml(tex) {
 
 export class Controls {
   constructor(handlers) {
-    this.h = handlers; // {onFunction, onSetting, onView, onSuggestedStart}
+    this.h = handlers; // {onFunction, onSetting, onView, onSuggestedStart, onStart}
     this.select = $("function");
     this.bind();
   }
@@ -57,6 +57,16 @@ export class Controls {
     }
     $("copy-link").addEventListener("click", () => this.copyLink());
     $("suggested-start").addEventListener("click", () => this.h.onSuggestedStart());
+    $("start").addEventListener("change", () => {
+      const parts = $("start").value.replace(/[()]/g, "").replace(/−/g, "-").split(/[\s,;]+/).filter(Boolean);
+      const xy = parts.map(Number);
+      if (!xy.length || xy.some((v) => !Number.isFinite(v))) {
+        this.showError("start", `type the start as numbers, e.g. "${this.example}"`);
+        return;
+      }
+      this.clearError("start");
+      this.h.onStart(xy);
+    });
   }
 
   setFunctions(functions) {
@@ -85,11 +95,13 @@ export class Controls {
     const radio3d = document.querySelector("input[name=view][value='3d']");
     radio3d.disabled = flat || state.lock.has("view");
     radio3d.parentElement.title = flat ? "A function of one variable has no 3-D surface" : "";
-    $("suggested-start").textContent = `Suggested start (${fn.start.map((v) => fmt(v)).join(", ")})`;
+    this.example = fn.start.join(", ");
+    $("start").placeholder = fn.dims === 1 ? "x" : "x, y";
+    $("suggested-start").textContent = `Suggested (${fn.start.map((v) => fmt(v)).join(", ")})`;
   }
 
   showStart() {
-    $("start-text").textContent = state.start ? `(${state.start.map((v) => fmt(v, 4)).join(", ")})` : "click the landscape";
+    $("start").value = state.start ? state.start.join(", ") : "";
   }
 
   async copyLink() {

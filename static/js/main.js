@@ -31,6 +31,7 @@ const controls = new Controls({
   onSetting: () => rerun(),
   onView: (view) => setView(view),
   onSuggestedStart: () => startAt(app.fn.start.slice(), null),
+  onStart: (xy) => startAt(xy, null, true),
 });
 let startLocked = false;
 
@@ -110,10 +111,11 @@ function rerun() {
   if (state.start) runRace(true);
 }
 
-function startAt(xy, event) {
+/** Race from `xy`: a click (rounded to ~1e-4 of the domain) or typed coordinates (as is). */
+function startAt(xy, event, typed = false) {
   if (startLocked) return;
   const digits = (span) => Math.max(0, 4 - Math.floor(Math.log10(span)));
-  state.start = app.fn.domain.map(([lo, hi], i) => Number(xy[i].toFixed(digits(hi - lo))));
+  state.start = typed ? xy : app.fn.domain.map(([lo, hi], i) => Number(xy[i].toFixed(digits(hi - lo))));
   const t = event && event.timeStamp ? event.timeStamp : performance.now();
   pending.click = t;
   pending.race = t;

@@ -265,3 +265,21 @@ def test_one_dimensional_function_is_a_curve_and_clicks_set_x(app):
         assert point[0] == pytest.approx(expected_x, abs=0.01 * (x1 - x0))
     assert app.page.locator("#race-list .inspect dt").first.inner_text() == "point (x)"
     assert app.probe.console_errors == []
+
+
+def test_start_can_be_typed_and_a_bad_one_is_explained(app):
+    app.open("?function=bowl&runs=sgd(lr=0.1)")
+    start = app.page.get_by_label("Start point (or click the map)")
+    start.fill("0.5, -1")
+    start.press("Enter")
+    app.wait_race()
+    assert app.js("descent.race.entries[0].data.points[0]") == [0.5, -1]
+    assert "start=0.5,-1" in app.page.url
+    start.fill("0.5")  # one coordinate for a function of two: the API says why
+    start.press("Enter")
+    error = app.page.locator("#start-error")
+    error.wait_for(state="visible")
+    assert "coordinate" in error.inner_text()
+    start.fill("x")
+    start.press("Enter")
+    assert "numbers" in error.inner_text()
