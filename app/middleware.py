@@ -15,6 +15,7 @@ passing by, so a request costs a few dictionary operations. From the outside in:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -95,7 +96,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500  # if the app raises before answering, the server sends a 500
+        status = 0
 
         async def send_and_record(message: Message) -> None:
             nonlocal status
@@ -105,7 +106,11 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, send_and_record)
+        except asyncio.CancelledError:
+            status = status or 499  # the client went away first (nginx's code for it)
+            raise
         finally:
+            status = status or 500  # no answer from the app: the server sends a 500
             duration_ms = (time.perf_counter() - start) * 1e3
             # Quoting keeps one request on one line whatever the client sent.
             path = quote(scope["path"], safe="/:@!$&'()*+,;=-._~")
