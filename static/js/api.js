@@ -89,9 +89,8 @@ export function getSurface(id, resolution = Number(document.body.dataset.surface
   return request(path, {}, "function");
 }
 
-/** POST one trajectory; `run` = {optimizer, params}; settings = state. */
-export function postTrajectory(settings, run) {
-  const body = {
+function trajectoryRequest(settings, run) {
+  return {
     function: settings.function,
     start: settings.start,
     optimizer: { name: run.optimizer, ...run.params },
@@ -101,12 +100,22 @@ export function postTrajectory(settings, run) {
     seed: settings.seed,
     include_state: true,
   };
-  const options = {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  };
-  return request("/trajectories", options, "run", { optimizer: run.optimizer });
+}
+
+function post(body) {
+  return { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+}
+
+/** POST one trajectory; `run` = {optimizer, params}; settings = state. */
+export function postTrajectory(settings, run) {
+  const body = trajectoryRequest(settings, run);
+  return request("/trajectories", post(body), "run", { optimizer: run.optimizer });
+}
+
+/** Every run in one POST /trajectories/batch; rejects (ApiError) if any run is refused. */
+export function postBatch(settings, runs) {
+  const body = { runs: runs.map((run) => trajectoryRequest(settings, run)) };
+  return request("/trajectories/batch", post(body), "run").then((out) => out.results);
 }
 
 /** Decode a Plotly typed-array spec {dtype: "f4", bdata, shape} into a Float32Array. */

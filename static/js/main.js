@@ -95,13 +95,13 @@ async function runRace(autoplay = true) {
     onProblem: showProblem,
     onData: async (r, final) => {
       trails.setRace(r, app.surface); // new data: recompute pixel positions
-      await loss.setRace(r.entries, app.fn, final ? null : r.settings.steps);
-      if (token !== app.token) return;
       const partial = r.entries.some((e) => e.partial);
       if (final) transport.extend(maxStepOf(r), partial);
       else transport.load(maxStepOf(r), autoplay, partial);
       r.shown = true;
       inspector.update(transport.step, transport.playing, true);
+      await afterPaint(); // the balls move first; the loss axes (a Plotly call) follow
+      if (token === app.token) await loss.setRace(r.entries, app.fn, final ? null : r.settings.steps);
     },
   });
 }

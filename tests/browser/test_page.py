@@ -269,7 +269,7 @@ def test_one_dimensional_function_is_a_curve_and_clicks_set_x(app):
 
 def test_start_can_be_typed_and_a_bad_one_is_explained(app):
     app.open("?function=bowl&runs=sgd(lr=0.1)")
-    start = app.page.get_by_label("Start point (or click the map)")
+    start = app.page.get_by_label("Start point", exact=True)
     start.fill("0.5, -1")
     start.press("Enter")
     app.wait_race()
