@@ -95,6 +95,8 @@ export class Controls {
     const radio3d = document.querySelector("input[name=view][value='3d']");
     radio3d.disabled = flat || state.lock.has("view");
     radio3d.parentElement.title = flat ? "A function of one variable has no 3-D surface" : "";
+    if (flat && state.view === "3d") state.view = "2d";
+    for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
     this.example = fn.start.join(", ");
     $("start").placeholder = fn.dims === 1 ? "x" : "x, y";
     $("suggested-start").textContent = `Suggested (${fn.start.map((v) => fmt(v)).join(", ")})`;
