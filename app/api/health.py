@@ -8,6 +8,6 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)
-def get_health() -> dict:
+async def get_health() -> dict:
     """Answer ok while the server is up."""
     return {"status": "ok"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+import numpy as np
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
@@ -43,9 +44,9 @@ def trajectory_body(
     minibatches: MinibatchSchedule | None = None,
 ) -> dict:
     body = {
-        "points": t.points.tolist(),
-        "losses": t.losses.tolist(),
-        "grad_norms": t.grad_norms.tolist(),
+        "points": t.points,
+        "losses": t.losses,
+        "grad_norms": t.grad_norms,
         "status": t.status,
         "steps_taken": t.steps_taken,
         "function": function_id,
@@ -55,10 +56,10 @@ def trajectory_body(
         },
     }
     if states:
-        body["gradients"] = t.gradients.tolist()
-        body["states"] = {name: value.tolist() for name, value in (t.states or {}).items()}
+        body["gradients"] = t.gradients
+        body["states"] = dict(t.states or {})
     if minibatches is not None:
-        body["epoch"] = minibatches.epoch_of_point(range(len(t.points))).tolist()
+        body["epoch"] = minibatches.epoch_of_point(np.arange(len(t.points)))
     return body
 
 
