@@ -57,7 +57,7 @@ class BasinsRequest(BaseModel):
     )
     radius: float | None = Field(
         None,
-        gt=0,
+        ge=1e-9,
         le=settings.max_coordinate,
         allow_inf_nan=False,
         description="end points closer than this share a basin "
