@@ -3,7 +3,6 @@ both shared by the whole session. Skipped (with the reason) only when Chromium i
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 import time
@@ -44,7 +43,6 @@ def server_url() -> Iterator[str]:
 
     from app.main import app
 
-    logging.getLogger("descent.access").setLevel(logging.WARNING)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
