@@ -34,6 +34,10 @@ def group_key(run: TrajectoryRequest) -> str:
     shared = run.model_dump(exclude={"start", "optimizer"})
     if run.gradient_noise > 0 or run.batch_size is not None:
         shared["alone"] = id(run)
+    if run.include_state:
+        # Which state a run reports depends on its own settings (SGD has a momentum
+        # buffer only with momentum), so runs with state group only with identical ones.
+        flags = options
     return json.dumps([options["name"], flags, shared], sort_keys=True, default=str)
 
 

@@ -109,3 +109,11 @@ def test_two_dimensional_sweep_has_a_row_per_value(client):
 def test_bad_sweep_request_is_422(client, override):
     response = client.post("/api/v1/sweeps", json={**SWEEP, **override})
     assert response.status_code == 422, response.text
+
+
+def test_batched_runs_report_only_their_own_optimizer_state(client):
+    runs = [run_body("sgd", 1e-3, include_state=True), run_body("sgd", 1e-3, include_state=True)]
+    runs[1]["optimizer"]["momentum"] = 0.9
+    results = client.post("/api/v1/trajectories/batch", json={"runs": runs}).json()["results"]
+    assert results[0]["states"] == {}
+    assert set(results[1]["states"]) == {"momentum_buffer"}
