@@ -1,4 +1,4 @@
-"""The serving layer (app/middleware.py): security headers, body limit, JSON 500s, CORS,
+"""The serving layer (app/middleware/): security headers, body limit, JSON 500s, CORS,
 ETag/304 and the access log."""
 
 from __future__ import annotations
