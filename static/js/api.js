@@ -2,6 +2,8 @@
 // where `field` names the control that caused it (steps, tol, noise, seed, start, function,
 // run) and `param` the optimizer parameter for run errors.
 
+import { functionSpec } from "./state.js";
+
 const BASE = "/api/v1";
 
 const BODY_FIELDS = {
@@ -91,7 +93,7 @@ export function getSurface(id, resolution = Number(document.body.dataset.surface
 
 function trajectoryRequest(settings, run) {
   return {
-    function: settings.function,
+    function: functionSpec(settings),
     start: settings.start,
     optimizer: { name: run.optimizer, ...run.params },
     steps: settings.steps,
@@ -118,13 +120,21 @@ export function postBatch(settings, runs) {
   return request("/trajectories/batch", post(body), "run").then((out) => out.results);
 }
 
-/** Decode a Plotly typed-array spec {dtype: "f4", bdata, shape} into a Float32Array. */
+/** POST any JSON body to /api/v1/<path> (surface, basins, sweeps); errors as ApiError. */
+export function postJson(path, body, fallbackField = "page") {
+  return request(path, post(body), fallbackField);
+}
+
+const TYPED = { f4: Float32Array, f8: Float64Array, i4: Int32Array, u1: Uint8Array, i1: Int8Array, u4: Uint32Array };
+
+/** Decode a Plotly typed-array spec {dtype: "f4", bdata, shape} into a typed array. */
 export function decodeTypedArray(spec) {
   if (Array.isArray(spec)) return { data: Float32Array.from(spec.flat().map((v) => (v === null ? NaN : v))), shape: [spec.length, spec[0].length] };
   const binary = atob(spec.bdata);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  if (spec.dtype !== "f4") throw new Error(`unsupported dtype ${spec.dtype}`);
+  const Type = TYPED[spec.dtype];
+  if (!Type) throw new Error(`unsupported dtype ${spec.dtype}`);
   const shape = String(spec.shape).split(",").map(Number);
-  return { data: new Float32Array(bytes.buffer), shape };
+  return { data: new Type(bytes.buffer), shape };
 }

@@ -24,6 +24,8 @@ export const DEFAULTS = {
   seed: 0,
   view: "2d",
   speed: 1,
+  expression: null, // typed landscape (function=custom): "x^2 + 10*y^2"
+  domain: null, // its [[xmin, xmax], [ymin, ymax]]; null: the server's default
 };
 
 export const state = {
@@ -121,6 +123,8 @@ function keep(text) {
 export function toQuery(s = state) {
   const q = [["function", s.function], ["runs", encodeRuns(s.runs)]];
   if (s.start) q.push(["start", s.start.map(urlNumber).join(",")]);
+  if (s.expression) q.push(["expr", s.expression]);
+  if (s.expression && s.domain) q.push(["domain", s.domain.flat().map(urlNumber).join(",")]);
   for (const key of ["steps", "tol", "noise", "seed", "view", "speed"]) {
     if (s[key] !== DEFAULTS[key]) q.push([key, typeof s[key] === "number" ? urlNumber(s[key]) : s[key]]);
   }
@@ -160,6 +164,10 @@ export function fromQuery(search) {
   state.noise = numberOr(q.get("noise"), DEFAULTS.noise);
   state.seed = Math.round(numberOr(q.get("seed"), DEFAULTS.seed));
   state.view = q.get("view") === "3d" ? "3d" : "2d";
+  state.expression = (q.get("expr") || "").trim() || null;
+  const box = (q.get("domain") || "").split(",").filter(Boolean).map(Number);
+  if (box.length && (box.length % 2 || box.length > 4 || !box.every(Number.isFinite))) problems.push("domain");
+  else if (box.length) state.domain = box.length === 2 ? [box] : [box.slice(0, 2), box.slice(2)];
   const speed = numberOr(q.get("speed"), DEFAULTS.speed);
   state.speed = SPEEDS.includes(speed) ? speed : DEFAULTS.speed;
   state.lesson = ["1", "true", "yes"].includes((q.get("lesson") || "").toLowerCase());
@@ -167,6 +175,12 @@ export function fromQuery(search) {
   state.lock = list("lock");
   state.hide = list("hide");
   return problems;
+}
+
+/** What the API calls `function`: a catalog id, or {expression, domain} for a typed one. */
+export function functionSpec(s = state) {
+  if (s.function !== "custom" || !s.expression) return s.function;
+  return s.domain ? { expression: s.expression, domain: s.domain } : { expression: s.expression };
 }
 
 export function writeUrl() {
