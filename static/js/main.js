@@ -9,6 +9,7 @@ import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
 import { loadRace, maxStepOf, newRace } from "./race.js";
 import { RunsPanel, setSpecs, specOf } from "./runs.js";
 import { DEFAULTS, fromQuery, state, writeUrl } from "./state.js";
+import { drawTangent, drawn } from "./tangent.js";
 import { Trails } from "./trails.js";
 import { Transport } from "./transport.js";
 
@@ -36,7 +37,7 @@ const controls = new Controls({
 let startLocked = false;
 
 window.descent = {
-  metrics, state, transport, trails, loss, inspector, app,
+  metrics, state, transport, trails, loss, inspector, app, drawn,
   get race() {
     return app.race;
   },
@@ -44,6 +45,7 @@ window.descent = {
 
 function onFrame(step, playing) {
   trails.draw(step, !playing);
+  drawTangent(trails, step, $("slope-label"));
   loss.draw(step);
   inspector.update(step, playing, !playing);
   const now = performance.now();
