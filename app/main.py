@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -13,6 +15,11 @@ DESCRIPTION = (
     "Loss surfaces and optimizer trajectories. Optimizers reproduce `torch.optim` exactly "
     "(same names, defaults, update rules and validation)."
 )
+
+
+# Compute threads hold the GIL between numpy calls; a 1 ms switch interval (default 5 ms)
+# lets the event loop answer /healthz and small requests promptly while they run.
+sys.setswitchinterval(0.001)
 
 
 def create_app() -> FastAPI:

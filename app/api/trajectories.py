@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.coalesce import coalescer
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
-from app.api.responses import StrictJSONResponse
+from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
 from app.api.work import check_work, evaluation_cost, is_heavy
 from app.engine.functions import LossFunction
@@ -44,9 +44,9 @@ def trajectory_body(
     minibatches: MinibatchSchedule | None = None,
 ) -> dict:
     body = {
-        "points": t.points,
-        "losses": t.losses,
-        "grad_norms": t.grad_norms,
+        "points": rows(t.points),
+        "losses": rows(t.losses),
+        "grad_norms": rows(t.grad_norms),
         "status": t.status,
         "steps_taken": t.steps_taken,
         "function": function_id,
@@ -56,8 +56,8 @@ def trajectory_body(
         },
     }
     if states:
-        body["gradients"] = t.gradients
-        body["states"] = dict(t.states or {})
+        body["gradients"] = rows(t.gradients)
+        body["states"] = {name: rows(value) for name, value in (t.states or {}).items()}
     if minibatches is not None:
         body["epoch"] = minibatches.epoch_of_point(np.arange(len(t.points)))
     return body

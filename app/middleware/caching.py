@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.middleware.asgi import header, without
 
+OFF_LOOP_BYTES = 256 * 1024
 # Deterministic GETs: same URL, same body (until the server is upgraded).
 CACHED_PREFIXES = ("/api/v1/functions", "/api/v1/optimizers")
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -71,7 +77,11 @@ class ETags:
             if message.get("more_body", False):
                 return
             body = b"".join(chunks)
-            etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+            if len(body) > OFF_LOOP_BYTES:  # hashing megabytes would stall the event loop
+                digest = await run_in_threadpool(_digest, body)
+            else:
+                digest = _digest(body)
+            etag = '"' + digest + '"'
             headers = without(list(start.get("headers", ())), {b"etag", b"cache-control"})
             headers += [(b"etag", etag.encode()), (b"cache-control", self.cache_control)]
             if etag_matches(header(scope, b"if-none-match"), etag):
