@@ -81,19 +81,24 @@ def throughput(url: str, clients: int = 32, seconds: float = 10.0) -> dict:
     errors = 0
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
-    body = run_body(steps=500)
 
-    def client() -> None:
+    def client(seed: int) -> None:
+        # Like a class: each request its own start, optimizer and learning rate.
         nonlocal errors
+        rng = np.random.default_rng(seed)
         with httpx.Client(base_url=url, timeout=30) as http:
             while time.monotonic() < stop_at:
+                name, options = RACE[rng.integers(len(RACE))]
+                options = {**options, "lr": options["lr"] * float(rng.uniform(0.5, 2))}
+                body = run_body(name, steps=500, **options)
+                body["start"] = [float(rng.uniform(-2, 2)), float(rng.uniform(-1, 3))]
                 start = time.perf_counter()
                 ok = http.post("/api/v1/trajectories", json=body).status_code == 200
                 with lock:
                     latencies.append(time.perf_counter() - start)
                     errors += not ok
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     began = time.monotonic()
     for t in threads:
         t.start()
@@ -151,7 +156,7 @@ def main(quick: bool = False) -> None:
         for title, rows in sections.items():
             print(title)
             report(rows, rows[-1][0])
-        print("throughput, 500-step trajectories, 32 clients:")
+        print("throughput, 500-step trajectories (random starts, optimizers, lrs), 32 clients:")
         print("  ", throughput(url, seconds=5 if quick else 15))
 
 
