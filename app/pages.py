@@ -9,15 +9,15 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 from functools import cache
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = Jinja2Templates(directory=ROOT / "templates")
+from app.config import settings
+
+TEMPLATES = Jinja2Templates(directory=settings.templates_dir)
 PLOTLY_CACHE_CONTROL = "public, max-age=31536000, immutable"
 DEFAULT_FUNCTION = "rosenbrock"  # the page's default landscape (static/js/state.js reads it)
 SURFACE_RESOLUTION = 200
