@@ -2,7 +2,7 @@
 // where `field` names the control that caused it (steps, tol, noise, seed, start, function,
 // run) and `param` the optimizer parameter for run errors.
 
-import { functionSpec } from "./state.js";
+import { batchFields, functionSpec } from "./state.js";
 
 const BASE = "/api/v1";
 
@@ -14,6 +14,7 @@ const BODY_FIELDS = {
   start: "start",
   function: "function",
   optimizer: "run",
+  batch_size: "batch",
 };
 
 export class ApiError extends Error {
@@ -101,6 +102,7 @@ function trajectoryRequest(settings, run) {
     gradient_noise: settings.noise,
     seed: settings.seed,
     include_state: true,
+    ...batchFields(settings),
   };
 }
 

@@ -20,7 +20,8 @@ export function statusText(entry, k = Infinity) {
   if (entry.error) return `error: ${entry.error}`;
   const d = entry.data;
   if (!d) return "computing…";
-  if (k < d.steps_taken || entry.partial) return `step ${Math.min(k, d.steps_taken)}…`;
+  const epoch = d.epoch ? `epoch ${d.epoch[Math.min(k, d.epoch.length - 1)]}, ` : "";
+  if (k < d.steps_taken || entry.partial) return `${epoch}step ${Math.min(k, d.steps_taken)}…`;
   if (d.status === "converged") return `converged at step ${d.steps_taken}`;
   if (d.status === "diverged") return `diverged at step ${d.steps_taken + 1}`;
   const first = d.losses[0];

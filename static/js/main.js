@@ -1,6 +1,7 @@
 // Wires the page together: load catalog + optimizers + surface, draw, race on click.
 import { ApiError, getFunctions, getOptimizers, getSurface } from "./api.js";
 import { Controls } from "./controls.js";
+import { DataPanel } from "./datapanel.js";
 import { Inspector } from "./inspector.js";
 import { LossCurve } from "./loss.js";
 import { listenForPicks } from "./pick.js";
@@ -34,10 +35,11 @@ const controls = new Controls({
   onSuggestedStart: () => startAt(app.fn.start.slice(), null),
   onStart: (xy) => startAt(xy, null, true),
 });
+const dataPanel = new DataPanel({ getRace: () => app.race, onSurface: (fn, surface) => showData(fn, surface), onSetting: () => rerun() });
 let startLocked = false;
 
 window.descent = {
-  metrics, state, transport, trails, loss, inspector, app, drawn,
+  metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel,
   get race() {
     return app.race;
   },
@@ -46,6 +48,7 @@ window.descent = {
 function onFrame(step, playing) {
   trails.draw(step, !playing);
   drawTangent(trails, step, $("slope-label"));
+  dataPanel.draw(step);
   loss.draw(step);
   inspector.update(step, playing, !playing);
   const now = performance.now();
@@ -124,9 +127,9 @@ function startAt(xy, event, typed = false) {
   runRace(true);
 }
 
-async function loadSurface(fn) {
+async function loadSurface(fn, given = null) {
   const token = ++app.surfaceToken;
-  const surface = await getSurface(fn.id);
+  const surface = given || (await getSurface(fn.id));
   if (token !== app.surfaceToken) return false;
   app.surface = prepareSurface(fn, surface);
   trails.surface = app.surface;
@@ -134,6 +137,17 @@ async function loadSurface(fn) {
   trails.sync();
   transport.redraw();
   return true;
+}
+
+/** Other points for a data function (datapanel.js): its landscape, then race again. */
+async function showData(fn, surface) {
+  app.fn = fn;
+  controls.showFunction(fn);
+  const s = state.start;
+  if (!s || s.length !== fn.dims || s.some((v, i) => v < fn.domain[i][0] || v > fn.domain[i][1])) state.start = fn.start.slice();
+  writeUrl();
+  await loadSurface(fn, surface);
+  runRace(true);
 }
 
 async function selectFunction(id, userChoice) {
@@ -145,6 +159,8 @@ async function selectFunction(id, userChoice) {
   controls.clearError("function");
   state.function = id;
   app.fn = fn;
+  if (userChoice) state.data = null;
+  await dataPanel.setFunction(fn);
   controls.showFunction(fn);
   if (userChoice) {
     state.start = fn.start.slice();
@@ -214,6 +230,8 @@ async function boot() {
     controls.showError("function", `unknown function "${bad}"; showing the default`);
   }
   app.fn = app.functions.get(state.function);
+  const fit = await dataPanel.setFunction(app.fn);
+  if (fit) [app.fn, surface] = [fit.fn, fit.surface];
   app.surface = prepareSurface(app.fn, surface || (await getSurface(state.function)));
   trails.surface = app.surface;
   controls.show(app.fn);

@@ -26,12 +26,18 @@ export const DEFAULTS = {
   speed: 1,
   expression: null, // typed landscape (function=custom): "x^2 + 10*y^2"
   domain: null, // its [[xmin, xmax], [ymin, ymax]]; null: the server's default
+  data: null, // custom points {x: [...], y: [...]} for a data function (its model and loss)
+  batch: null, // mini-batch size on data; null: every point (full batch)
+  shuffle: true, // reshuffle the data every epoch
 };
+
+export const MAX_URL_POINTS = 500; // more points than this stay out of the link
 
 export const state = {
   ...DEFAULTS,
   runs: [],
   lesson: false,
+  fit: null, // {model, loss} of the current data function (from the catalog; not in the URL)
   lock: new Set(),
   hide: new Set(),
 };
@@ -117,7 +123,7 @@ export function decodeRuns(text) {
 
 // --- state <-> query string -----------------------------------------------------------------
 function keep(text) {
-  return encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%7C/g, "|").replace(/%3D/g, "=");
+  return encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":").replace(/%7C/g, "|").replace(/%3D/g, "=");
 }
 
 export function toQuery(s = state) {
@@ -125,6 +131,9 @@ export function toQuery(s = state) {
   if (s.start) q.push(["start", s.start.map(urlNumber).join(",")]);
   if (s.expression) q.push(["expr", s.expression]);
   if (s.expression && s.domain) q.push(["domain", s.domain.flat().map(urlNumber).join(",")]);
+  if (s.data && s.data.x.length <= MAX_URL_POINTS) q.push(["data", s.data.x.map((x, i) => `${urlNumber(x)},${urlNumber(s.data.y[i])}`).join(";")]);
+  if (s.batch) q.push(["batch", String(s.batch)]);
+  if (!s.shuffle) q.push(["shuffle", "0"]);
   for (const key of ["steps", "tol", "noise", "seed", "view", "speed"]) {
     if (s[key] !== DEFAULTS[key]) q.push([key, typeof s[key] === "number" ? urlNumber(s[key]) : s[key]]);
   }
@@ -168,6 +177,12 @@ export function fromQuery(search) {
   const box = (q.get("domain") || "").split(",").filter(Boolean).map(Number);
   if (box.length && (box.length % 2 || box.length > 4 || !box.every(Number.isFinite))) problems.push("domain");
   else if (box.length) state.domain = box.length === 2 ? [box] : [box.slice(0, 2), box.slice(2)];
+  const points = (q.get("data") || "").split(";").filter((p) => p.trim()).map((p) => p.split(",").map(Number));
+  if (points.some((p) => p.length !== 2 || !p.every(Number.isFinite))) problems.push("data");
+  else if (points.length) state.data = { x: points.map((p) => p[0]), y: points.map((p) => p[1]) };
+  const batch = Math.round(numberOr(q.get("batch"), 0));
+  state.batch = batch >= 1 ? batch : null;
+  state.shuffle = !["0", "false", "no"].includes((q.get("shuffle") || "").toLowerCase());
   const speed = numberOr(q.get("speed"), DEFAULTS.speed);
   state.speed = SPEEDS.includes(speed) ? speed : DEFAULTS.speed;
   state.lesson = ["1", "true", "yes"].includes((q.get("lesson") || "").toLowerCase());
@@ -179,8 +194,15 @@ export function fromQuery(search) {
 
 /** What the API calls `function`: a catalog id, or {expression, domain} for a typed one. */
 export function functionSpec(s = state) {
+  if (s.function !== "custom" && s.fit && s.data) return { model: s.fit.model, loss: s.fit.loss, data: s.data };
   if (s.function !== "custom" || !s.expression) return s.function;
   return s.domain ? { expression: s.expression, domain: s.domain } : { expression: s.expression };
+}
+
+/** Mini-batch fields of a trajectory request: only for data functions, only when set. */
+export function batchFields(s = state) {
+  if (s.function === "custom" || !s.fit || !s.batch) return {};
+  return { batch_size: s.batch, shuffle: Boolean(s.shuffle) };
 }
 
 export function writeUrl() {

@@ -38,3 +38,25 @@ def test_parabola_tangent_slope_and_step_arrow(app):
     app.wait(f"{TANGENT}.step === 1")
     assert app.js(f"{TANGENT}.slope") == pytest.approx(-6.4, abs=0.01)
     assert app.probe.console_errors == []
+
+
+def test_dosage_fit_follows_the_race_to_least_squares(app):
+    import numpy as np
+
+    app.open("?function=linreg-dosage&runs=adam(lr=0.05)&start=0,0&steps=3000&speed=8")
+    card = app.page.locator("#data-card")
+    assert card.is_visible()
+    app.wait("document.getElementById('data-fit').data")
+    xs, ys = app.js("[0, 1].map(i => document.getElementById('data-fit').data[0][['x', 'y'][i]])")
+    assert len(xs) == 8
+    app.wait_race()
+    early = app.js("descent.dataPanel.chart.drawn.models[0].params")
+    app.wait("descent.transport.step === descent.transport.maxStep")
+    app.wait("descent.dataPanel.chart.drawn.step === descent.transport.maxStep")
+    m, b = app.js("descent.dataPanel.chart.drawn.models[0].params")
+    assert [m, b] != early
+    fit_m, fit_b = np.polyfit(xs, ys, 1)
+    assert m == pytest.approx(fit_m, abs=2e-3)
+    assert b == pytest.approx(fit_b, abs=1e-2)
+    assert "ŷ = −0.4" in app.page.locator("#data-model").inner_text()
+    assert app.probe.console_errors == []

@@ -1,0 +1,242 @@
+// The data card beside the landscape, for functions that fit a model to data (the catalog's
+// data entries, or the student's own points): the chart (datafit.js), pasting CSV, the
+// mini-batch controls, and readable errors. Edited points become the function spec
+// {model, loss, data: {x, y}} (same model and loss), whose landscape POST /api/v1/surface draws.
+import { ApiError, postJson } from "./api.js";
+import { DataFit, predict } from "./datafit.js";
+import { MAX_URL_POINTS, fmt, state } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const RESOLUTION = 150;
+const MAX_POINTS = 10000;
+
+/** Least-squares minima where there is a closed form (mse, a line); [] otherwise. */
+function minimaOf(model, loss, { x, y }) {
+  const n = x.length;
+  const mean = (f) => x.reduce((s, _, i) => s + f(x[i], y[i]), 0) / n;
+  if (loss !== "mse" || model === "logistic") return [];
+  let p;
+  if (model === "line-through-origin") {
+    const sxx = mean((a) => a * a);
+    if (!(sxx > 0)) return [];
+    p = [mean((a, b) => a * b) / sxx];
+  } else {
+    const mx = mean((a) => a);
+    const my = mean((_, b) => b);
+    const vx = mean((a) => (a - mx) ** 2);
+    if (!(vx > 1e-12 * Math.max(1, mx * mx))) return [];
+    const m = mean((a, b) => (a - mx) * (b - my)) / vx;
+    p = [m, my - m * mx];
+  }
+  const value = mean((a, b) => (predict(model, p, a) - b) ** 2);
+  return [{ point: p, value, global: true }];
+}
+
+/** A catalog-like description of the base function fitted to other points. */
+export function dataFunction(base, data, body) {
+  const n = data.x.length;
+  const { model, loss } = base.data;
+  const domain = body.domain;
+  return {
+    ...base, id: `${base.id}+data`, domain, minima: minimaOf(model, loss, data),
+    formula: base.formula.replace(/\\frac\{1\}\{\d+\}\\sum_\{i=1\}\^\{\d+\}/g, `\\frac{1}{${n}}\\sum_{i=1}^{${n}}`),
+    description: `${base.title} on your data: ${n} point${n === 1 ? "" : "s"}. Edit them in the data panel; click the landscape to race.`,
+    start: base.start.map((v, i) => Math.min(domain[i][1], Math.max(domain[i][0], v))),
+    data: { model, loss, x: data.x, y: data.y },
+  };
+}
+
+/** "x,y" per line (comma, semicolon, tab or spaces); a header line is skipped. */
+export function parseCsv(text, logistic = false) {
+  const x = [];
+  const y = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line || line.startsWith("#")) continue;
+    const parts = line.replace(/−/g, "-").split(/\s*[,;\t]\s*|\s+/).filter(Boolean);
+    const values = parts.map(Number);
+    if (parts.length !== 2 || !values.every(Number.isFinite)) {
+      if (!x.length && /[a-z]/i.test(line) && parts.length === 2) continue; // a header
+      throw new Error(`line ${i + 1}: "${line.slice(0, 40)}" is not two numbers "x,y"`);
+    }
+    if (logistic && values[1] !== 0 && values[1] !== 1) throw new Error(`line ${i + 1}: y must be 0 or 1 (a class) for a logistic model`);
+    x.push(values[0]);
+    y.push(values[1]);
+  }
+  if (!x.length) throw new Error("no points: type one \"x,y\" pair per line");
+  if (x.length > MAX_POINTS) throw new Error(`${x.length} points: at most ${MAX_POINTS}`);
+  return { x, y };
+}
+
+export class DataPanel {
+  constructor({ getRace, onSurface, onSetting }) {
+    this.getRace = getRace;
+    this.onSurface = onSurface; // (fn, surface or null for the catalog's) => Promise
+    this.onSetting = onSetting;
+    this.card = $("data-card");
+    this.chart = new DataFit($("data-fit"), $("data-fit-overlay"), (data) => this.apply(data));
+    this.base = null;
+    this.token = 0;
+    this.modelText = $("data-model");
+    $("data-apply").addEventListener("click", () => this.applyCsv());
+    $("data-reset").addEventListener("click", () => this.reset());
+    $("data-csv-box").addEventListener("toggle", () => {
+      if ($("data-csv-box").open && !$("data-csv").value.trim()) $("data-csv").value = this.csv();
+    });
+    $("batch").addEventListener("change", () => this.setBatch());
+    $("shuffle").addEventListener("change", () => {
+      state.shuffle = $("shuffle").checked;
+      this.onSetting();
+    });
+  }
+
+  get points() {
+    return state.data || (this.base && this.base.data);
+  }
+
+  csv() {
+    const { x, y } = this.points;
+    return x.map((v, i) => `${v},${y[i]}`).join("\n");
+  }
+
+  /** A function was chosen (catalog entry `fn`). Returns {fn, surface} for custom data. */
+  async setFunction(fn) {
+    this.base = fn && fn.data ? fn : null;
+    this.card.hidden = !this.base;
+    this.clearError();
+    if (!this.base) {
+      state.fit = null;
+      state.data = null;
+      return null;
+    }
+    state.fit = { model: fn.data.model, loss: fn.data.loss };
+    $("data-loss").textContent = `${fn.data.model === "logistic" ? "p = σ(w·x + b)" : fn.data.model === "linear" ? "ŷ = m·x + b" : "ŷ = w·x"}, ${fn.data.loss === "bce" ? "cross-entropy" : "mean squared error"}`;
+    this.showBatch();
+    let out = null;
+    if (state.data) {
+      try {
+        out = await this.fetch(state.data);
+      } catch (error) {
+        this.showError(error);
+        state.data = null;
+      }
+    }
+    this.note();
+    // Not awaited: at boot Plotly.js is still on its way (chart.show waits for it).
+    this.chart.show(fn.data.model, this.points).catch((error) => this.showError(error));
+    return out;
+  }
+
+  async fetch(data) {
+    const spec = { model: this.base.data.model, loss: this.base.data.loss, data };
+    const body = await postJson("/surface", { function: spec, resolution: RESOLUTION, encoding: "base64" }, "function");
+    return { fn: dataFunction(this.base, data, body), surface: body };
+  }
+
+  /** New points (edited, pasted): check them with the API, then redraw the landscape. */
+  async apply(data) {
+    if (!this.base) return;
+    const token = ++this.token;
+    this.clearError();
+    this.card.dataset.state = "checking";
+    let out;
+    try {
+      out = await this.fetch(data);
+    } catch (error) {
+      if (token !== this.token) return;
+      this.card.dataset.state = "error";
+      this.showError(error);
+      await this.chart.show(this.base.data.model, this.points); // back to the last good points
+      return;
+    }
+    if (token !== this.token) return;
+    this.card.dataset.state = "ok";
+    state.data = data;
+    this.note();
+    if ($("data-csv-box").open) $("data-csv").value = this.csv();
+    await this.chart.show(this.base.data.model, data);
+    await this.onSurface(out.fn, out.surface);
+  }
+
+  applyCsv() {
+    let data;
+    try {
+      data = parseCsv($("data-csv").value, this.base && this.base.data.model === "logistic");
+    } catch (error) {
+      this.showError(error);
+      return;
+    }
+    this.apply(data);
+  }
+
+  async reset() {
+    if (!this.base) return;
+    this.token++;
+    state.data = null;
+    this.clearError();
+    this.note();
+    $("data-csv").value = this.csv();
+    await this.chart.show(this.base.data.model, this.base.data);
+    await this.onSurface(this.base, null);
+  }
+
+  showBatch() {
+    $("batch").value = state.batch ? String(state.batch) : "";
+    $("batch").placeholder = `all (${this.points.x.length})`;
+    $("shuffle").checked = state.shuffle;
+    $("shuffle").disabled = !state.batch;
+  }
+
+  setBatch() {
+    const text = $("batch").value.trim();
+    const value = Number(text);
+    const box = $("batch-error");
+    if (text !== "" && !(Number.isInteger(value) && value >= 1)) {
+      box.textContent = "a whole number ≥ 1, or empty for every point";
+      box.hidden = false;
+      return;
+    }
+    box.hidden = true;
+    state.batch = text === "" ? null : value;
+    this.showBatch();
+    this.onSetting();
+  }
+
+  note() {
+    const n = state.data ? state.data.x.length : 0;
+    const box = $("data-note");
+    box.textContent = n > MAX_URL_POINTS ? `${n} points are too many for the link (at most ${MAX_URL_POINTS}): a copied link shows the original data.` : "";
+    box.hidden = !box.textContent;
+    $("data-reset").disabled = !state.data;
+    $("data-count").textContent = `${this.points.x.length} point${this.points.x.length === 1 ? "" : "s"}${state.data ? " (yours)" : ""}`;
+  }
+
+  showError(error) {
+    const problems = error instanceof ApiError ? error.problems : [{ message: String(error && error.message ? error.message : error) }];
+    const box = $("data-error");
+    box.textContent = problems.map((p) => p.message).join("; ");
+    box.hidden = false;
+  }
+
+  clearError() {
+    $("data-error").hidden = true;
+    $("data-error").textContent = "";
+  }
+
+  /** The models at `step` (every frame); the lead run's also as text. */
+  draw(step) {
+    if (!this.base) return;
+    const race = this.getRace();
+    const entries = race ? race.entries.filter((e) => e.data && e.data.points.length) : [];
+    this.chart.draw(entries, step);
+    const lead = this.chart.drawn.models[0];
+    let text = "";
+    if (lead) {
+      const [a, b] = lead.params.map((v) => fmt(v, 4));
+      const m = this.base.data.model;
+      text = m === "line-through-origin" ? `ŷ = ${a}·x` : m === "logistic" ? `p = σ(${a}·x + ${b})` : `ŷ = ${a}·x + ${b}`;
+    }
+    if (this.modelText.textContent !== text) this.modelText.textContent = text;
+  }
+}
