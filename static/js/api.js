@@ -54,7 +54,7 @@ export function locate(error, fallbackField, context = {}) {
   } else if (/^[xy]_(min|max)$/.test(head)) {
     field = "function";
   }
-  return { field, param, message: label + readable(error.msg) };
+  return { field, param, message: label + readable(error.msg), column: Number.isInteger(error.column) ? error.column : null };
 }
 
 async function request(path, options = {}, fallbackField = "page", context = {}) {

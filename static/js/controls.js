@@ -70,7 +70,7 @@ export class Controls {
   }
 
   setFunctions(functions) {
-    this.select.replaceChildren(...functions.map((f) => new Option(f.title, f.id)));
+    this.select.replaceChildren(...functions.map((f) => new Option(f.title, f.id)), new Option("Custom… (type a formula)", "custom"));
   }
 
   /** Reflect `state` in the controls (after loading a URL). */

@@ -2,6 +2,7 @@
 import { ApiError, getFunctions, getOptimizers, getSurface } from "./api.js";
 import { Controls } from "./controls.js";
 import { DataPanel } from "./datapanel.js";
+import { CUSTOM, ExpressionEditor } from "./expression.js";
 import { Inspector } from "./inspector.js";
 import { LossCurve } from "./loss.js";
 import { listenForPicks } from "./pick.js";
@@ -35,6 +36,7 @@ const controls = new Controls({
   onSuggestedStart: () => startAt(app.fn.start.slice(), null),
   onStart: (xy) => startAt(xy, null, true),
 });
+const expression = new ExpressionEditor((fn, surface, changed) => showCustom(fn, surface, changed));
 const dataPanel = new DataPanel({ getRace: () => app.race, onSurface: (fn, surface) => showData(fn, surface), onSetting: () => rerun() });
 let startLocked = false;
 
@@ -150,7 +152,31 @@ async function showData(fn, surface) {
   runRace(true);
 }
 
+function clearRace(start) {
+  state.start = start;
+  app.race = null;
+  trails.setRace(null, null);
+  inspector.setRace(null);
+  loss.clearRace();
+  transport.load(0, false);
+}
+
+/** A typed function's surface arrived (expression.js): draw it; race again if the start fits. */
+async function showCustom(fn, surface) {
+  state.function = CUSTOM;
+  app.fn = fn;
+  controls.clearError("function");
+  controls.showFunction(fn);
+  const s = state.start;
+  if (!s || s.length !== fn.dims || s.some((v, i) => v < fn.domain[i][0] || v > fn.domain[i][1])) clearRace(null);
+  writeUrl();
+  await loadSurface(fn, surface);
+  if (state.start) runRace(true);
+}
+
 async function selectFunction(id, userChoice) {
+  if (id === CUSTOM) return expression.activate();
+  if (expression.active) expression.deactivate();
   const fn = app.functions.get(id);
   if (!fn) {
     controls.showError("function", `unknown function "${id}"`);
@@ -162,14 +188,7 @@ async function selectFunction(id, userChoice) {
   if (userChoice) state.data = null;
   await dataPanel.setFunction(fn);
   controls.showFunction(fn);
-  if (userChoice) {
-    state.start = fn.start.slice();
-    app.race = null;
-    trails.setRace(null, null);
-    inspector.setRace(null);
-    loss.clearRace();
-    transport.load(0, false);
-  }
+  if (userChoice) clearRace(fn.start.slice());
   writeUrl();
   try {
     const drawn = loadSurface(fn);
@@ -217,19 +236,20 @@ async function boot() {
   const problems = fromQuery(location.search);
   const functionsP = getFunctions();
   const optimizersP = getOptimizers();
-  const surfaceP = getSurface(state.function).catch(() => null);
+  const surfaceP = state.function === CUSTOM ? null : getSurface(state.function).catch(() => null);
   const functions = await functionsP;
   app.functions = new Map(functions.map((f) => [f.id, f]));
   controls.setFunctions(functions);
-  let surface = await surfaceP;
-  if (!app.functions.has(state.function)) {
+  const custom = state.function === CUSTOM ? await expression.activate(false) : null;
+  let surface = custom ? custom.surface : await surfaceP;
+  if (!custom && !app.functions.has(state.function)) {
     const bad = state.function;
     state.function = DEFAULTS.function;
     state.start = null;
     surface = null;
-    controls.showError("function", `unknown function "${bad}"; showing the default`);
+    controls.showError("function", bad === CUSTOM ? "see the typed function's problem; showing the default" : `unknown function "${bad}"; showing the default`);
   }
-  app.fn = app.functions.get(state.function);
+  app.fn = custom ? custom.fn : app.functions.get(state.function);
   const fit = await dataPanel.setFunction(app.fn);
   if (fit) [app.fn, surface] = [fit.fn, fit.surface];
   app.surface = prepareSurface(app.fn, surface || (await getSurface(state.function)));
@@ -263,6 +283,7 @@ async function boot() {
     message(`Ignored part of the link: ${[...unknown.map((r) => `optimizer "${r.optimizer}"`), ...problems].join(", ")}`);
   }
   writeUrl();
+  expression.live = true;
   document.body.dataset.ready = "true";
   if (state.start) await runRace(true);
 }
