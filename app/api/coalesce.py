@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.grouping import ResolvedOptimizer, run_group
 from app.api.schemas import TrajectoryRequest
+from app.config import settings
 from app.engine.functions import LossFunction
 from app.engine.runner import Trajectory
 
@@ -48,7 +49,11 @@ class Coalescer:
         loop = asyncio.get_running_loop()
         state = self._states.setdefault(loop, _LoopState())
         batch = state.open.get(key)
-        if batch is None or len(batch.runs) >= MAX_GROUP:
+        if (
+            batch is None
+            or len(batch.runs) >= MAX_GROUP
+            or (len(batch.runs) + 1) * run.steps > settings.max_batch_work  # bounded memory
+        ):
             batch = state.open[key] = _Batch(f)
             task = loop.create_task(self._execute(state, key, batch))
             state.tasks.add(task)  # keep a reference until it is done
