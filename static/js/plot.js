@@ -135,10 +135,14 @@ function layout3d(fn, s) {
   };
 }
 
+/** Extra 2-D layers (basins.js): (fn, s, "under" | "over") => traces, under or over the minima. */
+export const overlays = [];
+
 /** Draw the landscape. Returns a promise resolving when Plotly has rendered it. */
 export function drawLandscape(gd, fn, s, view, runTraces = []) {
   gd._is3d = view === "3d" && s.dims === 2;
   if (gd._is3d) return Plotly().react(gd, [surfaceTrace(s), ...runTraces], layout3d(fn, s), CONFIG);
   const base = s.dims === 1 ? curveTrace(s) : contourTrace(s);
-  return Plotly().react(gd, [base, minimaTrace(fn)], layout2d(fn, s), CONFIG);
+  const layer = (where) => overlays.flatMap((overlay) => overlay(fn, s, where));
+  return Plotly().react(gd, [base, ...layer("under"), minimaTrace(fn), ...layer("over")], layout2d(fn, s), CONFIG);
 }

@@ -26,6 +26,7 @@ export const DEFAULTS = {
   speed: 1,
   expression: null, // typed landscape (function=custom): "x^2 + 10*y^2"
   domain: null, // its [[xmin, xmax], [ymin, ymax]]; null: the server's default
+  basins: false, // the basins-of-attraction overlay (basins.js)
   data: null, // custom points {x: [...], y: [...]} for a data function (its model and loss)
   batch: null, // mini-batch size on data; null: every point (full batch)
   shuffle: true, // reshuffle the data every epoch
@@ -137,6 +138,7 @@ export function toQuery(s = state) {
   for (const key of ["steps", "tol", "noise", "seed", "view", "speed"]) {
     if (s[key] !== DEFAULTS[key]) q.push([key, typeof s[key] === "number" ? urlNumber(s[key]) : s[key]]);
   }
+  if (s.basins) q.push(["basins", "1"]);
   if (s.lesson) q.push(["lesson", "1"]);
   if (s.lock.size) q.push(["lock", [...s.lock].join(",")]);
   if (s.hide.size) q.push(["hide", [...s.hide].join(",")]);
@@ -186,6 +188,7 @@ export function fromQuery(search) {
   const speed = numberOr(q.get("speed"), DEFAULTS.speed);
   state.speed = SPEEDS.includes(speed) ? speed : DEFAULTS.speed;
   state.lesson = ["1", "true", "yes"].includes((q.get("lesson") || "").toLowerCase());
+  state.basins = ["1", "true", "yes"].includes((q.get("basins") || "").toLowerCase());
   const list = (key) => new Set((q.get(key) || "").split(",").map((s) => s.trim()).filter(Boolean));
   state.lock = list("lock");
   state.hide = list("hide");
