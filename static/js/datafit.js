@@ -2,33 +2,13 @@
 // current step (a line ŷ = w·x or m·x + b, or the sigmoid curve) drawn on a canvas over it, so
 // a frame costs a few canvas calls. Points can be added (click on empty space), dragged, and
 // deleted (shift-click, right-click, or select + Delete); every change is handed to onEdit.
+import { dataRange, predict, roundTo } from "./datamodel.js";
 import { plotArea } from "./pick.js";
 
 const Plotly = () => window.Plotly;
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 11, color: "#1f2933" };
 const CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
 const HIT_PX = 9;
-
-export const sigmoid = (z) => 1 / (1 + Math.exp(-z));
-
-/** ŷ(x) of a model with parameters p: [w] (through the origin), [m, b] or [w, b] (logistic). */
-export function predict(model, p, x) {
-  if (model === "line-through-origin") return p[0] * x;
-  if (model === "logistic") return sigmoid(p[0] * x + p[1]);
-  return p[0] * x + p[1];
-}
-
-function range(values, pad = 0.08) {
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  const span = hi - lo || Math.max(1, Math.abs(lo));
-  return [lo - span * pad, hi + span * pad];
-}
-
-function roundTo(value, span) {
-  const digits = Math.max(0, Math.min(10, 3 - Math.floor(Math.log10(span || 1))));
-  return Number(value.toFixed(digits));
-}
 
 export class DataFit {
   constructor(div, canvas, onEdit) {
@@ -47,13 +27,13 @@ export class DataFit {
   }
 
   /** New points (or a new model): redraw the scatter and its axes. */
-  async show(model, data) {
+  async show(model, data, keepSelection = false) {
     this.model = model;
     this.data = { x: data.x.slice(), y: data.y.slice() };
-    this.selected = null;
+    if (!keepSelection || this.selected >= data.x.length) this.selected = null;
     while (!window.Plotly) await new Promise((resolve) => setTimeout(resolve, 50));
-    const xr = range(this.data.x);
-    const yr = model === "logistic" ? [-0.15, 1.15] : range(this.data.y, 0.12);
+    const xr = dataRange(this.data.x);
+    const yr = model === "logistic" ? [-0.15, 1.15] : dataRange(this.data.y, 0.12);
     const axis = (title, r) => ({ title: { text: title, standoff: 2 }, range: r, fixedrange: true, zeroline: true, zerolinecolor: "#c9ced6", gridcolor: "#eef0f3" });
     const layout = {
       margin: { l: 38, r: 8, t: 6, b: 30 }, font: FONT, dragmode: false, showlegend: false, hovermode: "closest",

@@ -250,7 +250,7 @@ async function boot() {
     controls.showError("function", bad === CUSTOM ? "see the typed function's problem; showing the default" : `unknown function "${bad}"; showing the default`);
   }
   app.fn = custom ? custom.fn : app.functions.get(state.function);
-  const fit = await dataPanel.setFunction(app.fn);
+  const fit = await dataPanel.setFunction(custom ? null : app.fn);
   if (fit) [app.fn, surface] = [fit.fn, fit.surface];
   app.surface = prepareSurface(app.fn, surface || (await getSurface(state.function)));
   trails.surface = app.surface;

@@ -7,9 +7,19 @@ export const drawn = { tangent: null };
 
 const HALF_LENGTH = 80; // pixels either side of the ball
 
-/** The run whose tangent is drawn: the first with data. */
-function leadEntry(race) {
-  return race ? race.entries.find((e) => e.data && e.data.gradients && e.data.points.length) : null;
+/** The run whose tangent is drawn: the first whose ball is on the plot at step k. */
+function lead(race, step, area) {
+  const { xa, ya, width, height } = area;
+  for (const entry of race ? race.entries : []) {
+    const d = entry.data;
+    if (!d || !d.gradients || !d.points.length) continue;
+    const k = Math.min(step, d.points.length - 1);
+    const px = xa.c2p(d.points[k][0]);
+    const py = ya.c2p(d.losses[k]);
+    const g = d.gradients[k] ? d.gradients[k][0] : NaN;
+    if (Number.isFinite(g) && px >= -10 && px <= width + 10 && py >= -10 && py <= height + 10) return { entry, k, px, py, g };
+  }
+  return null;
 }
 
 /** "−8.00": two decimals for classroom numbers, fmt's exponent form for huge or tiny ones. */
@@ -27,18 +37,13 @@ export function drawTangent(trails, step, label) {
   const race = trails.race;
   if (label) label.hidden = true;
   if (!s || s.dims !== 1 || !trails.area || trails.gd._is3d) return;
-  const entry = leadEntry(race);
-  if (!entry) return;
+  const found = lead(race, step, trails.area);
+  if (!found) return;
+  const { entry, k, px, py, g } = found;
   const d = entry.data;
-  const k = Math.min(step, d.points.length - 1);
   const x = d.points[k][0];
   const fx = d.losses[k];
-  const g = d.gradients[k] ? d.gradients[k][0] : NaN;
-  if (!Number.isFinite(x) || !Number.isFinite(fx) || !Number.isFinite(g)) return;
   const { xa, ya } = trails.area;
-  const px = xa.c2p(x);
-  const py = ya.c2p(fx);
-  if (!Number.isFinite(px) || !Number.isFinite(py) || Math.abs(px) > 1e5 || Math.abs(py) > 1e5) return;
   // Direction (1, g) in data units, converted to pixels (the axes have different scales).
   const ux = xa.c2p(1) - xa.c2p(0);
   const uy = (ya.c2p(1) - ya.c2p(0)) * g;

@@ -60,3 +60,132 @@ def test_dosage_fit_follows_the_race_to_least_squares(app):
     assert b == pytest.approx(fit_b, abs=1e-2)
     assert "ŷ = −0.4" in app.page.locator("#data-model").inner_text()
     assert app.probe.console_errors == []
+
+
+def test_hours_points_too_large_a_step_diverges_a_small_one_converges(app):
+    app.open("?function=hours-points&runs=sgd(lr=0.5)|sgd(lr=0.05)&start=0&speed=8")
+    app.wait_race()
+    app.wait("document.querySelector('#race-list .race-item[data-status=diverged].finished')")
+    first, second = app.statuses()
+    assert "diverged" in first
+    assert app.js("descent.race.entries[0].data.status") == "diverged"
+    assert app.js("descent.race.entries[1].data.status") == "converged"
+    w = app.js("descent.race.entries[1].data.points.at(-1)[0]")
+    assert w == pytest.approx(2, abs=1e-3)
+    # A 1-D data function: the tangent and the data panel (ŷ = w·x through the origin) both show.
+    assert app.page.locator("#slope-label").is_visible()
+    assert "J′(w)" in app.page.locator("#slope-label").inner_text()
+    assert app.page.locator("#data-card").is_visible()
+    assert app.probe.console_errors == []
+
+
+def _data_in_url(app) -> list[tuple[float, float]]:
+    from urllib.parse import parse_qs, urlsplit
+
+    text = parse_qs(urlsplit(app.page.url).query)["data"][0]
+    return [tuple(float(v) for v in pair.split(",")) for pair in text.split(";")]
+
+
+def test_editing_points_reloads_the_landscape_and_the_url(app):
+    app.open("?function=linreg-hours&runs=adam(lr=0.05)&start=0,0")
+    app.wait_race()
+    app.wait("descent.dataPanel.chart.area")
+    box = app.page.locator("#data-fit .nsewdrag").bounding_box()
+    # Add: a click on empty space (lower right, far from the points on y = 2x).
+    with app.page.expect_request(
+        lambda r: r.url.endswith("/api/v1/surface") and r.method == "POST"
+    ) as request:
+        app.page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.85)
+    assert request.value.post_data_json["function"]["model"] == "linear"
+    assert len(request.value.post_data_json["function"]["data"]["x"]) == 4
+    app.wait("new URLSearchParams(location.search).has('data')")
+    assert len(_data_in_url(app)) == 4
+    app.wait("descent.race && descent.race.loaded && descent.app.fn.id === 'linreg-hours+data'")
+    assert app.page.locator("#data-count").inner_text() == "4 points (yours)"
+    # Drag the new point up; shift-click deletes it again.
+    x, y = app.js(
+        "(() => { const c = descent.dataPanel.chart, a = c.area, i = c.data.x.length - 1;"
+        " const b = document.getElementById('data-fit').getBoundingClientRect();"
+        " return [b.left + a.left + a.xa.c2p(c.data.x[i]),"
+        " b.top + a.top + a.ya.c2p(c.data.y[i])]; })()"
+    )
+    before = _data_in_url(app)[-1]
+    app.page.mouse.move(x, y)
+    app.page.mouse.down()
+    app.page.mouse.move(x, y - 20, steps=4)
+    app.page.mouse.up()
+    app.wait(f"!location.search.includes('{before[0]:g},{before[1]:g}')")
+    moved = _data_in_url(app)[-1]
+    assert moved[0] == pytest.approx(before[0], abs=0.1) and moved[1] > before[1]
+    app.page.keyboard.press("Delete")
+    app.wait("descent.dataPanel.chart.data.x.length === 3")
+    app.wait("new URLSearchParams(location.search).get('data').split(';').length === 3")
+    # Reload: the points come back from the link.
+    url = app.page.url
+    app.page.goto(url)
+    app.wait("document.body.dataset.ready === 'true'")
+    app.wait("descent.app.fn.id === 'linreg-hours+data'")
+    assert app.page.locator("#data-count").inner_text() == "3 points (yours)"
+    assert app.probe.console_errors == []
+
+
+def test_pasting_csv_and_a_readable_error(app):
+    app.open("?function=linreg-dosage&runs=adam(lr=0.05)&start=0,0")
+    app.wait_race()
+    app.page.locator("#data-csv-box summary").click()
+    csv = app.page.locator("#data-csv")
+    app.wait("document.getElementById('data-csv').value.split('\\n').length === 8")
+    csv.fill("x,y\n1,1\n2,3\n3,2\n4,5")
+    app.page.locator("#data-apply").click()
+    app.wait("new URLSearchParams(location.search).get('data') === '1,1;2,3;3,2;4,5'")
+    app.wait("descent.race && descent.race.loaded && descent.app.fn.id === 'linreg-dosage+data'")
+    m, b = app.js("descent.app.fn.minima[0].point")
+    assert (m, b) == pytest.approx((1.1, 0.0), abs=1e-9)
+    assert app.js("descent.race.entries[0].data.points[0]") == [0, 0]
+    # Not numbers: the message names the line; nothing is sent, the last good points stay.
+    csv.fill("1,1\n2,oops")
+    app.page.locator("#data-apply").click()
+    error = app.page.locator("#data-error")
+    error.wait_for(state="visible")
+    assert "line 2" in error.inner_text()
+    assert "data=1,1;2,3;3,2;4,5" in app.page.url
+    # The original points come back.
+    app.page.locator("#data-reset").click()
+    app.wait("!new URLSearchParams(location.search).has('data')")
+    app.wait("descent.app.fn.id === 'linreg-dosage'")
+    assert app.probe.console_errors == []
+
+
+def test_a_class_must_be_0_or_1_for_the_logistic_model(app):
+    app.open("?function=logistic-berries&runs=adam(lr=0.05)")
+    app.page.locator("#data-csv-box summary").click()
+    app.wait("document.getElementById('data-csv').value.split('\\n').length === 16")
+    app.page.locator("#data-csv").fill("0.1,0\n0.5,2")
+    app.page.locator("#data-apply").click()
+    error = app.page.locator("#data-error")
+    error.wait_for(state="visible")
+    assert "0 or 1" in error.inner_text()
+
+
+def test_per_sample_sgd_advances_epochs(app):
+    app.open("?function=hours-points&runs=sgd(lr=0.05)&start=0&steps=60")
+    app.wait_race()
+    batch = app.page.locator("#batch")
+    batch.fill("1")
+    batch.press("Enter")
+    app.wait("descent.dataPanel && !document.getElementById('shuffle').disabled")
+    with app.page.expect_request(lambda r: r.url.endswith("/api/v1/trajectories")) as request:
+        app.page.locator("#shuffle").uncheck()
+    body = request.value.post_data_json
+    assert body["batch_size"] == 1 and body["shuffle"] is False
+    app.wait("descent.race && descent.race.loaded && descent.race.entries[0].data.epoch")
+    assert "batch=1" in app.page.url and "shuffle=0" in app.page.url
+    epochs = app.js("descent.race.entries[0].data.epoch")
+    assert epochs[:7] == [0, 0, 0, 1, 1, 1, 2]  # three points: an epoch every three steps
+    app.page.locator("#reset").click()
+    for _ in range(12):
+        app.page.locator("#step-forward").click()
+    app.wait("descent.transport.step === 12")
+    app.wait("document.querySelector('#race-list .status-text').textContent.includes('epoch 4')")
+    assert "epoch 4, step 12" in app.statuses()[0]
+    assert app.probe.console_errors == []
