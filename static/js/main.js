@@ -3,6 +3,8 @@ import { ApiError, getFunctions, getOptimizers, getSurface } from "./api.js";
 import { Controls } from "./controls.js";
 import { DataPanel } from "./datapanel.js";
 import { CUSTOM, ExpressionEditor } from "./expression.js";
+import { Basins } from "./basins.js";
+import { Sweeps } from "./sweeps.js";
 import { Inspector } from "./inspector.js";
 import { LossCurve } from "./loss.js";
 import { listenForPicks } from "./pick.js";
@@ -37,6 +39,8 @@ const controls = new Controls({
   onStart: (xy) => startAt(xy, null, true),
 });
 const expression = new ExpressionEditor((fn, surface, changed) => showCustom(fn, surface, changed));
+const basins = new Basins({ getFn: () => app.fn, redraw: () => setView(state.view) });
+const sweeps = new Sweeps({ getFn: () => app.fn, onRuns: () => (runsPanel.render(), rerun()) });
 const dataPanel = new DataPanel({ getRace: () => app.race, onSurface: (fn, surface) => showData(fn, surface), onSetting: () => rerun() });
 let startLocked = false;
 
@@ -115,6 +119,7 @@ async function runRace(autoplay = true) {
 
 function rerun() {
   writeUrl();
+  basins.refresh();
   if (state.start) runRace(true);
 }
 
@@ -138,6 +143,8 @@ async function loadSurface(fn, given = null) {
   await drawLandscape(gd, fn, app.surface, state.view, state.view === "3d" ? trails.traces3d(transport.step) : []);
   trails.sync();
   transport.redraw();
+  basins.refresh();
+  sweeps.stale();
   return true;
 }
 
@@ -284,6 +291,8 @@ async function boot() {
   }
   writeUrl();
   expression.live = true;
+  Object.assign(window.descent, { basins, sweeps });
+  basins.refresh();
   document.body.dataset.ready = "true";
   if (state.start) await runRace(true);
 }

@@ -135,7 +135,8 @@ function layout3d(fn, s) {
   };
 }
 
-/** Extra 2-D layers (basins.js): (fn, s, "under" | "over") => traces, under or over the minima. */
+/** Extra 2-D layers (basins.js): (fn, s, "under" | "over" | "images") => traces under or over
+ * the minima, or layout images. */
 export const overlays = [];
 
 /** Draw the landscape. Returns a promise resolving when Plotly has rendered it. */
@@ -144,5 +145,7 @@ export function drawLandscape(gd, fn, s, view, runTraces = []) {
   if (gd._is3d) return Plotly().react(gd, [surfaceTrace(s), ...runTraces], layout3d(fn, s), CONFIG);
   const base = s.dims === 1 ? curveTrace(s) : contourTrace(s);
   const layer = (where) => overlays.flatMap((overlay) => overlay(fn, s, where));
-  return Plotly().react(gd, [base, ...layer("under"), minimaTrace(fn), ...layer("over")], layout2d(fn, s), CONFIG);
+  const layout = layout2d(fn, s);
+  layout.images = layer("images"); // pictures over the map (a heatmap would sit under the contour)
+  return Plotly().react(gd, [base, ...layer("under"), minimaTrace(fn), ...layer("over")], layout, CONFIG);
 }
