@@ -174,9 +174,10 @@ export class DataPanel {
     const lead = this.chart.drawn.models[0];
     let text = "";
     if (lead) {
-      const [a, b] = lead.params.map((v) => fmt(v, 4));
+      const a = fmt(lead.params[0], 4);
+      const b = `${lead.params[1] < 0 ? "−" : "+"} ${fmt(Math.abs(lead.params[1]), 4)}`;
       const m = this.base.data.model;
-      text = m === "line-through-origin" ? `ŷ = ${a}·x` : m === "logistic" ? `p = σ(${a}·x + ${b})` : `ŷ = ${a}·x + ${b}`;
+      text = m === "line-through-origin" ? `ŷ = ${a}·x` : m === "logistic" ? `p = σ(${a}·x ${b})` : `ŷ = ${a}·x ${b}`;
     }
     if (this.modelText.textContent !== text) this.modelText.textContent = text;
   }

@@ -58,7 +58,8 @@ def test_dosage_fit_follows_the_race_to_least_squares(app):
     fit_m, fit_b = np.polyfit(xs, ys, 1)
     assert m == pytest.approx(fit_m, abs=2e-3)
     assert b == pytest.approx(fit_b, abs=1e-2)
-    assert "ŷ = −0.4" in app.page.locator("#data-model").inner_text()
+    text = app.page.locator("#data-model").inner_text()
+    assert text.startswith("ŷ = −0.469") and text.endswith("·x + 1.76")
     assert app.probe.console_errors == []
 
 
@@ -188,4 +189,21 @@ def test_per_sample_sgd_advances_epochs(app):
     app.wait("descent.transport.step === 12")
     app.wait("document.querySelector('#race-list .status-text').textContent.includes('epoch 4')")
     assert "epoch 4, step 12" in app.statuses()[0]
+    assert app.probe.console_errors == []
+
+
+def test_too_many_points_for_the_link_say_so(app):
+    app.open("?function=linreg-hours&runs=adam(lr=0.05)&start=0,0")
+    app.page.locator("#data-csv-box summary").click()
+    app.wait("document.getElementById('data-csv').value.split('\\n').length === 3")
+    app.page.locator("#data-csv").fill(
+        "\n".join(f"{i / 100},{2 * i / 100 + 1}" for i in range(501))
+    )
+    app.page.locator("#data-apply").click()
+    note = app.page.locator("#data-note")
+    note.wait_for(state="visible")
+    assert "too many for the link" in note.inner_text()
+    app.wait("descent.app.fn.id === 'linreg-hours+data'")
+    assert "data=" not in app.page.url
+    assert app.page.locator("#data-count").inner_text() == "501 points (yours)"
     assert app.probe.console_errors == []
