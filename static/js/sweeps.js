@@ -225,7 +225,7 @@ export class Sweeps {
       this.say(`At most ${MAX_RUNS} runs race at once: remove one in the Runs panel, then click again.`, true);
       return;
     }
-    const params = withSetting(r.run, Number(r.lrs[i].toPrecision(3)), r.param, r.param ? r.values[j] : null);
+    const params = withSetting(r.run, Number(r.lrs[i].toPrecision(6)), r.param, r.param ? r.values[j] : null);
     const run = makeRun(r.run.optimizer, params);
     state.runs.push(run);
     this.say(`Added ${runLabel(run)} to the race.`);

@@ -64,9 +64,10 @@ def test_an_unknown_name_shows_its_column_and_the_page_stays_usable(app):
     box.fill("x + y^2")
     app.wait("document.getElementById('expression-card').dataset.state === 'ok'")
     assert error.is_hidden()
-    assert "expr=x+%2B+y%5E2" in app.page.url or "x + y^2" in parse_qs(
-        urlsplit(app.page.url).query
-    ).get("expr", [""])[0]
+    assert (
+        "expr=x+%2B+y%5E2" in app.page.url
+        or "x + y^2" in parse_qs(urlsplit(app.page.url).query).get("expr", [""])[0]
+    )
     # Back to the catalog: the box goes away and the URL forgets the expression.
     app.page.select_option("#function", "himmelblau")
     app.wait("document.getElementById('landscape').data[0].x.length !== 150")
