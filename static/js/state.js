@@ -128,7 +128,9 @@ function keep(text) {
 }
 
 export function toQuery(s = state) {
-  const q = [["function", s.function], ["runs", encodeRuns(s.runs)]];
+  // A typed function is just expr=… (a function=custom link would make the page preload a 404).
+  const custom = s.function === "custom" && s.expression;
+  const q = [...(custom ? [] : [["function", s.function]]), ["runs", encodeRuns(s.runs)]];
   if (s.start) q.push(["start", s.start.map(urlNumber).join(",")]);
   if (s.expression) q.push(["expr", s.expression]);
   if (s.expression && s.domain) q.push(["domain", s.domain.flat().map(urlNumber).join(",")]);
@@ -176,6 +178,7 @@ export function fromQuery(search) {
   state.seed = Math.round(numberOr(q.get("seed"), DEFAULTS.seed));
   state.view = q.get("view") === "3d" ? "3d" : "2d";
   state.expression = (q.get("expr") || "").trim() || null;
+  if (state.expression && (!q.has("function") || state.function === "custom")) state.function = "custom";
   const box = (q.get("domain") || "").split(",").filter(Boolean).map(Number);
   if (box.length && (box.length % 2 || box.length > 4 || !box.every(Number.isFinite))) problems.push("domain");
   else if (box.length) state.domain = box.length === 2 ? [box] : [box.slice(0, 2), box.slice(2)];
