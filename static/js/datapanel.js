@@ -150,6 +150,7 @@ export class DataPanel {
     box.textContent = n > MAX_URL_POINTS ? `${n} points are too many for the link (at most ${MAX_URL_POINTS}): a copied link shows the original data.` : "";
     box.hidden = !box.textContent;
     $("data-reset").disabled = !state.data;
+    $("batch").placeholder = `all (${this.points.x.length})`;
     $("data-count").textContent = `${this.points.x.length} point${this.points.x.length === 1 ? "" : "s"}${state.data ? " (yours)" : ""}`;
   }
 
