@@ -17,11 +17,10 @@ export const basinColor = (label) => COLORS[label % COLORS.length];
 
 const thousands = (n) => n.toLocaleString("en-US").replace(/,/g, "\u202f");
 
-function describe(e, fnMinima) {
-  const where = `(${e.point.map((v) => fmt(v, 3)).join(", ")})`;
-  let kind = "not a known minimum";
+function describe(e) {
+  const where = `(${e.point.map((v) => fmt(Math.abs(v) < 1e-6 ? 0 : v, 3)).join(", ")})`;
+  let kind = `f = ${fmt(e.loss, 4)}`;
   if (e.minimum !== null && e.minimum !== undefined) kind = e.is_global ? "a global minimum" : "a local minimum";
-  else if (!fnMinima) kind = `f = ${fmt(e.loss, 4)}`;
   return `basin ${e.label + 1}: ${thousands(e.count)} starts end at ${where}, ${kind}`;
 }
 
@@ -107,11 +106,11 @@ export class Basins {
     }
     this.data = { key, fnId: fn.id, x: out.x, y: out.y, z, endPoints: out.end_points, diverged, total: nx * ny };
     this.card.dataset.state = "ok";
-    this.summarize(fn);
+    this.summarize();
     this.redraw();
   }
 
-  summarize(fn) {
+  summarize() {
     const d = this.data;
     const n = d.endPoints.length;
     const share = d.diverged ? ` · ${fmt((100 * d.diverged) / d.total, 2)} % of starts diverged (no colour)` : "";
@@ -120,7 +119,7 @@ export class Basins {
       const li = document.createElement("li");
       li.className = "basin-item";
       li.style.setProperty("--basin-color", basinColor(e.label));
-      li.textContent = describe(e, (fn.minima || []).length);
+      li.textContent = describe(e);
       return li;
     });
     if (n > 8) {
@@ -189,7 +188,7 @@ export class Basins {
     return [{
       type: "scatter", mode: "markers", name: "basin ends",
       x: ends.map((e) => e.point[0]), y: ends.map((e) => e.point[1]),
-      text: ends.map((e) => describe(e, (fn.minima || []).length)),
+      text: ends.map((e) => describe(e)),
       hovertemplate: "%{text}<extra></extra>",
       marker: {
         symbol: "circle-dot", size: 9, color: ends.map((e) => basinColor(e.label)),

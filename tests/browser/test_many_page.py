@@ -29,6 +29,19 @@ def test_basins_overlay_on_himmelblau_and_clicks_still_race(app):
     assert len(ends["x"]) == 4
     assert any(x == pytest.approx(3, abs=0.05) for x in ends["x"])
     assert query(app)["basins"] == ["1"]
+    # Hovering an end point names its basin.
+    box = app.plot_box()
+    (x0, x1), (y0, y1) = app.axis_ranges()
+    i = min(range(4), key=lambda k: abs(ends["x"][k] - 3) + abs(ends["y"][k] - 2))
+    hx = box["x"] + (ends["x"][i] - x0) / (x1 - x0) * box["width"]
+    hy = box["y"] + (y1 - ends["y"][i]) / (y1 - y0) * box["height"]
+    app.page.mouse.move(hx - 2, hy)
+    app.page.mouse.move(hx, hy)
+    hover = app.wait(
+        "(() => { const t = [...document.querySelectorAll('#landscape .hoverlayer text')]"
+        ".map(e => e.textContent).join(' '); return t.includes('basin') && t; })()"
+    )
+    assert "starts end at (3, 2), a global minimum" in hover
     # Clicking the landscape still starts a race from the clicked point.
     box = app.plot_box()
     px, py = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6
