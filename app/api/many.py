@@ -54,7 +54,12 @@ def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
             ran = run_group(f, [request.runs[i] for i in members], minibatches)
             for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
-                    trajectory, f.id, optimizer, first.include_state, minibatches
+                    trajectory,
+                    f.id,
+                    optimizer,
+                    first.include_state,
+                    minibatches,
+                    f.n_samples > 0,
                 )
     return StrictJSONResponse({"results": results})
 

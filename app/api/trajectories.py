@@ -42,6 +42,7 @@ def trajectory_body(
     optimizer: Optimizer,
     states: bool,
     minibatches: MinibatchSchedule | None = None,
+    data: bool = False,
 ) -> dict:
     body = {
         "points": rows(t.points),
@@ -58,8 +59,9 @@ def trajectory_body(
     if states:
         body["gradients"] = rows(t.gradients)
         body["states"] = {name: rows(value) for name, value in (t.states or {}).items()}
-    if minibatches is not None:
-        body["epoch"] = minibatches.epoch_of_point(np.arange(len(t.points)))
+    if data:  # full epochs done at each point; a full batch is one epoch per step
+        steps = np.arange(len(t.points))
+        body["epoch"] = minibatches.epoch_of_point(steps) if minibatches else steps
     return body
 
 
@@ -76,7 +78,9 @@ async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
         trajectory, optimizer = await run_in_threadpool(run_alone, f, request, minibatches, work)
     else:
         trajectory, optimizer = await coalescer.submit(group_key(request), f, request)
-    body = trajectory_body(trajectory, f.id, optimizer, request.include_state, minibatches)
+    body = trajectory_body(
+        trajectory, f.id, optimizer, request.include_state, minibatches, f.n_samples > 0
+    )
     if "gradient_latex" in f.extra:
         body |= {"formula": f.formula, "gradient_latex": f.extra["gradient_latex"]}
     return StrictJSONResponse(body)

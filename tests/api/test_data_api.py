@@ -52,7 +52,8 @@ def test_full_batch_descent_reaches_the_least_squares_line(client, function):
         f"/api/v1/functions/{function}").json()  # fmt: skip
     x, y = np.array(info["data"]["x"]), np.array(info["data"]["y"])
     solution, *_ = np.linalg.lstsq(np.stack([x, np.ones_like(x)], 1), y, rcond=None)
-    assert body["status"] == "converged" and "epoch" not in body
+    assert body["status"] == "converged"
+    assert body["epoch"] == list(range(len(body["points"])))  # full batch: an epoch a step
     np.testing.assert_allclose(body["points"][-1], solution, atol=1e-9)
 
 
@@ -195,3 +196,14 @@ def test_surface_of_a_logistic_spec_with_its_own_domain_and_one_dimensional_fit(
     line = {"model": "line-through-origin", "data": {"x": [1, 2], "y": [1, 2]}}
     body = post(client, SURFACE, {"function": line, "resolution": 4})
     assert "y" not in body and len(body["z"]) == 4 and body["domain"] == [[-0.5, 2.5]]
+
+
+def test_full_batch_runs_on_data_report_one_epoch_per_step(client):
+    body = {"function": "hours-points", "start": [0.0], "optimizer": {"name": "sgd", "lr": 0.01},
+            "steps": 5, "tol": 0}  # fmt: skip
+    assert client.post("/api/v1/trajectories", json=body).json()["epoch"] == [0, 1, 2, 3, 4, 5]
+
+
+def test_runs_on_formulas_report_no_epoch(client):
+    body = {"function": "bowl", "start": [1.0, 1.0], "optimizer": {"name": "sgd"}, "steps": 3}
+    assert "epoch" not in client.post("/api/v1/trajectories", json=body).json()
