@@ -145,7 +145,7 @@ export class ExpressionEditor {
     const box = $("expression-gradient");
     box.replaceChildren(...latex.map((tex) => {
       const line = document.createElement("code");
-      line.innerHTML = latexToHtml(tex);
+      line.innerHTML = latexToHtml(tex.replace(/\\partial\s*/g, "∂")); // ∂f/∂x, not (∂ f)/(∂ x)
       line.title = `LaTeX: ${tex}`;
       return line;
     }));
