@@ -44,6 +44,8 @@ def _lerp(start: Array, end: Array, weight: float | Array) -> Array:
 def _any(condition) -> bool:
     """A branch on a hyper-parameter that may hold one value per run (see hyper.py): the
     general branch is taken when any run needs it, and equals the special one for the rest."""
+    if isinstance(condition, bool | np.bool_):  # the usual scalar case, kept cheap
+        return bool(condition)
     return bool(np.any(condition))
 
 
