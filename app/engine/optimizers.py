@@ -33,7 +33,7 @@ class Optimizer(NamedTuple):
 
 def _lerp(start: Array, end: Array, weight: float | Array) -> Array:
     # torch's CPU lerp kernel uses two algebraically equal forms, split at |weight| = 0.5.
-    if np.ndim(weight) == 0:
+    if not isinstance(weight, np.ndarray):
         if abs(weight) < 0.5:
             return start + weight * (end - start)
         return end - (end - start) * (1.0 - weight)
