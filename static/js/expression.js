@@ -134,6 +134,7 @@ export class ExpressionEditor {
   showDomain(domain) {
     const dims = domain ? domain.length : this.dims || 2;
     $("domain-y").hidden = dims < 2;
+    this.input.labels[0].textContent = dims < 2 ? "f(x) =" : "f(x, y) =";
     if (!domain) return;
     domain.flat().forEach((v, i) => {
       const input = $(BOUNDS[i]);
