@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.config import settings
+from app.engine.catalog import CATALOG
 
 TEMPLATES = Jinja2Templates(directory=settings.templates_dir)
 PLOTLY_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -50,11 +51,15 @@ def surface_path(function_id: str) -> str:
 def index(request: Request) -> HTMLResponse:
     _, version = plotly_js()
     function_id = request.query_params.get("function") or DEFAULT_FUNCTION
+    preloads = ["/api/v1/functions", "/api/v1/optimizers"]
+    # Only a catalog landscape has a GET surface to preload (not a typed one or custom data).
+    if function_id in CATALOG and "expr" not in request.query_params:
+        preloads.append(surface_path(function_id))
     context = {
         "plotly_version": version,
         "default_function": DEFAULT_FUNCTION,
         "surface_resolution": SURFACE_RESOLUTION,
-        "preloads": ["/api/v1/functions", "/api/v1/optimizers", surface_path(function_id)],
+        "preloads": preloads,
     }
     return TEMPLATES.TemplateResponse(request, "index.html", context)
 

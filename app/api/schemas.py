@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    create_model,
+    model_validator,
+)
 
 from app.config import settings
 from app.engine.optimizer_specs import SPECS, OptimizerSpec, ParamSpec, resolve
@@ -54,8 +62,27 @@ class DataSpec(BaseModel):
     domain: list[Bounds] | None = Field(None, min_length=1, max_length=2)
 
 
+def _spec_kind(value: Any) -> str | None:
+    """Which kind of function spec a value is, so errors speak of that kind alone."""
+    if isinstance(value, str):
+        return "id"
+    if isinstance(value, ExpressionSpec) or (isinstance(value, dict) and "expression" in value):
+        return "expression"
+    if isinstance(value, DataSpec) or isinstance(value, dict):
+        return "data"
+    return None
+
+
 FunctionSpec = Annotated[
-    FunctionId | ExpressionSpec | DataSpec,
+    Annotated[FunctionId, Tag("id")]
+    | Annotated[ExpressionSpec, Tag("expression")]
+    | Annotated[DataSpec, Tag("data")],
+    Discriminator(
+        _spec_kind,
+        custom_error_type="function_spec",
+        custom_error_message="function must be a catalog id, {expression, domain} or "
+        "{model, loss, data, domain}",
+    ),
     Field(description="a catalog id, {expression, domain} or {model, loss, data, domain}"),
 ]
 

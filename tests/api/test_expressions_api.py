@@ -104,3 +104,21 @@ def test_unknown_id_in_a_surface_body_is_404(client):
 def test_start_must_match_the_expressions_dimensions(client):
     request = {"function": {"expression": "x^2"}, "start": [1, 2], "optimizer": {"name": "sgd"}}
     assert client.post(TRAJECTORIES, json=request).status_code == 422
+
+
+def test_an_empty_expression_gets_one_error_about_the_expression(client):
+    response = client.post(SURFACE, json={"function": {"expression": ""}})
+    detail = response.json()["detail"]
+    assert response.status_code == 422 and len(detail) == 1
+    assert detail[0]["loc"][-1] == "expression"
+
+
+def test_a_function_of_the_wrong_type_gets_one_clear_error(client):
+    detail = client.post(SURFACE, json={"function": 5}).json()["detail"]
+    assert len(detail) == 1 and "catalog id" in detail[0]["msg"]
+
+
+def test_a_typed_landscape_link_preloads_no_catalog_surface(client):
+    page = client.get("/?function=custom&expr=x%5E2").text
+    assert "/api/v1/functions/custom/surface" not in page
+    assert "/api/v1/functions/rosenbrock/surface" in client.get("/").text
