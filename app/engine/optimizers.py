@@ -43,10 +43,18 @@ def _lerp(start: Array, end: Array, weight: float | Array) -> Array:
 
 def _any(condition) -> bool:
     """A branch on a hyper-parameter that may hold one value per run (see hyper.py): the
-    general branch is taken when any run needs it, and equals the special one for the rest."""
+    general branch is computed when any run needs it, and ``_where`` keeps the rest exact."""
     if isinstance(condition, bool | np.bool_):  # the usual scalar case, kept cheap
         return bool(condition)
     return bool(np.any(condition))
+
+
+def _where(condition, chosen: Array, other: Array) -> Array:
+    """``chosen`` for the runs where ``condition`` holds: with one hyper-parameter value per
+    run (hyper.py), runs without momentum must keep torch's momentum-free update exactly."""
+    if isinstance(condition, bool | np.bool_):
+        return chosen if condition else other
+    return np.where(condition, chosen, other)
 
 
 def _with_weight_decay(grad: Array, params: Array, weight_decay: float | Array) -> Array:
@@ -76,7 +84,8 @@ def sgd(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) 
         buf = state.momentum_buffer
         if _any(momentum != 0):
             buf = grad.copy() if state.count == 0 else buf * momentum + (1 - dampening) * grad
-            grad = grad + momentum * buf if nesterov else buf
+            direction = grad + momentum * buf if nesterov else buf
+            grad = _where(momentum != 0, direction, grad)
         return -lr * grad, SgdState(state.count + 1, buf)
 
     def describe(state: SgdState) -> dict[str, Array]:
@@ -187,11 +196,10 @@ def rmsprop(
         else:
             avg = np.sqrt(square_avg) + eps
         buf = state.momentum_buffer
+        step = -lr * grad / avg
         if _any(momentum > 0):
             buf = buf * momentum + grad / avg
-            step = -lr * buf
-        else:
-            step = -lr * grad / avg
+            step = _where(momentum > 0, -lr * buf, step)
         return step, RmspropState(state.count + 1, square_avg, grad_avg, buf)
 
     def describe(state: RmspropState) -> dict[str, Array]:

@@ -47,3 +47,22 @@ def test_invalid_setting_is_rejected_with_torchs_message():
 def test_flags_must_agree_within_one_batch():
     with pytest.raises(ValueError, match="amsgrad"):
         inject_hyperparams("adam", [{"amsgrad": True}, {"amsgrad": False}])
+
+
+@pytest.mark.parametrize(
+    ("name", "settings"),
+    [
+        ("sgd", [{"lr": 1e-3, "dampening": 0.5}, {"lr": 1e-3, "momentum": 0.9},
+                 {"lr": 2e-3, "momentum": 0.5, "dampening": 0.3}]),
+        ("rmsprop", [{"lr": 0.01}, {"lr": 0.01, "momentum": 0.9}]),
+    ],
+)  # fmt: skip
+def test_runs_without_momentum_are_exact_beside_runs_with_it(name, settings):
+    # Torch ignores dampening without momentum, and RMSprop without momentum steps by
+    # addcdiv: a batched run must not take the momentum path of its neighbours.
+    f = get_function("rosenbrock")
+    starts = np.tile([-1.5, 2.0], (len(settings), 1))
+    batch = run_batch(f, starts, inject_hyperparams(name, settings), steps=200)
+    for i, options in enumerate(settings):
+        alone = run(f, starts[i], make_optimizer(name, **options), steps=200)
+        np.testing.assert_array_equal(batch.trajectory(i).points, alone.points)
