@@ -22,6 +22,7 @@ class Settings:
     default_resolution: int = 200
     max_surface_work: int = 400_000_000  # grid points × evaluation cost (data size)
     max_run_work: int = 500_000_000  # steps × evaluation cost of one trajectory
+    max_response_values: int = 5_000_000  # numbers in one trajectory or batch response
     # Many runs at once
     max_batch_runs: int = 64  # runs in one /trajectories/batch request
     max_batch_work: int = 2_000_000  # sum of steps over a batch request

@@ -19,7 +19,7 @@ from app.api.many_schemas import (
 )
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.trajectories import build_minibatches, trajectory_body
-from app.api.work import check_work, evaluation_cost, is_heavy
+from app.api.work import check_work, evaluation_cost, is_heavy, step_cost, values_per_point
 from app.engine.basins import basins
 from app.engine.optimizer_specs import get_spec
 from app.engine.optimizers import make_optimizer
@@ -34,33 +34,35 @@ ERRORS = {404: {}, 422: {}, 503: {}}
 @router.post("/trajectories/batch", response_model=BatchResponse, responses=ERRORS)
 def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
     """Run up to 64 trajectory requests in one call; each result as POST /trajectories."""
-    check_work("runs", sum(run.steps for run in request.runs), "max_batch_work",
-               "the sum of steps")  # fmt: skip
-    functions = [resolve_function(run.function) for run in request.runs]
+    runs = request.runs
+    check_work("runs", sum(run.steps for run in runs), "max_batch_work", "the sum of steps")
+    functions = [resolve_function(run.function) for run in runs]
+    for f, run in zip(functions, runs):
+        check_start(f, run.start)
+    schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
     work = check_work(
-        "runs", sum(r.steps * evaluation_cost(f) for r, f in zip(request.runs, functions)),
+        "runs", sum(r.steps * step_cost(f, r.batch_size) for r, f in zip(runs, functions)),
         "max_batch_work", "the sum of steps × evaluation cost",
     )  # fmt: skip
-    for f, run in zip(functions, request.runs):
-        check_start(f, run.start)
+    check_work(
+        "runs",
+        sum((r.steps + 1) * values_per_point(f.dims, r.include_state)
+            for r, f in zip(runs, functions)),
+        "max_response_values", "the numbers to return",
+    )  # fmt: skip
     groups: dict[str, list[int]] = {}
-    for i, run in enumerate(request.runs):
+    for i, run in enumerate(runs):
         groups.setdefault(group_key(run), []).append(i)
-    results: list[dict | None] = [None] * len(request.runs)
+    results: list[dict | None] = [None] * len(runs)
     with heavy_slot() if is_heavy(work) else nullcontext():
         for members in groups.values():
-            f, first = functions[members[0]], request.runs[members[0]]
-            minibatches = build_minibatches(f, first)
-            ran = run_group(f, [request.runs[i] for i in members], minibatches)
+            f, first, minibatches = functions[members[0]], runs[members[0]], schedules[members[0]]
+            ran = run_group(f, [runs[i] for i in members], minibatches)
             for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
-                    trajectory,
-                    f.id,
-                    optimizer,
-                    first.include_state,
-                    minibatches,
+                    trajectory, f.id, optimizer, first.include_state, minibatches,
                     f.n_samples > 0,
-                )
+                )  # fmt: skip
     return StrictJSONResponse({"results": results})
 
 

@@ -13,7 +13,7 @@ from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
-from app.api.work import check_work, evaluation_cost, is_heavy
+from app.api.work import check_work, is_heavy, step_cost, values_per_point
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, make_optimizer
 from app.engine.runner import Trajectory
@@ -72,8 +72,11 @@ async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     check_start(f, request.start)
     build_optimizer(request)  # validates before any work is queued
     minibatches = build_minibatches(f, request)
-    work = check_work("steps", request.steps * evaluation_cost(f), "max_run_work",
-                      "steps × evaluation cost")  # fmt: skip
+    work = check_work("steps", request.steps * step_cost(f, request.batch_size),
+                      "max_run_work", "steps × evaluation cost")  # fmt: skip
+    check_work("steps", (request.steps + 1) * values_per_point(f.dims, request.include_state),
+               "max_response_values", "the numbers to return")  # fmt: skip
+
     if is_heavy(work) or minibatches is not None or request.gradient_noise > 0:
         trajectory, optimizer = await run_in_threadpool(run_alone, f, request, minibatches, work)
     else:

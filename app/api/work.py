@@ -12,6 +12,18 @@ def evaluation_cost(f: LossFunction) -> int:
     return int(f.extra.get("evaluation_cost", 1))
 
 
+def step_cost(f: LossFunction, batch_size: int | None) -> int:
+    """Cost of one step: the full-data gradient and loss, plus the mini-batch gradient."""
+    minibatch = min(batch_size, f.n_samples) if batch_size and f.n_samples else 0
+    return evaluation_cost(f) + minibatch
+
+
+# Floats returned per point: coordinates, loss, gradient norm, epoch; with the optimizer
+# state also the gradient and up to five state vectors (Adam with amsgrad).
+def values_per_point(dims: int, include_state: bool) -> int:
+    return dims + 3 + (dims * 6 if include_state else 0)
+
+
 def check_work(field: str, work: int, limit_name: str, what: str) -> int:
     limit = getattr(settings, limit_name)
     if work > limit:

@@ -45,3 +45,35 @@ def test_costly_request_is_422_naming_its_limit(client, path, body, limit):
 def test_the_same_request_on_a_cheap_function_is_allowed(client):
     body = {"function": "bowl", "resolution": 1000, "encoding": "base64"}
     assert client.post("/api/v1/surface", json=body).status_code == 200
+
+
+def linear_fit(n: int) -> dict:
+    x = np.linspace(0, 1, n)
+    return {"model": "linear", "loss": "mse", "data": {"x": x.tolist(), "y": (2 * x).tolist()}}
+
+
+def test_mini_batch_gradients_count_towards_the_work(client):
+    body = {"function": linear_fit(10_000), "start": [0, 0], "optimizer": {"name": "sgd"},
+            "steps": 100_000, "batch_size": 10_000}  # fmt: skip
+    response = client.post("/api/v1/trajectories", json=body)
+    assert response.status_code == 422 and "DESCENT_MAX_RUN_WORK" in response.text
+    small = {**body, "steps": 20, "batch_size": 100}
+    assert client.post("/api/v1/trajectories", json=small).status_code == 200
+
+
+def test_a_batch_returning_too_many_numbers_is_422(client):
+    run = {"function": "rosenbrock", "start": [-1.5, 2], "tol": 0, "steps": 31_250,
+           "optimizer": {"name": "adam", "amsgrad": True}, "include_state": True}  # fmt: skip
+    response = client.post("/api/v1/trajectories/batch", json={"runs": [run] * 64})
+    assert response.status_code == 422 and "DESCENT_MAX_RESPONSE_VALUES" in response.text
+
+
+def test_a_bad_run_late_in_a_batch_is_refused_before_any_work(client, monkeypatch):
+    import app.api.many as many
+
+    calls = []
+    monkeypatch.setattr(many, "run_group", lambda *a: calls.append(a))
+    ok = {"function": "bowl", "start": [1, 1], "optimizer": {"name": "sgd"}}
+    bad = {**ok, "batch_size": 2}  # batch_size applies to data only
+    response = client.post("/api/v1/trajectories/batch", json={"runs": [ok, bad]})
+    assert response.status_code == 422 and calls == []
