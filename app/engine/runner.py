@@ -137,14 +137,8 @@ def run_batch(
             span = slice(k0, k0 + length)
             chunk_points, chunk_grads = points[:length], grads[:length]
             norms = np.sqrt((chunk_grads * chunk_grads).sum(axis=-1))
-            ok = np.isfinite(norms) & np.isfinite(chunk_points).all(-1)
-            if history is not None:
-                losses = function.value(chunk_points)
-                ok &= np.isfinite(losses)
-            else:
-                # Unrecorded runs skip the losses of intermediate points (half the work);
-                # the rare loss that overflows where the gradient does not is caught below.
-                losses = np.zeros(ok.shape)
+            losses = _losses(function, chunk_points)
+            ok = np.isfinite(losses) & np.isfinite(norms) & np.isfinite(chunk_points).all(-1)
             stop = ~ok | (norms <= tol) if tol > 0 else ~ok
             if k0 + length > steps:
                 stop[-1] = True
@@ -192,27 +186,15 @@ def run_batch(
             points[0] = points[length]
             k0 += length
 
-    if history is None:
-        out.final_losses = function.value(out.final_points)
-        _recheck_non_finite_losses(out, function, np.asarray(starts), optimizer, steps, tol,
-                                   gradient_noise, seed, minibatches)  # fmt: skip
     return out
 
 
-def _recheck_non_finite_losses(out: BatchResult, function, starts, optimizer, *args) -> None:
-    """Rerun, recorded, the runs whose final loss is not finite: that happens only where the
-    loss overflowed while the point and gradient stayed finite, so the recorded run (which
-    tests every loss) decides where they really stopped."""
-    bad = np.flatnonzero(~np.isfinite(out.final_losses))
-    if bad.size == 0:
-        return
-    steps, tol, gradient_noise, seed, minibatches = args
-    if gradient_noise > 0:
-        bad = np.arange(len(out.status))  # noise rows depend on the batch size: redo all
-    again = run_batch(function, np.atleast_2d(starts)[bad], optimizer, steps, tol,
-                      gradient_noise, seed, record=True, minibatches=minibatches)  # fmt: skip
-    for name in ("status", "steps_taken", "n_points", "final_points", "final_losses"):
-        getattr(out, name)[bad] = getattr(again, name)
+def _losses(function: LossFunction, points: np.ndarray) -> np.ndarray:
+    # One call for small batches (fewest numpy calls); step by step for big ones, so each
+    # evaluation's temporaries stay in cache.
+    if points.shape[1] <= 256:
+        return function.value(points)
+    return np.stack([function.value(row) for row in points])
 
 
 def run(

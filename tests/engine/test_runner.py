@@ -124,3 +124,15 @@ def test_recorded_state_is_the_state_after_k_steps():
 def test_start_with_the_wrong_number_of_coordinates_is_rejected():
     with pytest.raises(ValueError, match="takes 2"):
         run(BOWL, [1.0], make_optimizer("sgd"), steps=3)
+
+
+def test_unrecorded_runs_stop_where_the_loss_is_undefined_like_recorded_ones():
+    from app.engine.expression import compile_expression
+
+    # The gradient 2x stays finite where the loss (through log) is undefined.
+    f = compile_expression("x^2 + 0*log(x)")
+    opt = make_optimizer("sgd", lr=1.0)
+    recorded = run_batch(f, np.array([[1.0]]), opt, steps=4)
+    bare = run_batch(f, np.array([[1.0]]), opt, steps=4, record=False)
+    assert recorded.status_names() == bare.status_names() == ["diverged"]
+    np.testing.assert_array_equal(recorded.steps_taken, bare.steps_taken)
