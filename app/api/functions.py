@@ -58,6 +58,8 @@ def get_function_info(function_id: FunctionIdPath) -> StrictJSONResponse:
 def resolve_window(
     f: LossFunction, bounds: list[tuple[float | None, float | None]]
 ) -> list[tuple[float, float]]:
+    if f.dims == 1 and any(b is not None for b in bounds[1]):
+        raise unprocessable(["query", "y_min"], f"'{f.id}' is a function of one variable: no y")
     window = []
     for axis, ((lo, hi), (default_lo, default_hi)) in zip("xy", zip(bounds, f.domain)):
         lo = default_lo if lo is None else lo

@@ -94,3 +94,9 @@ def test_bad_surface_query_is_422_naming_the_field(client, query):
     assert response.status_code == 422
     field = query.split("=")[0] if "&" not in query else query.split("&")[0].split("=")[0]
     assert field in str(response.json()["detail"])
+
+
+def test_a_y_window_for_a_one_variable_function_is_422(client):
+    response = client.get("/api/v1/functions/parabola/surface?y_min=5&y_max=1")
+    assert response.status_code == 422 and "one variable" in response.text
+    assert client.get("/api/v1/functions/parabola/surface?x_min=0&x_max=1").status_code == 200
