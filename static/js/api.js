@@ -25,6 +25,12 @@ export class ApiError extends Error {
   }
 }
 
+/** The problems behind any error: an ApiError's own, else one "page" problem with its message. */
+export function problemsOf(error) {
+  if (error instanceof ApiError) return error.problems;
+  return [{ field: "page", param: null, message: String(error && error.message ? error.message : error) }];
+}
+
 function readable(msg) {
   return String(msg)
     .replace(/^Value error, /, "")

@@ -1,7 +1,7 @@
 // Basins of attraction: POST /api/v1/basins runs the first run's optimizer from every start of
 // a grid over the plot window; drawn once (not per frame) as a see-through categorical map
 // under the minima, with each basin's end point marked. Clicks still reach pick.js.
-import { ApiError, decodeTypedArray, postJson } from "./api.js";
+import { decodeTypedArray, postJson, problemsOf } from "./api.js";
 import { overlays } from "./plot.js";
 import { runLabel } from "./runs.js";
 import { fmt, functionSpec, state, writeUrl } from "./state.js";
@@ -82,7 +82,7 @@ export class Basins {
       if (token !== this.token) return;
       this.key = null;
       this.card.dataset.state = "error";
-      const text = error instanceof ApiError ? error.problems.map((p) => p.message).join("; ") : String(error);
+      const text = problemsOf(error).map((p) => p.message).join("; ");
       this.say(`No basins: ${text}`, true);
       return this.clear();
     }

@@ -3,7 +3,7 @@
 // a frame costs a few canvas calls. Points can be added (click on empty space), dragged, and
 // deleted (shift-click, right-click, or select + Delete); every change is handed to onEdit.
 import { dataRange, predict, roundTo } from "./datamodel.js";
-import { plotArea } from "./pick.js";
+import { fitCanvas, plotArea } from "./pick.js";
 
 const Plotly = () => window.Plotly;
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 11, color: "#1f2933" };
@@ -54,13 +54,7 @@ export class DataFit {
   /** Match the overlay to the plot area (after every Plotly layout). */
   sync() {
     this.area = plotArea(this.div);
-    const c = this.canvas;
-    if (!this.area) return;
-    const dpr = window.devicePixelRatio || 1;
-    Object.assign(c.style, { left: `${this.area.left}px`, top: `${this.area.top}px`, width: `${this.area.width}px`, height: `${this.area.height}px` });
-    c.width = Math.round(this.area.width * dpr);
-    c.height = Math.round(this.area.height * dpr);
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (this.area) fitCanvas(this.canvas, this.ctx, this.area);
   }
 
   /** Each run's model at `step` (entries: race entries with data). */

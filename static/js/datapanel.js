@@ -2,7 +2,7 @@
 // data entries, or the student's own points): the chart (datafit.js), pasting CSV, the
 // mini-batch controls, and readable errors. Edited points become the function spec
 // {model, loss, data: {x, y}} (same model and loss), whose landscape POST /api/v1/surface draws.
-import { ApiError, postJson } from "./api.js";
+import { postJson, problemsOf } from "./api.js";
 import { DataFit } from "./datafit.js";
 import { dataFunction, parseCsv } from "./datamodel.js";
 import { MAX_URL_POINTS, fmt, state } from "./state.js";
@@ -155,7 +155,7 @@ export class DataPanel {
   }
 
   showError(error) {
-    const problems = error instanceof ApiError ? error.problems : [{ message: String(error && error.message ? error.message : error) }];
+    const problems = problemsOf(error);
     const box = $("data-error");
     box.textContent = problems.map((p) => p.message).join("; ");
     box.hidden = false;

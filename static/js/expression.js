@@ -1,7 +1,7 @@
 // "Custom…" in the function picker: type a landscape, e.g. x^2 + 10*y^2. Validated as you
 // type (debounced) by POST /api/v1/surface, which answers the surface, the formula's LaTeX
 // and its gradient's, or a 422 naming the column at fault (marked under the box).
-import { ApiError, postJson } from "./api.js";
+import { postJson, problemsOf } from "./api.js";
 import { latexToHtml } from "./controls.js";
 import { state } from "./state.js";
 
@@ -153,7 +153,7 @@ export class ExpressionEditor {
   }
 
   showApiError(error, text) {
-    const problems = error instanceof ApiError ? error.problems : [{ message: String(error && error.message ? error.message : error) }];
+    const problems = problemsOf(error);
     const column = problems.find((p) => Number.isInteger(p.column))?.column ?? null;
     // A bare union failure (every spec kind refused) is noise: say what the box wants.
     const message = problems.length > 2 ? "type a function of x (and y), e.g. x^2 + 10*y^2" : problems.map((p) => p.message).join("; ");

@@ -1,6 +1,6 @@
 // The loss-vs-step plot: Plotly draws the axes once per race; the growing curves are drawn
 // on a canvas over its plot area, so a frame costs a few hundred lineTo calls.
-import { plotArea } from "./pick.js";
+import { fitCanvas, plotArea } from "./pick.js";
 import { fmt } from "./state.js";
 
 const Plotly = () => window.Plotly;
@@ -109,16 +109,7 @@ export class LossCurve {
     const area = plotArea(this.gd);
     this.area = area;
     this.px.clear();
-    if (!area) return;
-    const dpr = window.devicePixelRatio || 1;
-    const c = this.canvas;
-    c.style.left = `${area.left}px`;
-    c.style.top = `${area.top}px`;
-    c.style.width = `${area.width}px`;
-    c.style.height = `${area.height}px`;
-    c.width = Math.round(area.width * dpr);
-    c.height = Math.round(area.height * dpr);
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (area) fitCanvas(this.canvas, this.ctx, area);
   }
 
   pixels(entry) {

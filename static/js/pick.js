@@ -1,6 +1,7 @@
 // Where the mouse is, in data coordinates: clicks anywhere in the 2-D plot area (converted
 // with the axes' p2c, as Plotly's own plotly_click only fires on data points), and clicks on
-// the 3-D surface (plotly_click, or the last hovered surface point).
+// the 3-D surface (plotly_click, or the last hovered surface point). Also the plot area's
+// geometry, which the canvas overlays (trails, loss curve, data fit) are laid over.
 
 /** The plot area of a 2-D Plotly graph: pixel box relative to the graph div, and axes. */
 export function plotArea(gd) {
@@ -8,6 +9,15 @@ export function plotArea(gd) {
   if (!full || !full.xaxis || !full._size || gd._is3d) return null;
   const { l, t, w, h } = full._size;
   return { left: l, top: t, width: w, height: h, xa: full.xaxis, ya: full.yaxis };
+}
+
+/** Lay `canvas` over the plot `area` at the device pixel ratio; `ctx` then draws in CSS pixels. */
+export function fitCanvas(canvas, ctx, area) {
+  const dpr = window.devicePixelRatio || 1;
+  Object.assign(canvas.style, { left: `${area.left}px`, top: `${area.top}px`, width: `${area.width}px`, height: `${area.height}px` });
+  canvas.width = Math.round(area.width * dpr);
+  canvas.height = Math.round(area.height * dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
 }
 
 /** Data coordinates of a mouse event over the 2-D plot area, or null outside it. */

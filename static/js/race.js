@@ -2,7 +2,7 @@
 // Fetched in two phases so the balls move at once: the first PREFIX_STEPS steps of every
 // run (a few ms of server time), then the rest. Trajectories are deterministic (the noise
 // is drawn step by step from the seed), so the first steps of the full run are the prefix.
-import { ApiError, postBatch, postTrajectory } from "./api.js";
+import { ApiError, postBatch, postTrajectory, problemsOf } from "./api.js";
 import { runLabel } from "./runs.js";
 import { colorOf, state } from "./state.js";
 
@@ -18,11 +18,6 @@ export function newRace() {
       run, color: colorOf(run), label: runLabel(run), data: null, error: null, partial: false,
     })),
   };
-}
-
-function problemsOf(error) {
-  if (error instanceof ApiError) return error.problems;
-  return [{ field: "page", param: null, message: String(error && error.message ? error.message : error) }];
 }
 
 /** Fetch `entries` with `steps`; fills entry.data / entry.error; calls onProblem for errors. */

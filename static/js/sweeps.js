@@ -2,7 +2,7 @@
 // rates (× a second parameter's values) from the current start. One row: final loss against
 // lr on log axes, diverged runs as red × at the top. More rows: a heatmap of log final loss,
 // diverged cells grey. Clicking a point or cell adds that run to the race.
-import { ApiError, postJson } from "./api.js";
+import { postJson, problemsOf } from "./api.js";
 import { runLabel, specOf, valueOf } from "./runs.js";
 import { MAX_RUNS, fmt, functionSpec, makeRun, state } from "./state.js";
 
@@ -140,7 +140,7 @@ export class Sweeps {
     } catch (error) {
       if (token !== this.token) return;
       this.card.dataset.state = "error";
-      const text = error instanceof ApiError ? error.problems.map((p) => p.message).join("; ") : String(error.message || error);
+      const text = problemsOf(error).map((p) => p.message).join("; ");
       this.say(`No sweep: ${text}`, true);
     }
   }

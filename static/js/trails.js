@@ -1,7 +1,7 @@
 // Balls, trails and arrows. In 2-D they are drawn on a transparent <canvas> laid over
 // Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
 // they are scatter3d traces restyled at most ~20 times a second.
-import { plotArea } from "./pick.js";
+import { fitCanvas, plotArea } from "./pick.js";
 
 const Plotly = () => window.Plotly;
 
@@ -28,15 +28,8 @@ export class Trails {
       c.hidden = true;
       return;
     }
-    const dpr = window.devicePixelRatio || 1;
     c.hidden = false;
-    c.style.left = `${area.left}px`;
-    c.style.top = `${area.top}px`;
-    c.style.width = `${area.width}px`;
-    c.style.height = `${area.height}px`;
-    c.width = Math.round(area.width * dpr);
-    c.height = Math.round(area.height * dpr);
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    fitCanvas(c, this.ctx, area);
   }
 
   setRace(race, surface) {
@@ -77,18 +70,10 @@ export class Trails {
     if (!race || !race.start) return;
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
-    for (const entry of race.entries) {
-      if (!entry.data) continue;
-      const { px, py } = this.pixels(entry);
-      const k = Math.min(step, px.length - 1);
-      trail(ctx, px, py, k, entry.color);
-    }
-    for (const entry of race.entries) {
-      if (!entry.data) continue;
-      const { px, py } = this.pixels(entry);
-      const k = Math.min(step, px.length - 1);
-      arrows(ctx, entry, px, py, k, xa, ya);
-    }
+    // Every trail first, then every arrow, so no trail hides another run's arrows.
+    const runs = race.entries.filter((e) => e.data).map((entry) => ({ entry, ...this.pixels(entry) }));
+    for (const { entry, px, py } of runs) trail(ctx, px, py, Math.min(step, px.length - 1), entry.color);
+    for (const { entry, px, py } of runs) arrows(ctx, entry, px, py, Math.min(step, px.length - 1), xa, ya);
     const [sx, sy] = this.startPixel();
     startMarker(ctx, sx, sy);
     for (const entry of race.entries) {
@@ -111,10 +96,6 @@ export class Trails {
     const t = ((x - s.x[0]) / (s.x[s.x.length - 1] - s.x[0])) * (s.x.length - 1);
     const i = Math.max(0, Math.min(s.x.length - 1, Math.round(t)));
     return [xa.c2p(x), ya.c2p(s.z[i])];
-  }
-
-  clear() {
-    if (this.area) this.ctx.clearRect(0, 0, this.area.width, this.area.height);
   }
 
   /** scatter3d traces (trail + ball per run) for the 3-D view at `step`. */

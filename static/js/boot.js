@@ -1,0 +1,83 @@
+// Page start: read the link, load the catalog, optimizers and first surface in parallel,
+// paint a quick preview while Plotly.js compiles, then draw, restore the runs and race.
+import { getFunctions, getOptimizers, getSurface } from "./api.js";
+import { CUSTOM } from "./expression.js";
+import { listenForPicks } from "./pick.js";
+import { drawLandscape, prepareSurface } from "./plot.js";
+import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
+import { setSpecs, specOf } from "./runs.js";
+import { message } from "./session.js";
+import { DEFAULTS, fromQuery, state, writeUrl } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** The function (and its surface) the link asks for, or the default with a problem shown. */
+async function firstFunction(app, views, functionsP, surfaceP) {
+  const { controls, expression, dataPanel } = views;
+  const functions = await functionsP;
+  app.functions = new Map(functions.map((f) => [f.id, f]));
+  controls.setFunctions(functions);
+  const custom = state.function === CUSTOM ? await expression.activate(false) : null;
+  let surface = custom ? custom.surface : await surfaceP;
+  if (!custom && !app.functions.has(state.function)) {
+    const bad = state.function;
+    state.function = DEFAULTS.function;
+    state.start = null;
+    surface = null;
+    controls.showError("function", bad === CUSTOM ? "see the typed function's problem; showing the default" : `unknown function "${bad}"; showing the default`);
+  }
+  app.fn = custom ? custom.fn : app.functions.get(state.function);
+  const fit = await dataPanel.setFunction(custom ? null : app.fn);
+  if (fit) [app.fn, surface] = [fit.fn, fit.surface];
+  app.surface = prepareSurface(app.fn, surface || (await getSurface(state.function)));
+}
+
+/** Draw the landscape: a canvas preview first on a cold start, then Plotly's. */
+async function firstDraw(app, metrics, views) {
+  const { gd, loss } = views;
+  // Cold start: Plotly.js takes a while to compile, so paint a preview of the map first.
+  const preview = $("landscape-preview");
+  if (!window.Plotly && state.view === "2d" && app.surface.dims === 2) {
+    drawPreview(preview, app.surface);
+    await afterPaint();
+    metrics.firstContourMs = performance.now();
+    metrics.firstContourKind = "preview";
+  }
+  await loadPlotly(document.body.dataset.plotlySrc);
+  await Promise.all([drawLandscape(gd, app.fn, app.surface, state.view, []), loss.init()]);
+  preview.hidden = true;
+  metrics.plotlyContourMs = performance.now();
+  if (metrics.firstContourMs === null) {
+    metrics.firstContourMs = metrics.plotlyContourMs;
+    metrics.firstContourKind = "plotly";
+  }
+}
+
+export async function boot({ app, metrics, views, session, landscape }) {
+  const { gd, trails, controls, runsPanel, expression, basins, sweeps } = views;
+  const problems = fromQuery(location.search);
+  const functionsP = getFunctions();
+  const optimizersP = getOptimizers();
+  const surfaceP = state.function === CUSTOM ? null : getSurface(state.function).catch(() => null);
+  await firstFunction(app, views, functionsP, surfaceP);
+  trails.surface = app.surface;
+  controls.show(app.fn);
+  await firstDraw(app, metrics, views);
+  trails.sync();
+  listenForPicks(gd, (xy, event) => session.startAt(xy, event))();
+  landscape.watchLayout();
+  setSpecs(await optimizersP);
+  const unknown = state.runs.filter((r) => !specOf(r.optimizer));
+  state.runs = state.runs.filter((r) => specOf(r.optimizer));
+  runsPanel.render();
+  session.locked = controls.applyLesson(runsPanel);
+  if (unknown.length || problems.length) {
+    message(`Ignored part of the link: ${[...unknown.map((r) => `optimizer "${r.optimizer}"`), ...problems].join(", ")}`);
+  }
+  writeUrl();
+  expression.live = true;
+  Object.assign(window.descent, { basins, sweeps });
+  basins.refresh();
+  document.body.dataset.ready = "true";
+  if (state.start) await session.run(true);
+}
