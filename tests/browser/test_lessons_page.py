@@ -22,15 +22,18 @@ def test_parabola_tangent_slope_and_step_arrow(app):
     arrow = tangent["arrow"]
     assert arrow["step"][0] == pytest.approx(0.8, abs=1e-6)
     assert arrow["step"][1] < 0
-    # Pixels: the run's colour (#E69F00) is on the overlay near the arrow's middle.
+    # Pixels: the run's colour (#E69F00) is on the overlay along the arrow (sampled at
+    # several points: the white dashed −∇f arrow may cover it in places).
     (x0, y0), (x1, y1) = arrow["from"], arrow["to"]
     coloured = app.js(
         "(() => { const c = document.getElementById('landscape-overlay');"
-        " const r = window.devicePixelRatio || 1; const ctx = c.getContext('2d');"
-        f" const mx = {(x0 + x1) / 2} * r, my = {(y0 + y1) / 2} * r;"
-        " const d = ctx.getImageData(Math.round(mx) - 4, Math.round(my) - 4, 9, 9).data;"
-        " let n = 0; for (let i = 0; i < d.length; i += 4)"
-        " if (d[i] > 200 && d[i + 1] > 130 && d[i + 1] < 180 && d[i + 2] < 60) n++; return n; })()"
+        " const r = window.devicePixelRatio || 1; const ctx = c.getContext('2d'); let n = 0;"
+        " for (const t of [0.2, 0.35, 0.5, 0.65, 0.8]) {"
+        f"  const mx = ({x0} + t * ({x1} - {x0})) * r, my = ({y0} + t * ({y1} - {y0})) * r;"
+        "  const d = ctx.getImageData(Math.round(mx) - 4, Math.round(my) - 4, 9, 9).data;"
+        "  for (let i = 0; i < d.length; i += 4)"
+        "   if (d[i] > 200 && d[i + 1] > 130 && d[i + 1] < 180 && d[i + 2] < 60) n++; }"
+        " return n; })()"
     )
     assert coloured > 0
     # Stepping on moves the tangent with the ball.
