@@ -32,7 +32,9 @@ class Settings:
     max_sweep_work: int = 5_000_000  # settings × steps of one sweep request
     # Serving
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
-    max_heavy_requests: int = 4  # heavy requests computed at once; more get 503
+    # Heavy requests computed at once (more get 503): one per core, since each keeps a core
+    # busy and more would only slow them all and the event loop (/healthz) with them.
+    max_heavy_requests: int = max(1, os.cpu_count() or 1)
     heavy_work_threshold: int = 50_000  # runs × steps (or grid points) above which it is heavy
     retry_after_seconds: int = 1
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may embed the page

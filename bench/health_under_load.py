@@ -1,7 +1,7 @@
 """`make health-bench`: /healthz latency while the heaviest allowed requests run.
 
 Starts ``uvicorn app.main:app`` on 127.0.0.1 (one worker, as ``make run``), then for each
-scenario keeps ``--heavy`` clients (default: ``settings.max_heavy_requests``, 4) sending
+scenario keeps ``--heavy`` clients (default: ``settings.max_heavy_requests``, one per core) sending
 the same heavy request back to back while one client polls ``/healthz`` every 10 ms, for
 ``--seconds`` per scenario. Prints p50/p99/max of /healthz and what the heavy clients got
 (2xx, 503 busy, other). Bounded in time; the server is stopped at the end.
