@@ -137,7 +137,7 @@ def run_batch(
             span = slice(k0, k0 + length)
             chunk_points, chunk_grads = points[:length], grads[:length]
             norms = np.sqrt((chunk_grads * chunk_grads).sum(axis=-1))
-            losses = _losses(function, chunk_points)
+            losses = function.value(chunk_points)
             ok = np.isfinite(losses) & np.isfinite(norms) & np.isfinite(chunk_points).all(-1)
             stop = ~ok | (norms <= tol) if tol > 0 else ~ok
             if k0 + length > steps:
@@ -187,14 +187,6 @@ def run_batch(
             k0 += length
 
     return out
-
-
-def _losses(function: LossFunction, points: np.ndarray) -> np.ndarray:
-    # One call for small batches (fewest numpy calls); step by step for big ones, so each
-    # evaluation's temporaries stay in cache.
-    if points.shape[1] <= 256:
-        return function.value(points)
-    return np.stack([function.value(row) for row in points])
 
 
 def run(
