@@ -41,6 +41,17 @@ def _lerp(start: Array, end: Array, weight: float | Array) -> Array:
     return np.where(np.abs(weight) < 0.5, low, end - (end - start) * (1.0 - weight))
 
 
+def _pow(base: float | Array, exponent: float) -> float | Array:
+    """Python's ``float ** float`` (C ``pow``), as torch computes bias corrections, also for
+    one β per run: numpy's power takes shortcuts (``x ** 0.5`` is ``sqrt``) that can differ
+    in the last bit."""
+    if not isinstance(base, np.ndarray):
+        return base**exponent
+    values, where = np.unique(base, return_inverse=True)
+    powers = np.array([float(v) ** exponent for v in values.tolist()])
+    return powers[where].reshape(base.shape)
+
+
 def _any(condition) -> bool:
     """A branch on a hyper-parameter that may hold one value per run (see hyper.py): the
     general branch is computed when any run needs it, and ``_where`` keeps the rest exact."""
@@ -114,8 +125,8 @@ def _adam(name, lr, betas, eps, weight_decay, amsgrad, decoupled: bool) -> Optim
             grad = _with_weight_decay(grad, params, weight_decay)
         exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
         exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
-        bias_correction1 = 1 - beta1**count
-        bias_correction2_sqrt = (1 - beta2**count) ** 0.5
+        bias_correction1 = 1 - _pow(beta1, count)
+        bias_correction2_sqrt = _pow(1 - _pow(beta2, count), 0.5)
         step_size = lr / bias_correction1
         max_sq = state.max_exp_avg_sq
         if amsgrad:

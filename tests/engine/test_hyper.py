@@ -66,3 +66,13 @@ def test_runs_without_momentum_are_exact_beside_runs_with_it(name, settings):
     for i, options in enumerate(settings):
         alone = run(f, starts[i], make_optimizer(name, **options), steps=200)
         np.testing.assert_array_equal(batch.trajectory(i).points, alone.points)
+
+
+def test_adam_runs_with_their_own_betas_are_bit_exact_beside_each_other():
+    f = get_function("rosenbrock")
+    settings = [{"lr": 0.05, "betas": (0.9, b2)} for b2 in np.linspace(0.9, 0.9999, 12)]
+    starts = np.tile([-1.5, 2.0], (len(settings), 1))
+    batch = run_batch(f, starts, inject_hyperparams("adam", settings), steps=300)
+    for i, options in enumerate(settings):
+        alone = run(f, starts[i], make_optimizer("adam", **options), steps=300)
+        np.testing.assert_array_equal(batch.trajectory(i).points, alone.points)
