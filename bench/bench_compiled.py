@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -68,7 +66,6 @@ def compiled_blocks(starts: np.ndarray, block: int = 4096) -> BatchResult:
                 500,
                 0.0,
                 False,
-                parallel=False,
             ),  # fmt: skip
             range(0, len(starts), block),
         )
@@ -84,22 +81,13 @@ from app.engine.compiled import compiled_run_batch
 t1 = time.perf_counter()
 compiled_run_batch("rosenbrock", [[-1.5, 2.0]], "adam", [{}], 5)
 t2 = time.perf_counter()
-compiled_run_batch("rastrigin", [[1.0, 2.0]] * 300, "adam", [{}], 5, record=False)
-t3 = time.perf_counter()
-print(t1 - t0, t2 - t1, t3 - t2)
+print(t1 - t0, t2 - t1)
 """
 
 
-def compile_times() -> list[tuple[str, float, float, float]]:
-    rows = []
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        for label in ("first call, empty cache", "second process, cached"):
-            out = subprocess.run(
-                [sys.executable, "-c", COLD], env=env, capture_output=True, text=True, check=True
-            ).stdout.split()
-            rows.append((label, *map(float, out)))
-    return rows
+def compile_times() -> list[float]:
+    out = subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True, check=True)
+    return [float(t) for t in out.stdout.split()]
 
 
 def main() -> None:
@@ -123,9 +111,6 @@ def main() -> None:
             ("numpy run_batch", best_of(numpy_race)),
         ],
         "basins 200x200x500 Adam, Rastrigin (final points)": [
-            ("compiled prange (2 threads)", best_of(lambda: compiled_run_batch(
-                "rastrigin", starts, "adam", [{"lr": 0.05}], 500, 0.0, False, parallel=True),
-                repeat=3, warmup=1)),
             ("compiled serial, 2 block threads", best_of(lambda: compiled_blocks(starts),
                                                          repeat=3, warmup=1)),
             ("numpy run_many", best_of(lambda: run_many(
@@ -147,9 +132,8 @@ def main() -> None:
     for title, rows in sections.items():
         print(title)
         report(rows, rows[-1][0])
-    print("compile (seconds): import compiled, first serial call, first parallel call")
-    for label, *times in compile_times():
-        print(f"  {label:<24} " + "  ".join(f"{t:6.2f}" for t in times))
+    imported, compiled = compile_times()
+    print(f"fresh process: import {imported:.2f} s, first call (compiles) {compiled:.2f} s")
 
 
 if __name__ == "__main__":

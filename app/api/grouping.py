@@ -13,6 +13,7 @@ import json
 import numpy as np
 
 from app.api.schemas import TrajectoryRequest
+from app.engine import fast_path
 from app.engine.functions import LossFunction
 from app.engine.hyper import inject_hyperparams
 from app.engine.optimizer_specs import get_spec, resolve
@@ -50,11 +51,15 @@ def run_group(
     first = runs[0]
     name = first.optimizer.name
     settings = [run.optimizer.model_dump(exclude={"name"}) for run in runs]
-    batch = run_batch(
-        f, np.array([run.start for run in runs], dtype=np.float64),
-        inject_hyperparams(name, settings), first.steps, first.tol, first.gradient_noise,
-        first.seed, include_state=first.include_state, minibatches=minibatches,
-    )  # fmt: skip
+    starts = np.array([run.start for run in runs], dtype=np.float64)
+    if fast_path.usable(f, name, first.gradient_noise, minibatches, first.include_state):
+        batch = fast_path.run(f, starts, name, settings, first.steps, first.tol, record=True)
+    else:
+        batch = run_batch(
+            f, starts, inject_hyperparams(name, settings), first.steps, first.tol,
+            first.gradient_noise, first.seed, include_state=first.include_state,
+            minibatches=minibatches,
+        )  # fmt: skip
     return [
         (batch.trajectory(row), ResolvedOptimizer(name, resolve(name, options)))
         for row, options in enumerate(settings)

@@ -1,10 +1,11 @@
-"""A compiled runner (numba prototype, not wired into the app): ``run_batch`` in one kernel.
+"""A compiled runner (numba): ``run_batch`` in one kernel, used through ``fast_path``.
 
 One kernel advances n runs of one catalog function with one optimizer kind, each run with
 its own hyper-parameters (a row of a table; the flags ``nesterov``, ``amsgrad`` and
 ``centered`` are shared, as in ``hyper.inject_hyperparams``). The function and the
 optimizer are integer codes tested inside the kernel, so the whole catalog and all five
-optimizers compile once (and load from numba's on-disk cache afterwards). The small
+optimizers compile once per process (about 3 s, in the background at start-up:
+``fast_path.warm_up``; no on-disk cache, which could outlive a change to the catalog). The small
 helpers are inlined (``inline="always"``): called, they cost 3× on cheap functions.
 
 Semantics are those of ``runner.run_batch`` (module docstring there), run by run: the first
@@ -32,7 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from app.engine.compiled_functions import CODES, value_and_gradient
 from app.engine.optimizer_specs import resolve
@@ -45,7 +46,6 @@ COLUMNS = ("lr", "momentum", "dampening", "weight_decay", "beta1", "beta2", "eps
            "lr_decay", "initial_accumulator_value")  # fmt: skip
 LR, MOMENTUM, DAMPENING, WD, BETA1, BETA2, EPS, ALPHA, LR_DECAY, INITIAL = range(len(COLUMNS))
 FLAGS = ("nesterov", "amsgrad", "centered")
-PARALLEL_MIN = 256  # runs from which the record=False path uses numba's threads
 
 _JIT = {"error_model": "numpy", "nogil": True}  # IEEE inf/nan on x/0, as numpy; no fastmath
 
@@ -176,20 +176,11 @@ def _bias_corrections(betas, steps, half):
     return bc
 
 
-@njit(cache=True, **_JIT)
+@njit(**_JIT)
 def _kernel(code, kind, flags, hyper, betas, pair, starts, steps, tol, half, record, hist, out,
             final):  # fmt: skip
     bc = _bias_corrections(betas, steps, half)
     for i in range(starts.shape[0]):
-        _run_one(code, kind, flags, hyper[i], bc[pair[i]], starts[i, 0], starts[i, 1], steps,
-                 tol, record, hist, i, out, final)  # fmt: skip
-
-
-@njit(cache=True, parallel=True, **_JIT)
-def _kernel_parallel(code, kind, flags, hyper, betas, pair, starts, steps, tol, half, record,
-                     hist, out, final):  # fmt: skip
-    bc = _bias_corrections(betas, steps, half)
-    for i in prange(starts.shape[0]):
         _run_one(code, kind, flags, hyper[i], bc[pair[i]], starts[i, 0], starts[i, 1], steps,
                  tol, record, hist, i, out, final)  # fmt: skip
 
@@ -223,7 +214,6 @@ def compiled_run_batch(
     steps: int = 500,
     tol: float = 0.0,
     record: bool = True,
-    parallel: bool | None = None,
 ) -> BatchResult:
     """``run_batch`` (no noise, no mini-batches, no state) of ``name`` with ``settings[i]``
     (torch kwargs; one dict for every run, or one per run) from each row of ``starts``."""
@@ -239,9 +229,7 @@ def compiled_run_batch(
             np.full((rows, n), np.nan), np.full((rows, n, 2), np.nan))  # fmt: skip
     out = np.zeros((3, n), dtype=np.int64)
     final = np.empty((n, 3))
-    if parallel is None:
-        parallel = n >= PARALLEL_MIN
-    kernel = _kernel_parallel if parallel else _kernel
+    kernel = _kernel
     if name in ("adam", "adamw"):
         betas, pair = np.unique(hyper[:, [BETA1, BETA2]], axis=0, return_inverse=True)
     else:

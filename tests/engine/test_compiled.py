@@ -146,16 +146,6 @@ def test_equals_the_numpy_runner_to_rounding(config, function_id):
             assert_allclose(getattr(a, key), getattr(b, key), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=[config_id(c) for c in CONFIGS])
-def test_the_parallel_path_equals_the_serial_one_bit_for_bit(config):
-    name, options = config
-    starts = starts_in("himmelblau", 600)
-    serial = compiled_run_batch("himmelblau", starts, name, [options], 200, 1e-4, False, False)
-    parallel = compiled_run_batch("himmelblau", starts, name, [options], 200, 1e-4, False, True)
-    for key in ("status", "steps_taken", "n_points", "final_points", "final_losses"):
-        assert_array_equal(getattr(serial, key), getattr(parallel, key))
-
-
 @pytest.mark.parametrize(
     "name, settings",
     [
