@@ -1,7 +1,7 @@
-"""The catalog's functions as numba scalar code, for the compiled runner (a prototype).
+"""The catalog's functions as numba scalar code, for the compiled runner.
 
 No formula is retyped where numba can compile the catalog's own: each record's ``f(x, y)``
-and ``grad(x, y)`` are taken from the closures ``planar`` built, and compiled as they are
+and ``grad(x, y)`` (kept in ``extra["scalar"]`` by ``planar``) are compiled as they are
 (helpers they call, such as ``_goldstein_price_parts``, are compiled along with them).
 Two cannot be compiled as written, so they have scalar versions here, checked against the
 catalog by ``tests/engine/test_compiled.py``:
@@ -18,7 +18,6 @@ AVX-512 loop (a few ulps at most on values and gradients).
 
 from __future__ import annotations
 
-import inspect
 import types
 
 import numpy as np
@@ -53,10 +52,8 @@ SCALAR_VERSIONS = {
 
 def catalog_formula(function_id: str, which: str):
     """The catalog's own scalar ``f`` (``which="value"``) or ``grad`` for one function."""
-    record = catalog.CATALOG[function_id]
-    return inspect.getclosurevars(getattr(record, which)).nonlocals[
-        "f" if which == "value" else "grad"
-    ]
+    f, grad = catalog.CATALOG[function_id].extra["scalar"]
+    return f if which == "value" else grad
 
 
 def _compile(function_id: str, which: str):

@@ -88,4 +88,5 @@ def planar(
         start=start,
         log_scale=log_scale,
         description=description,
+        extra={"scalar": (f, grad)},  # the formulas themselves, for the compiled kernel
     )
