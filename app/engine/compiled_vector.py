@@ -23,6 +23,7 @@ specialised per (function, optimizer kind, flags) and compiled on first use (~1 
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -217,6 +218,7 @@ def _make_kernel(code: int, kind: int, flags: tuple[bool, bool, bool], rastrigin
 
 
 _KERNELS: dict[tuple, Any] = {}
+_compiling = threading.Lock()
 
 
 def supports(function_id: str, name: str) -> bool:
@@ -242,9 +244,10 @@ def vector_run_batch(function_id: str, starts: np.ndarray, name: str, settings: 
     h = table[0]
     code, kind = CODES[function_id], KINDS[name]
     key = (code, kind, flags)
-    kernel = _KERNELS.get(key)
-    if kernel is None:
-        kernel = _KERNELS[key] = _make_kernel(code, kind, flags, function_id == "rastrigin")
+    with _compiling:  # one compile per combination, whichever thread asks first
+        kernel = _KERNELS.get(key)
+        if kernel is None:
+            kernel = _KERNELS[key] = _make_kernel(code, kind, flags, function_id == "rastrigin")
     hp = (h[LR], h[MOMENTUM], h[DAMPENING], h[WD], h[BETA1], h[BETA2], h[EPS], h[ALPHA])
     bc = _bias((h[BETA1], h[BETA2]), steps) if kind in (ADAM, ADAMW) else np.ones((1, 2))
     m = -(-n // NB) * NB

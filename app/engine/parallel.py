@@ -14,6 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from app.engine import fast_path
+
+try:
+    from app.engine import compiled_vector
+except ImportError:  # numba is missing
+    compiled_vector = None
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer
 from app.engine.runner import BatchResult, run_batch
@@ -39,6 +44,12 @@ def run_many(
     starts = np.asarray(starts, dtype=np.float64)
     settings = _scalar_settings(optimizer)
     compiled = settings is not None and fast_path.usable(function, optimizer.name)
+
+    if compiled and compiled_vector is not None:
+        # Many starts of one setting: the kernel vectorised across runs (AVX, own sincos).
+        return compiled_vector.vector_run_many(
+            function.id, starts, optimizer.name, settings, steps, tol
+        )
 
     def run_block(block: np.ndarray) -> BatchResult:
         if compiled:

@@ -44,5 +44,6 @@ def test_blocks_on_threads_equal_one_big_batch(n):
     starts = np.random.default_rng(0).uniform(-5, 5, size=(n, 2))
     many, one = run_many(f, starts, opt, 50, 1e-6), run_batch(f, starts, opt, 50, 1e-6,
                                                                record=False)  # fmt: skip
-    np.testing.assert_array_equal(many.final_points, one.final_points)
+    # Equal to rounding: with numba, run_many takes the vectorised kernel (its own sincos).
+    np.testing.assert_allclose(many.final_points, one.final_points, rtol=1e-10, atol=1e-12)
     np.testing.assert_array_equal(many.status, one.status)

@@ -50,10 +50,14 @@ def test_api_runs_take_the_compiled_path_and_equal_the_numpy_runner(client, monk
     np.testing.assert_array_equal(answer["points"], expected.points)
 
 
-def test_basins_take_the_compiled_path(client, monkeypatch):
+def test_basins_take_the_vectorised_compiled_path(client, monkeypatch):
+    from app.engine import compiled_vector
+
     calls = []
-    real = fast_path.run
-    monkeypatch.setattr(fast_path, "run", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = compiled_vector.vector_run_many
+    monkeypatch.setattr(
+        compiled_vector, "vector_run_many", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
     body = {"function": "himmelblau", "optimizer": {"name": "adam", "lr": 0.05}, "steps": 300,
             "resolution": 20}  # fmt: skip
     answer = client.post("/api/v1/basins", json=body).json()
