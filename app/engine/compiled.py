@@ -206,6 +206,16 @@ def hyper_table(name: str, settings: list[dict[str, Any]], n: int):
     return np.ascontiguousarray(np.broadcast_to(table, (n, len(COLUMNS)))), tuple(flags)
 
 
+def checked_starts(function_id: str, name: str, starts) -> np.ndarray:
+    """``starts`` as an (n, 2) float array, for a function and optimizer a kernel takes."""
+    if not supports(function_id, name):
+        raise ValueError(f"the compiled runner does not support {function_id} with {name}")
+    starts = np.array(starts, dtype=np.float64, ndmin=2)
+    if starts.shape[1] != 2:
+        raise ValueError(f"start has {starts.shape[1]} coordinates; {function_id} takes 2")
+    return starts
+
+
 def compiled_run_batch(
     function_id: str,
     starts: np.ndarray,
@@ -217,24 +227,19 @@ def compiled_run_batch(
 ) -> BatchResult:
     """``run_batch`` (no noise, no mini-batches, no state) of ``name`` with ``settings[i]``
     (torch kwargs; one dict for every run, or one per run) from each row of ``starts``."""
-    if not supports(function_id, name):
-        raise ValueError(f"the compiled runner does not support {function_id} with {name}")
-    starts = np.array(starts, dtype=np.float64, ndmin=2)
-    n, dims = starts.shape
-    if dims != 2:
-        raise ValueError(f"start has {dims} coordinates; {function_id} takes 2")
+    starts = checked_starts(function_id, name, starts)
+    n = len(starts)
     hyper, flags = hyper_table(name, settings, n)
     rows = steps + 1 if record else 0
     hist = (np.full((rows, n, 2), np.nan), np.full((rows, n), np.nan),
             np.full((rows, n), np.nan), np.full((rows, n, 2), np.nan))  # fmt: skip
     out = np.zeros((3, n), dtype=np.int64)
     final = np.empty((n, 3))
-    kernel = _kernel
     if name in ("adam", "adamw"):
         betas, pair = np.unique(hyper[:, [BETA1, BETA2]], axis=0, return_inverse=True)
     else:
         betas, pair = np.zeros((1, 2)), np.zeros(n, dtype=np.int64)
-    kernel(CODES[function_id], KINDS[name], flags, hyper, np.ascontiguousarray(betas),
+    _kernel(CODES[function_id], KINDS[name], flags, hyper, np.ascontiguousarray(betas),
            pair.ravel().astype(np.int64), starts, int(steps), float(tol), 0.5, record, hist,
            out, final)  # fmt: skip
     history = None

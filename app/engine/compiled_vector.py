@@ -46,6 +46,7 @@ from app.engine.compiled import (
     MOMENTUM,
     WD,
     _update,
+    checked_starts,
     hyper_table,  # fmt: skip
 )
 from app.engine.compiled_functions import CODES, value_and_gradient
@@ -221,10 +222,6 @@ _KERNELS: dict[tuple, Any] = {}
 _compiling = threading.Lock()
 
 
-def supports(function_id: str, name: str) -> bool:
-    return function_id in CODES and name in KINDS
-
-
 def _bias(betas: tuple[float, float], steps: int) -> np.ndarray:
     from app.engine.compiled import _bias_corrections
 
@@ -234,12 +231,8 @@ def _bias(betas: tuple[float, float], steps: int) -> np.ndarray:
 def vector_run_batch(function_id: str, starts: np.ndarray, name: str, settings: dict[str, Any],
                      steps: int = 500, tol: float = 0.0) -> BatchResult:  # fmt: skip
     """``run_batch(record=False)`` of ``name`` with one ``settings`` dict (torch kwargs)."""
-    if not supports(function_id, name):
-        raise ValueError(f"the vector kernel does not support {function_id} with {name}")
-    starts = np.array(starts, dtype=np.float64, ndmin=2)
-    n, dims = starts.shape
-    if dims != 2:
-        raise ValueError(f"start has {dims} coordinates; {function_id} takes 2")
+    starts = checked_starts(function_id, name, starts)
+    n = len(starts)
     table, flags = hyper_table(name, [settings], 1)
     h = table[0]
     code, kind = CODES[function_id], KINDS[name]
@@ -282,10 +275,4 @@ def vector_run_many(function_id: str, starts: np.ndarray, name: str, settings: d
     parts = [starts[i : i + block] for i in range(0, len(starts), block)]
     blocks = list(_pool.map(
         lambda b: vector_run_batch(function_id, b, name, settings, steps, tol), parts))  # fmt: skip
-    return BatchResult(
-        status=np.concatenate([b.status for b in blocks]),
-        steps_taken=np.concatenate([b.steps_taken for b in blocks]),
-        n_points=np.concatenate([b.n_points for b in blocks]),
-        final_points=np.concatenate([b.final_points for b in blocks]),
-        final_losses=np.concatenate([b.final_losses for b in blocks]),
-    )
+    return BatchResult.concatenate(blocks)

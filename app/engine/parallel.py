@@ -61,10 +61,4 @@ def run_many(
     blocks = list(
         _pool.map(run_block, [starts[i : i + BLOCK] for i in range(0, len(starts), BLOCK)])
     )
-    return BatchResult(
-        status=np.concatenate([b.status for b in blocks]),
-        steps_taken=np.concatenate([b.steps_taken for b in blocks]),
-        n_points=np.concatenate([b.n_points for b in blocks]),
-        final_points=np.concatenate([b.final_points for b in blocks]),
-        final_losses=np.concatenate([b.final_losses for b in blocks]),
-    )
+    return BatchResult.concatenate(blocks)

@@ -50,6 +50,12 @@ class BatchResult:
     history: dict[str, np.ndarray] | None = None  # name -> (steps + 1, n, ...)
     state_names: tuple[str, ...] = ()
 
+    @classmethod
+    def concatenate(cls, blocks: list[BatchResult]) -> BatchResult:
+        """Unrecorded results of consecutive blocks of runs, as one result."""
+        names = ("status", "steps_taken", "n_points", "final_points", "final_losses")
+        return cls(*(np.concatenate([getattr(b, name) for b in blocks]) for name in names))
+
     def status_names(self) -> list[str]:
         return [STATUS_NAMES[s] for s in self.status]
 
