@@ -6,7 +6,7 @@ from fastapi import HTTPException
 
 from app.api.schemas import DataSpec, ExpressionSpec
 from app.engine.catalog import UnknownFunctionError, get_function
-from app.engine.expression import ExpressionError, compile_expression
+from app.engine.expressions import ExpressionError, compile_expression
 from app.engine.functions import LossFunction
 
 

@@ -14,11 +14,11 @@ import numpy as np
 
 from app.api.schemas import TrajectoryRequest
 from app.engine import fast_path
+from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.hyper import inject_hyperparams
 from app.engine.optimizer_specs import get_spec, resolve
 from app.engine.runner import Trajectory, run_batch
-from app.engine.sampling import MinibatchSchedule
 
 
 class ResolvedOptimizer:

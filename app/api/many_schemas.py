@@ -78,8 +78,10 @@ class EndPointInfo(BaseModel):
 class BasinsResponse(BaseModel):
     x: list[float]
     y: list[float]
-    labels: Any = Field(description="(ny, nx) basin label per start; -1: diverged, or beyond the "
-        "1000 largest basins")
+    labels: Any = Field(
+        description="(ny, nx) basin label per start; -1: diverged, or beyond the "
+        "1000 largest basins"
+    )
     final_loss: Any
     status: Any = Field(description="(ny, nx) codes into status_names")
     steps_taken: Any

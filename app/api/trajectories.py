@@ -14,10 +14,10 @@ from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
 from app.api.work import check_work, is_heavy, step_cost, values_per_point
+from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, make_optimizer
 from app.engine.runner import Trajectory
-from app.engine.sampling import MinibatchSchedule
 from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])

@@ -14,12 +14,12 @@ Usable from a notebook without the web app::
 from app.engine.basins import basins
 from app.engine.catalog import CATALOG, get_function
 from app.engine.data import data_function
-from app.engine.expression import ExpressionError, compile_expression
+from app.engine.data.sampling import MinibatchSchedule
+from app.engine.expressions import ExpressionError, compile_expression
 from app.engine.functions import LossFunction, Minimum
 from app.engine.hyper import inject_hyperparams
 from app.engine.optimizers import OPTIMIZERS, make_optimizer
 from app.engine.runner import Trajectory, run, run_batch
-from app.engine.sampling import MinibatchSchedule
 from app.engine.sweeps import sweep
 
 __all__ = [

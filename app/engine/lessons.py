@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from app.engine.data import data_function
-from app.engine.data_models import as_points
+from app.engine.data.models import as_points
 from app.engine.functions import Array, LossFunction, Minimum
 
 # f(x) = x⁴ − 4x² + x: f'(x) = 4x³ − 8x + 1 has three real roots; these are the outer two,

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optimizers import Optimizer, select_runs
-from app.engine.sampling import MinibatchSchedule
 
 MAX_STEPS, CONVERGED, DIVERGED = 0, 1, 2
 STATUS_NAMES = ("max_steps", "converged", "diverged")

@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import data_models, get_function, make_optimizer, run
+from app.engine import get_function, make_optimizer, run
 from app.engine.data import MAX_POINTS, data_function
+from app.engine.data import models as data_models
+from app.engine.data.sampling import MinibatchSchedule
 from app.engine.lessons import DOSAGE
-from app.engine.sampling import MinibatchSchedule
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "fixtures" / "golden_data.json").read_text())
 LOSS_CASES = GOLDEN["losses"]

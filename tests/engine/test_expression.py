@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from app.engine.expression import (
+from app.engine.expressions import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,
@@ -20,9 +20,9 @@ from app.engine.expression import (
     ExpressionError,
     compile_expression,
 )
-from app.engine.expression_diff import derivative
-from app.engine.expression_eval import Program
-from app.engine.expression_parse import parse_expression
+from app.engine.expressions.diff import derivative
+from app.engine.expressions.eval import Program
+from app.engine.expressions.parse import parse_expression
 
 X, Y = 0.7, -1.3
 POINT = np.array([X, Y])

@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine.expression import ExpressionError, compile_expression
+from app.engine.expressions import ExpressionError, compile_expression
 from app.engine.functions import LossFunction
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

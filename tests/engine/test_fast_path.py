@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("numba")
 
 from app.engine import compile_expression, fast_path, get_function  # noqa: E402
-from app.engine.sampling import MinibatchSchedule  # noqa: E402
+from app.engine.data.sampling import MinibatchSchedule  # noqa: E402
 
 ROSENBROCK = get_function("rosenbrock")
 

@@ -127,7 +127,7 @@ def test_start_with_the_wrong_number_of_coordinates_is_rejected():
 
 
 def test_unrecorded_runs_stop_where_the_loss_is_undefined_like_recorded_ones():
-    from app.engine.expression import compile_expression
+    from app.engine.expressions import compile_expression
 
     # The gradient 2x stays finite where the loss (through log) is undefined.
     f = compile_expression("x^2 + 0*log(x)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from app.engine.expression_tokens import (
+from app.engine.expressions.tokens import (
     FUNCTIONS,
     VARIABLES,
     ExpressionError,
@@ -24,7 +24,7 @@ from app.engine.expression_tokens import (
     tokenize,
     unknown_name,
 )
-from app.engine.expression_tree import CONSTANTS, Binary, Call, Const, Neg, Node, Num, Var
+from app.engine.expressions.tree import CONSTANTS, Binary, Call, Const, Neg, Node, Num, Var
 
 MAX_LENGTH = 500  # characters
 MAX_DEPTH = 50  # nested parentheses, calls, signs and exponents

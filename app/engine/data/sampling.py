@@ -42,9 +42,7 @@ class MinibatchSchedule:
         while epoch not in self._orders:
             next_epoch = len(self._orders)
             self._orders[next_epoch] = (
-                self._rng.permutation(self.n_samples)
-                if self.shuffle
-                else np.arange(self.n_samples)
+                self._rng.permutation(self.n_samples) if self.shuffle else np.arange(self.n_samples)
             )
         return self._orders[epoch]
 

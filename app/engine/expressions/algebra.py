@@ -14,9 +14,9 @@ import math
 
 import numpy as np
 
-from app.engine.expression_tree import ONE, ZERO, Binary, Call, Const, Neg, Node, Num, Select
-from app.engine.expression_tree import is_num as is_num
-from app.engine.expression_tree import number as number
+from app.engine.expressions.tree import ONE, ZERO, Binary, Call, Const, Neg, Node, Num, Select
+from app.engine.expressions.tree import is_num as is_num
+from app.engine.expressions.tree import number as number
 
 Coefficient = tuple[float, float, Node | None]  # numerator, denominator, the non-numeric rest
 

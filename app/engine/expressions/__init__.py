@@ -23,12 +23,12 @@ from numbers import Real
 
 import numpy as np
 
-from app.engine.expression_diff import derivative
-from app.engine.expression_eval import Program
-from app.engine.expression_latex import to_latex
-from app.engine.expression_parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse_expression
-from app.engine.expression_tokens import FUNCTIONS, ExpressionError, normalize
-from app.engine.expression_tree import measure, variables
+from app.engine.expressions.diff import derivative
+from app.engine.expressions.eval import Program
+from app.engine.expressions.latex import to_latex
+from app.engine.expressions.parse import MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse_expression
+from app.engine.expressions.tokens import FUNCTIONS, ExpressionError, normalize
+from app.engine.expressions.tree import measure, variables
 from app.engine.functions import LossFunction
 
 __all__ = [

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.engine.expression_tree import Binary, Call, Const, Neg, Node, Num, Select, Var
+from app.engine.expressions.tree import Binary, Call, Const, Neg, Node, Num, Select, Var
 
 Array = np.ndarray
 

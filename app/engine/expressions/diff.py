@@ -9,7 +9,7 @@ shared subtrees are reused rather than copied.
 
 from __future__ import annotations
 
-from app.engine.expression_algebra import (
+from app.engine.expressions.algebra import (
     add,
     call,
     div,
@@ -21,7 +21,7 @@ from app.engine.expression_algebra import (
     select,
     sub,
 )
-from app.engine.expression_tree import (
+from app.engine.expressions.tree import (
     ONE,
     TWO,
     ZERO,

@@ -7,7 +7,7 @@ minus sign is parenthesised: ``x*(-y)`` prints as ``x \left(-y\right)``.
 
 from __future__ import annotations
 
-from app.engine.expression_tree import Binary, Call, Const, Neg, Node, Num, Select, Var
+from app.engine.expressions.tree import Binary, Call, Const, Neg, Node, Num, Select, Var
 
 ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
 

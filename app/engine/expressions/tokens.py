@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from app.engine.expression_tree import CONSTANTS
+from app.engine.expressions.tree import CONSTANTS
 
 VARIABLES = ("x", "y")
 FUNCTIONS = {  # name -> number of arguments

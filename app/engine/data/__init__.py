@@ -9,7 +9,7 @@ r"""Losses on data: a dataset, a model and a loss become a :class:`LossFunction`
 Models (parameters): ``line-through-origin`` ŷ = w·x (w); ``linear`` ŷ = m·x + b (m, b);
 ``logistic`` p = σ(w·x + b) (w, b). Losses: ``mse`` (any model) and ``bce`` (logistic
 only). The loss is the mean over the data, as torch.nn.MSELoss / BCELoss compute it; see
-:mod:`app.engine.data_models` for how it is evaluated and how BCE treats extreme logits.
+:mod:`app.engine.data.models` for how it is evaluated and how BCE treats extreme logits.
 
 Minima: the least-squares solution for a line (none when it is not unique); for the
 logistic model the maximum-likelihood solution when it exists — when a threshold separates
@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from app.engine.data_checks import (
+from app.engine.data.checks import (
     LOSSES,
     MAX_MAGNITUDE,
     MAX_POINTS,
@@ -33,7 +33,7 @@ from app.engine.data_checks import (
     validate_data,
     validate_domain,
 )
-from app.engine.data_models import LeastSquares, Logistic
+from app.engine.data.models import LeastSquares, Logistic
 from app.engine.functions import LossFunction, Minimum
 
 GRID_CHECK_BUDGET = 4_000_000  # grid points × distinct x when looking for the MSE minimum
