@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from app.api.grouping import ResolvedOptimizer, run_group
 from app.api.schemas import TrajectoryRequest
 from app.config import settings
+from app.engine import Trajectory
 from app.engine.functions import LossFunction
-from app.engine.runner import Trajectory
 
 MAX_GROUP = 256  # runs in one coalesced call
 

@@ -20,10 +20,9 @@ from app.api.many_schemas import (
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.trajectories import build_minibatches, trajectory_body
 from app.api.work import check_work, evaluation_cost, is_heavy, step_cost, values_per_point
+from app.engine import STATUS_NAMES
 from app.engine.basins import basins
-from app.engine.optimizer_specs import get_spec
-from app.engine.optimizers import make_optimizer
-from app.engine.runner import STATUS_NAMES
+from app.engine.optim import from_resolved, get_spec
 from app.engine.sweeps import sweep
 from app.limits import heavy_slot
 
@@ -78,8 +77,7 @@ def create_basins(request: BasinsRequest) -> StrictJSONResponse:
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
-    options = request.optimizer.model_dump()
-    optimizer = make_optimizer(options.pop("name"), **options)
+    optimizer = from_resolved(request.optimizer.name, [request.optimizer.resolved()])
     with heavy_slot():
         result = basins(f, optimizer, window, request.resolution, request.steps, request.tol,
                         request.radius)  # fmt: skip
@@ -117,8 +115,8 @@ def create_sweep(request: SweepRequest) -> StrictJSONResponse:
     lr = request.lr
     if lr.min > lr.max:
         raise unprocessable(["body", "lr", "min"], "lr.min must be at most lr.max")
-    options = request.optimizer.model_dump()
-    name = options.pop("name")
+    name = request.optimizer.name
+    options = request.optimizer.resolved()
     second = request.second
     if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")

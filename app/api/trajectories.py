@@ -14,18 +14,12 @@ from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
 from app.api.work import check_work, is_heavy, step_cost, values_per_point
+from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
-from app.engine.optimizers import Optimizer, make_optimizer
-from app.engine.runner import Trajectory
 from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
-
-
-def build_optimizer(request: TrajectoryRequest) -> Optimizer:
-    options = request.optimizer.model_dump()
-    return make_optimizer(options.pop("name"), **options)
 
 
 def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchSchedule | None:
@@ -39,7 +33,7 @@ def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchS
 def trajectory_body(
     t: Trajectory,
     function_id: str,
-    optimizer: Optimizer,
+    optimizer,
     states: bool,
     minibatches: MinibatchSchedule | None = None,
     data: bool = False,
@@ -70,7 +64,6 @@ async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
     f = resolve_function(request.function)
     check_start(f, request.start)
-    build_optimizer(request)  # validates before any work is queued
     minibatches = build_minibatches(f, request)
     work = check_work("steps", request.steps * step_cost(f, request.batch_size),
                       "max_run_work", "steps × evaluation cost")  # fmt: skip

@@ -18,11 +18,21 @@ from app.engine.data.sampling import MinibatchSchedule
 from app.engine.expressions import ExpressionError, compile_expression
 from app.engine.functions import LossFunction, Minimum
 from app.engine.optim import OPTIMIZERS, Optimizer, inject_hyperparams, make_optimizer
-from app.engine.run import BatchResult, Cancelled, Trajectory, run, run_batch, run_many, warm_up
+from app.engine.run import (
+    STATUS_NAMES,
+    BatchResult,
+    Cancelled,
+    Trajectory,
+    run,
+    run_batch,
+    run_many,
+    warm_up,
+)
 from app.engine.sweeps import sweep
 
 __all__ = [
     "CATALOG",
+    "STATUS_NAMES",
     "BatchResult",
     "Cancelled",
     "Optimizer",

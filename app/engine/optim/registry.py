@@ -66,7 +66,10 @@ class Rule:
         """The rule's signature matches its spec: a wrong name fails at import, not later."""
         args = self.update_args
         expected_tail = self.columns
-        if args[: len(LEADING)] != LEADING or args[len(args) - len(expected_tail) :] != expected_tail:
+        if (
+            args[: len(LEADING)] != LEADING
+            or args[len(args) - len(expected_tail) :] != expected_tail
+        ):
             raise TypeError(f"rule {self.name}: arguments {args} do not end in {expected_tail}")
         if args[len(LEADING) : len(LEADING) + len(self.slots)] != self.slots:
             raise TypeError(f"rule {self.name}: state slots {self.slots} not in {args}")

@@ -46,7 +46,9 @@ class Batch:
         rule = optimizer.rule
         n, dims = starts.shape
         optimizer.settings_for(n)  # one setting for all, or one per run
-        H = np.ascontiguousarray(np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns))))
+        H = np.ascontiguousarray(
+            np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
+        )
         S = np.zeros((len(rule.slots), n, dims))
         for slot, column in rule.initial.items():
             S[rule.slots.index(slot)] = H[:, rule.columns.index(column), None]
