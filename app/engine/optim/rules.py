@@ -89,8 +89,9 @@ def rmsprop(t, param, grad, square_avg, grad_avg, momentum_buffer,
     .. math::
         g_t &= \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\
         v_t &= \alpha v_{t-1} + (1 - \alpha) g_t^2 \\
-        \bar g_t &= \alpha \bar g_{t-1} + (1 - \alpha) g_t \ \text{(centered)} \\
-        a_t &= \sqrt{v_t - \bar g_t^2} + \epsilon \ \text{(centered, else } \sqrt{v_t} + \epsilon) \\
+        \bar g_t &= \alpha \bar g_{t-1} + (1 - \alpha) g_t \\
+        a_t &= \sqrt{v_t - \bar g_t^2} + \epsilon \ \text{(centered)}, \quad
+            a_t = \sqrt{v_t} + \epsilon \ \text{(otherwise)} \\
         b_t &= \mu b_{t-1} + g_t / a_t, \quad \theta_t = \theta_{t-1} - \gamma b_t
             \quad (\mu > 0; \text{ else } \theta_t = \theta_{t-1} - \gamma g_t / a_t)
     """
