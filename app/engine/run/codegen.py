@@ -80,8 +80,8 @@ update = rules.{update}
 
 
 @njit(inline="always", **JIT)
-def advance(k, steps, tol, i, loss, G, GU, P, S, H, status, npts, last, record, hp, hl, hn,
-            hg, hs):
+def advance(k, steps, tol, i, loss, G, GU, P, S, H, C, grp, k0, status, npts, last, record,
+            hp, hl, hn, hg, hs):
     dims = P.shape[1]
     total = 0.0
     finite = True
@@ -118,17 +118,24 @@ def advance(k, steps, tol, i, loss, G, GU, P, S, H, status, npts, last, record, 
 
 
 @njit(**JIT)
-def advance_rows(k, steps, tol, rows, L, G, GU, P, S, H, status, npts, last, record, hp, hl,
-                 hn, hg, hs):
+def advance_rows(k, steps, tol, rows, L, G, GU, P, S, H, C, grp, status, npts, last, record,
+                 hp, hl, hn, hg, hs):
     for r in range(rows.shape[0]):
         i = rows[r]
-        advance(k, steps, tol, i, L[i], G, GU, P, S, H, status, npts, last, record, hp, hl,
-                hn, hg, hs)
+        advance(k, steps, tol, i, L[i], G, GU, P, S, H, C, grp, k, status, npts, last, record,
+                hp, hl, hn, hg, hs)
 
 
 @njit(**JIT)
-def run_catalog(code, k0, k1, steps, tol, P, S, H, G, status, npts, last, record, hp, hl, hn,
-                hg, hs):
+def tabulate(H, k0, k1, C):
+    # C[g, k - k0] = per_step(k + 1, *H[g]) for each distinct hyper row g: pow, the costly
+    # part of Adam's step, once per setting and step rather than per run and coordinate.
+{tabulate}
+
+
+@njit(**JIT)
+def run_catalog(code, k0, k1, steps, tol, P, S, H, C, grp, G, status, npts, last, record, hp,
+                hl, hn, hg, hs):
     for i in range(P.shape[0]):
         if status[i] != RUNNING:
             continue
@@ -136,8 +143,8 @@ def run_catalog(code, k0, k1, steps, tol, P, S, H, G, status, npts, last, record
             loss, gx, gy = catalog.value_and_gradient(code, P[i, 0], P[i, 1])
             G[i, 0] = gx
             G[i, 1] = gy
-            if not advance(k, steps, tol, i, loss, G, G, P, S, H, status, npts, last, record,
-                           hp, hl, hn, hg, hs):
+            if not advance(k, steps, tol, i, loss, G, G, P, S, H, C, grp, k0, status, npts,
+                           last, record, hp, hl, hn, hg, hs):
                 break
 """
 )
@@ -158,13 +165,21 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
     hyper = [f"    h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns)]
     hyper_args = ", ".join(f"h_{name}" for name in rule.columns)
     per_step_names = rule.per_step_names
-    per_step, per_step_binding = "", ""
+    per_step, per_step_binding, tabulate = "", "", "    pass"
     if rule.per_step is not None:
         per_step_binding = f"per_step = rules.{rule.per_step.py_func.__name__}"
-        targets = ", ".join(f"c_{name}" for name in per_step_names)
-        per_step = (
-            f"    {targets}{',' if len(per_step_names) == 1 else ''} = per_step(t, {hyper_args})"
+        per_step = "\n".join(
+            f"    c_{name} = C[grp[i], k - k0, {j}]" for j, name in enumerate(per_step_names)
         )
+        row = ", ".join(f"H[g, {j}]" for j in range(len(rule.columns)))
+        count = len(per_step_names)
+        stores = [f"            C[g, k - k0, {j}] = values[{j}]" for j in range(count)]
+        tabulate = "\n".join([
+            "    for g in range(H.shape[0]):",
+            "        for k in range(k0, k1):",
+            f"            values = per_step(float(k + 1), {row})",
+            *stores,
+        ])  # fmt: skip
     slots = [f"S[{j}, i, d]" for j in range(len(rule.slots))]
     arguments = ", ".join([*slots, *(f"c_{name}" for name in per_step_names), hyper_args])
     return RULE.format(
@@ -173,6 +188,7 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
         per_step_binding=per_step_binding,
         hyper="\n".join(hyper),
         per_step=per_step,
+        tabulate=tabulate,
         targets=", ".join(["P[i, d]", *slots]),
         arguments=arguments,
     )

@@ -39,6 +39,16 @@ class Batch:
     last: np.ndarray  # (n, dims + 1) last finite point and its loss
     record: bool
     history: tuple[np.ndarray, ...]  # points, losses, norms, gradients, state slots
+    settings: np.ndarray  # (groups, columns) the distinct hyper rows
+    grp: np.ndarray  # (n,) each run's row in ``settings``
+    per_step: int  # values the rule's per_step returns
+
+    def per_step_table(self, module, k0: int, k1: int) -> np.ndarray:
+        """The rule's per-step values for steps k0..k1 - 1 of each distinct setting."""
+        C = np.empty((len(self.settings), k1 - k0, self.per_step))
+        if self.per_step:
+            module.tabulate(self.settings, k0, k1, C)
+        return C
 
     @classmethod
     def start(cls, optimizer: Optimizer, starts: np.ndarray, steps: int, record: bool,
@@ -62,8 +72,10 @@ class Batch:
             np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
             np.full((slots, rows, n, dims) if slots else (0, 0, 0, 0), np.nan),
         )
+        settings, grp = np.unique(H, axis=0, return_inverse=True)
         return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
-                   np.zeros(n, dtype=np.int64), last, record, history)  # fmt: skip
+                   np.zeros(n, dtype=np.int64), last, record, history, settings,
+                   grp.ravel().astype(np.int64), len(rule.per_step_names))  # fmt: skip
 
     def tail(self) -> tuple:
         return (self.status, self.npts, self.last, self.record, *self.history)
@@ -102,13 +114,15 @@ def _states_of(optimizer: Optimizer):
 
 def run_catalog(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, tol: float,
                 should_stop: ShouldStop) -> None:  # fmt: skip
-    kernel = codegen.rule_module(optimizer.rule).run_catalog
+    module = codegen.rule_module(optimizer.rule)
     code = kernel_code(f)
     G = np.zeros_like(batch.P)
     chunk = chunk_steps(int((batch.status == RUNNING).sum()))
     for k0 in range(0, steps + 1, chunk):
-        kernel(code, k0, min(k0 + chunk, steps + 1), steps, tol, batch.P, batch.S, batch.H, G,
-               *batch.tail())  # fmt: skip
+        k1 = min(k0 + chunk, steps + 1)
+        C = batch.per_step_table(module, k0, k1)
+        module.run_catalog(code, k0, k1, steps, tol, batch.P, batch.S, batch.H, C, batch.grp, G,
+                           *batch.tail())  # fmt: skip
         if not (batch.status == RUNNING).any():
             break
         check(should_stop)
@@ -129,7 +143,7 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
                should_stop: ShouldStop) -> None:  # fmt: skip
     """Each step: numpy evaluates the running runs, the kernel advances them. ``σ`` noise is
     drawn with shape (n, dims) every step, so a run's noise never depends on the others."""
-    advance_rows = codegen.rule_module(optimizer.rule).advance_rows
+    module = codegen.rule_module(optimizer.rule)
     n, dims = batch.P.shape
     rng = np.random.default_rng(seed) if gradient_noise > 0 else None
     L, G, GU = np.zeros(n), np.zeros((n, dims)), np.zeros((n, dims))
@@ -146,6 +160,8 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
                 GU[rows] = f.sample_gradient(points, minibatches.indices(k))
             if k < steps and rng is not None:
                 GU[rows] += gradient_noise * rng.standard_normal((n, dims))[rows]
-            advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, *batch.tail())
+            C = batch.per_step_table(module, k, k + 1)
+            module.advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, C,
+                                batch.grp, *batch.tail())  # fmt: skip
             if k % every == every - 1:
                 check(should_stop)
