@@ -17,7 +17,7 @@ import pytest
 from app.engine import get_function, inject_hyperparams, make_optimizer, run_batch
 from app.engine.optim import RULES
 from app.engine.run import codegen
-from app.engine.run.dispatch import DRIVERS, choose_driver
+from app.engine.run.dispatch import DRIVERS, choose_driver, run_many
 
 RACE = [  # one batch, each run its own settings (flags included)
     {"lr": 0.01},
@@ -51,12 +51,13 @@ def fresh_modules(monkeypatch):
 
 
 def test_the_scenarios_cover_every_optimizer_and_both_drivers():
-    assert {s[1] for s in SCENARIOS} == set(RULES) and set(DRIVERS) == {"catalog", "array"}
+    assert {s[1] for s in SCENARIOS} == set(RULES)
+    assert set(DRIVERS) == {"catalog", "array", "vector"}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: f"{s[0]}-{s[1]}-{len(s[2])}")
 def test_every_driver_gives_the_same_bits(scenario, fresh_modules):
-    results = {driver: batch(*scenario, driver) for driver in DRIVERS}
+    results = {driver: batch(*scenario, driver) for driver in ("catalog", "array")}
     first, second = results.values()
     np.testing.assert_array_equal(first.status, second.status)
     np.testing.assert_array_equal(first.n_points, second.n_points)
@@ -69,10 +70,25 @@ def test_every_driver_gives_the_same_bits(scenario, fresh_modules):
             np.testing.assert_array_equal(a.states[name], b.states[name], err_msg=name)
 
 
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("fid", ["rastrigin", "himmelblau", "ackley", "levi"])
+def test_the_vectorised_driver_gives_the_catalog_drivers_bits(fid, name, fresh_modules):
+    f = get_function(fid)
+    rng = np.random.default_rng(7)
+    starts = np.concatenate([rng.uniform(-5, 5, (2100, 2)), [[2e5, 1.0], [1e300, 1e300]]])
+    optimizer = make_optimizer(name, lr=0.01)
+    vector, catalog = (run_many(f, starts, optimizer, 60, 1e-4, driver=d)
+                       for d in ("vector", "catalog"))  # fmt: skip
+    for field in ("status", "n_points", "final_points", "final_losses"):
+        np.testing.assert_array_equal(getattr(vector, field), getattr(catalog, field), field)
+
+
 def test_the_driver_depends_only_on_the_request():
     rosenbrock = get_function("rosenbrock")
     assert choose_driver(rosenbrock) == "catalog"
     assert choose_driver(rosenbrock, gradient_noise=0.1) == "array"
+    one = make_optimizer("adam")
+    assert choose_driver(rosenbrock, optimizer=one, record=False) == "vector"
 
 
 PROBE = """

@@ -9,9 +9,9 @@ catalog by ``tests/engine/test_compiled.py``:
 * Ackley's gradient uses ``np.errstate`` and ``np.where`` (the cone tip at the origin);
 * Goldstein–Price's value unpacks with ``*_`` (opcode UNPACK_EX); its parts stay the catalog's.
 
-Differences from the numpy path are rounding only: numba computes ``x**3`` by repeated
-multiplication where numpy calls ``pow``, and calls glibc's ``exp`` where numpy uses its
-AVX-512 loop (a few ulps at most on values and gradients).
+Differences from numpy evaluating the same formulas are rounding only: numba computes
+``x**3`` by repeated multiplication where numpy calls ``pow``, ``sin``/``cos`` are
+``kmath``'s, ``exp`` is glibc's where numpy uses its AVX-512 loop (a few ulps at most).
 
 ``codegen`` generates ``value_and_gradient(code, x, y)``, which selects a function by its
 index in ``FUNCTION_IDS``; every run on a catalog function, in every driver, evaluates it
@@ -27,6 +27,7 @@ from numba import njit
 
 from app.engine import catalog
 from app.engine.catalog import FUNCTIONS, PI
+from app.engine.run import kmath
 
 FUNCTION_IDS: tuple[str, ...] = tuple(f.id for f in FUNCTIONS)
 CODES: dict[str, int] = {fid: i for i, fid in enumerate(FUNCTION_IDS)}
@@ -58,18 +59,26 @@ def catalog_formula(function_id: str, which: str):
     return f if which == "value" else grad
 
 
-def _compile(function_id: str, which: str):
+def _compile(function_id: str, which: str, math_module, inline: str = "never"):
+    """The formula compiled with ``np`` meaning ``math_module`` (``kmath.exact``/``fast``).
+
+    The fast forms are inlined into the one loop that evaluates them (so LLVM can vectorise
+    it); the exact ones are called (inlined into every kernel they would multiply compile
+    time for little gain)."""
     fn = SCALAR_VERSIONS.get((function_id, which)) or catalog_formula(function_id, which)
     scope = dict(fn.__globals__)
+    scope["np"] = math_module
     for name in fn.__code__.co_names:  # plain helpers the formula calls: compile them too
         if isinstance(scope.get(name), types.FunctionType):
             scope[name] = njit(**_JIT)(scope[name])
     rebound = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
-    return njit(**_JIT)(rebound)
+    return njit(inline=inline, **_JIT)(rebound)
 
 
-VALUES = tuple(_compile(fid, "value") for fid in FUNCTION_IDS)
-GRADIENTS = tuple(_compile(fid, "gradient") for fid in FUNCTION_IDS)
+VALUES = tuple(_compile(fid, "value", kmath.exact) for fid in FUNCTION_IDS)
+GRADIENTS = tuple(_compile(fid, "gradient", kmath.exact) for fid in FUNCTION_IDS)
+VALUES_FAST = tuple(_compile(fid, "value", kmath.fast, "always") for fid in FUNCTION_IDS)
+GRADIENTS_FAST = tuple(_compile(fid, "gradient", kmath.fast, "always") for fid in FUNCTION_IDS)
 
 
 def kernel_code(f) -> int | None:

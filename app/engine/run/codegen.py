@@ -62,6 +62,12 @@ def value_and_gradient(code, x, y):
 
 
 @njit(**JIT)
+def evaluate_fast(code, X, Y, L, GX, GY):
+    """``kmath.fast`` values and gradients over lanes, one loop per function (vectorisable)."""
+{fast_chain}
+
+
+@njit(**JIT)
 def evaluate(code, P, L, G):
     """Loss and gradient of catalog function ``code`` at every row of P (n, 2)."""
     for i in range(P.shape[0]):
@@ -150,15 +156,107 @@ def run_catalog(code, k0, k1, steps, tol, P, S, H, C, grp, G, status, npts, last
 )
 
 
+VECTOR = """
+
+NB = 2048  # runs per block: a compile-time constant, so every field is a fixed offset
+{fields}
+NF = {nf}
+
+
+@njit(**JIT)
+def run_vector(code, k0, k1, steps, tol, W, H, C):
+    # Steps outside, runs inside, every run's state at a fixed offset of one flat array and
+    # a finished run masked by selects: LLVM vectorises the runs across SIMD lanes.
+{vector_hyper}
+    for k in range(k0, k1):
+        catalog.evaluate_fast(code, W[X * NB:(X + 1) * NB], W[Y * NB:(Y + 1) * NB],
+                              W[LOSS * NB:(LOSS + 1) * NB], W[GX * NB:(GX + 1) * NB],
+                              W[GY * NB:(GY + 1) * NB])
+        for i in range(NB):  # kmath.fast gave NaN: the exact definition decides
+            if W[ACT * NB + i] != 0.0 and not (math.isfinite(W[LOSS * NB + i])
+                                               and math.isfinite(W[GX * NB + i])
+                                               and math.isfinite(W[GY * NB + i])):
+                W[LOSS * NB + i], W[GX * NB + i], W[GY * NB + i] = catalog.value_and_gradient(
+                    code, W[X * NB + i], W[Y * NB + i])
+        t = float(k + 1)
+{vector_per_step}
+        fk, fk1 = float(k), float(k + 1)
+        count = 0
+        for i in range(NB):
+            x, y, loss = W[X * NB + i], W[Y * NB + i], W[LOSS * NB + i]
+            gx, gy = W[GX * NB + i], W[GY * NB + i]
+            norm = math.sqrt(gx * gx + gy * gy)
+            status = stop_rule(k, steps, tol, loss, norm, math.isfinite(x) & math.isfinite(y))
+            act = W[ACT * NB + i] != 0.0
+            good = act & (status != DIVERGED)
+            stop = act & (status != RUNNING)
+            cont = act & (status == RUNNING)
+            W[LX * NB + i] = x if good else W[LX * NB + i]
+            W[LY * NB + i] = y if good else W[LY * NB + i]
+            W[LL * NB + i] = loss if good else W[LL * NB + i]
+            W[ST * NB + i] = float(status) if stop else W[ST * NB + i]
+            kept = fk if status == DIVERGED else fk1
+            W[NP * NB + i] = kept if stop else W[NP * NB + i]
+            {x_targets} = update(t, x, gx, {x_slots}{vector_args})
+            {y_targets} = update(t, y, gy, {y_slots}{vector_args})
+            W[X * NB + i] = nx if cont else x
+            W[Y * NB + i] = ny if cont else y
+{slot_stores}
+            W[ACT * NB + i] = 1.0 if cont else 0.0
+            count += 1 if cont else 0
+        if count == 0:
+            break
+"""
+
+BASE_FIELDS = ("X", "Y", "LX", "LY", "LL", "ACT", "ST", "NP", "LOSS", "GX", "GY")
+
+
+def vector_fields(rule: Rule) -> tuple[str, ...]:
+    return (*BASE_FIELDS, *(f"S{j}{axis}" for j in range(len(rule.slots)) for axis in "XY"))
+
+
+def vector_source(rule: Rule) -> str:
+    fields = vector_fields(rule)
+    per_step = [f"        c_{name} = C[0, k - k0, {j}]"
+                for j, name in enumerate(rule.per_step_names)]  # fmt: skip
+    args = "".join(f", c_{name}" for name in rule.per_step_names)
+    args += "".join(f", h_{name}" for name in rule.columns)
+    slots = range(len(rule.slots))
+    stores = [f"            W[S{j}{a} * NB + i] = n{j}{a.lower()} if cont else W[S{j}{a} * NB + i]"
+              for j in slots for a in "XY"]  # fmt: skip
+    return VECTOR.format(
+        fields="\n".join(f"{name} = {j}" for j, name in enumerate(fields)),
+        nf=len(fields),
+        vector_hyper="\n".join(f"    h_{name} = H[0, {j}]" for j, name in enumerate(rule.columns)),
+        vector_per_step="\n".join(per_step) or "        pass",
+        x_targets=", ".join(["nx", *(f"n{j}x" for j in slots)]),
+        y_targets=", ".join(["ny", *(f"n{j}y" for j in slots)]),
+        x_slots=", ".join(f"W[S{j}X * NB + i]" for j in slots),
+        y_slots=", ".join(f"W[S{j}Y * NB + i]" for j in slots),
+        vector_args=args,
+        slot_stores="\n".join(stores),
+    )
+
+
 def catalog_source() -> str:
     n = len(catalog_kernels.FUNCTION_IDS)
-    bindings = "\n".join(f"V{c}, G{c} = ck.VALUES[{c}], ck.GRADIENTS[{c}]" for c in range(n))
+    bindings = "\n".join(
+        f"V{c}, G{c}, VF{c}, GF{c} = ck.VALUES[{c}], ck.GRADIENTS[{c}], ck.VALUES_FAST[{c}], "
+        f"ck.GRADIENTS_FAST[{c}]"
+        for c in range(n)
+    )
+    fast = []
+    for c, fid in enumerate(catalog_kernels.FUNCTION_IDS):
+        fast += [f"    {'if' if c == 0 else 'elif'} code == {c}:  # {fid}",
+                 "        for i in range(X.shape[0]):",
+                 f"            L[i] = VF{c}(X[i], Y[i])",
+                 f"            GX[i], GY[i] = GF{c}(X[i], Y[i])"]  # fmt: skip
     chain = []
     for c, fid in enumerate(catalog_kernels.FUNCTION_IDS):
         test = f"if code == {c}:" if c < n - 1 else "# the last code"
         chain += [f"    {test}  # {fid}", f"    {'    ' if c < n - 1 else ''}g = G{c}(x, y)"]
         chain += [f"    {'    ' if c < n - 1 else ''}return V{c}(x, y), g[0], g[1]"]
-    return CATALOG.format(bindings=bindings, chain="\n".join(chain))
+    return CATALOG.format(bindings=bindings, chain="\n".join(chain), fast_chain="\n".join(fast))
 
 
 def rule_source(rule: Rule, catalog_module: str) -> str:
@@ -182,7 +280,7 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
         ])  # fmt: skip
     slots = [f"S[{j}, i, d]" for j in range(len(rule.slots))]
     arguments = ", ".join([*slots, *(f"c_{name}" for name in per_step_names), hyper_args])
-    return RULE.format(
+    source = RULE.format(
         catalog_import=f"import sys\n\ncatalog = sys.modules[{catalog_module!r}]",
         update=rule.update.py_func.__name__,
         per_step_binding=per_step_binding,
@@ -192,6 +290,7 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
         targets=", ".join(["P[i, d]", *slots]),
         arguments=arguments,
     )
+    return source + vector_source(rule)
 
 
 def source_hash() -> str:

@@ -21,17 +21,37 @@ from app.engine.run.cancel import ShouldStop
 from app.engine.run.catalog_kernels import kernel_code
 from app.engine.run.result import BatchResult, Trajectory
 
-DRIVERS = ("catalog", "array")
+DRIVERS = ("catalog", "array", "vector")
 BLOCK = 4096  # runs per block when many runs share the cores
 THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="descent-run")
 
 
 def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
-                  minibatches: MinibatchSchedule | None = None) -> str:  # fmt: skip
-    if kernel_code(f) is not None and gradient_noise == 0 and minibatches is None:
-        return "catalog"
-    return "array"
+                  minibatches: MinibatchSchedule | None = None, optimizer: Optimizer | None = None,
+                  record: bool = True, include_state: bool = False) -> str:  # fmt: skip
+    """``catalog`` for catalog functions, ``vector`` for many unrecorded runs of one setting
+    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers."""
+    if kernel_code(f) is None or gradient_noise > 0 or minibatches is not None:
+        return "array"
+    one_setting = optimizer is not None and len(optimizer.settings) == 1
+    return "vector" if one_setting and not record and not include_state else "catalog"
+
+
+def _check_driver(driver: str, f: LossFunction, optimizer: Optimizer, record: bool,
+                  include_state: bool, noise: float, minibatches) -> None:  # fmt: skip
+    usable = {
+        "array": True,
+        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None,
+        "vector": kernel_code(f) is not None
+        and noise == 0
+        and minibatches is None
+        and len(optimizer.settings) == 1
+        and not record
+        and not include_state,
+    }
+    if not usable.get(driver, False):
+        raise ValueError(f"driver {driver!r} cannot run this request")
 
 
 def run_batch(
@@ -57,9 +77,11 @@ def run_batch(
         raise ValueError(
             f"start has {starts.shape[1]} coordinates; {function.id} takes {function.dims}"
         )
-    driver = driver or choose_driver(function, gradient_noise, minibatches)
-    if driver not in DRIVERS or (driver == "catalog" and kernel_code(function) is None):
-        raise ValueError(f"driver {driver!r} cannot run {function.id}")
+    driver = driver or choose_driver(function, gradient_noise, minibatches, optimizer, record,
+                                     include_state)  # fmt: skip
+    _check_driver(driver, function, optimizer, record, include_state, gradient_noise, minibatches)
+    if driver == "vector":
+        return drivers.run_vector(function, starts, optimizer, steps, tol, should_stop)
     batch = drivers.Batch.start(optimizer, starts, steps, record, include_state)
     if driver == "catalog":
         drivers.run_catalog(function, batch, optimizer, steps, tol, should_stop)
@@ -113,5 +135,6 @@ def warm_up() -> None:
     for name in RULES:
         codegen.rule_module(RULES[name])
         optimizer = make_optimizer(name)
-        for driver in DRIVERS:
+        for driver in ("catalog", "array"):
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)
+        run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")
