@@ -24,8 +24,9 @@ $(VENV)/.installed-bench: $(BIN)/activate pyproject.toml
 	touch $@
 
 # The app logs one line per request itself (logger descent.access): uvicorn's is off.
+# --http: uvicorn's protocol with a read timeout on slow requests (app/middleware/protocol.py).
 run: $(VENV)/.installed
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --http app.middleware.protocol:Guarded
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench

@@ -67,7 +67,6 @@ class Settings:
     evaluation_block_points: int = 16_384
     # Serving
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
-    max_json_depth: int = 64  # nesting of a JSON body; deeper gets 422
     header_timeout_seconds: float = 10.0  # to receive a request's head and body
     keep_alive_seconds: int = 5  # an idle keep-alive connection is closed after this
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may embed the page

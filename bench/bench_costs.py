@@ -15,12 +15,12 @@ import json
 import time
 
 from app.api.admission import StopSignal
+from app.api.grouping import run_group
 from app.api.many import plan_basins, plan_batch, plan_sweep
 from app.api.many_schemas import BasinsRequest, BatchRequest, SweepRequest
 from app.api.schemas import SurfaceRequest, TrajectoryRequest
 from app.api.surfaces import plan_surface
 from app.api.trajectories import plan_trajectory, render
-from app.api.grouping import run_group
 from app.engine import fast_path
 from bench.load import RESULTS
 
