@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app import middleware, pages
 from app.api import errors, functions, health, many, optimizers, surfaces, trajectories
 from app.config import settings
-from app.engine import fast_path
+from app.engine import warm_up
 
 DESCRIPTION = (
     "Loss surfaces and optimizer trajectories. Optimizers reproduce `torch.optim` exactly "
@@ -31,7 +31,7 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    fast_path.warm_up()  # compiles in the background; until then the numpy runner serves
+    warm_up()  # every kernel compiled or loaded from the disk cache before the first request
     return app
 
 

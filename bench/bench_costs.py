@@ -21,7 +21,7 @@ from app.api.many_schemas import BasinsRequest, BatchRequest, SweepRequest
 from app.api.schemas import SurfaceRequest, TrajectoryRequest
 from app.api.surfaces import plan_surface
 from app.api.trajectories import plan_trajectory, render
-from app.engine import fast_path
+from app.engine import warm_up
 from bench.load import RESULTS
 
 HOSTILE = {"expression": "+".join(f"sinh(x^y^{k})" for k in range(1, 29)),
@@ -78,7 +78,7 @@ CASES = {
 
 
 def main() -> None:
-    fast_path.warm_up(block=True)
+    warm_up()
     results = {}
     for name, make in CASES.items():
         ns, work = make()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi.testclient import TestClient
 
-from app.engine import fast_path, get_function, make_optimizer, run, run_batch
+from app.engine import get_function, make_optimizer, run, run_batch
 from app.main import create_app
 from bench.common import best_of, report, torch_or_none
 
@@ -39,7 +39,6 @@ def torch_loop(torch) -> np.ndarray:
 
 def main() -> None:
     client = TestClient(create_app())
-    fast_path.warm_up(block=True)  # measure the server as it runs, not while it compiles
     f, adam = get_function("rosenbrock"), make_optimizer("adam", lr=LR)
     six = np.tile(START, (6, 1))
 
@@ -51,8 +50,8 @@ def main() -> None:
         ("API, 1 run (in-process)", best_of(api_call)),
         ("engine run(), n = 1", best_of(lambda: run(f, START, adam, steps=STEPS))),
         ("engine run_batch(), n = 6", best_of(lambda: run_batch(f, six, adam, steps=STEPS))),
-        ("compiled kernel, n = 1", best_of(lambda: fast_path.run(
-            f, [START], "adam", [{"lr": LR}], STEPS, 0.0, True))),
+        ("engine run(), array driver", best_of(lambda: run(f, START, adam, steps=STEPS,
+                                                          driver="array"))),
     ]  # fmt: skip
     torch = torch_or_none()
     if torch is not None:

@@ -18,21 +18,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for_compiled_kernel(url: str, seconds: float = 30.0) -> None:
-    """The server compiles its kernel in the background for a few seconds after start;
-    measure the server as it runs, not as it starts: wait until 1000 steps answer fast."""
-    body = {"function": "rosenbrock", "start": [-1.5, 2.0], "optimizer": {"name": "sgd"},
-            "steps": 1000, "tol": 0}  # fmt: skip
-    deadline = time.monotonic() + seconds
-    with httpx.Client(base_url=url, timeout=10) as http:
-        while time.monotonic() < deadline:
-            start = time.perf_counter()
-            http.post("/api/v1/trajectories", json=body)
-            if time.perf_counter() - start < 0.005:
-                return
-            time.sleep(0.2)
-
-
 @contextlib.contextmanager
 def serve(workers: int = 1, extra: tuple[str, ...] = ()) -> Iterator[str]:
     port = free_port()
@@ -53,7 +38,6 @@ def serve(workers: int = 1, extra: tuple[str, ...] = ()) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the server did not start")
-        _wait_for_compiled_kernel(url)
         yield url
     finally:
         process.terminate()

@@ -10,7 +10,8 @@ expected wait (the CPU ahead of them over the lane's slots) stays under
 
 A computation stops when its client disconnects or its deadline
 (``request_deadline_seconds``, queueing included) passes: ``StopSignal`` is polled by the
-engine between steps (``stoppable``) and by the API between the pieces it controls.
+engine between chunks of steps (``should_stop``, or ``stoppable`` where the engine takes
+none yet) and by the API between the pieces it controls (surface row blocks).
 """
 
 from __future__ import annotations
@@ -33,15 +34,8 @@ from fastapi import HTTPException, Request
 from starlette.types import Receive
 
 from app.config import settings
+from app.engine import Cancelled
 from app.engine.functions import LossFunction
-
-try:
-    from app.engine import Cancelled
-except ImportError:  # until the engine has its own; the engine's will be this one's base
-
-    class Cancelled(Exception):  # noqa: N818 (the engine's name)
-        """The request's client left or its deadline passed: its work was dropped."""
-
 
 NS_PER_SECOND = 1e9
 T = TypeVar("T")
@@ -81,8 +75,11 @@ class StopSignal:
 
 
 def stoppable(f: LossFunction, stop: Callable[[], bool]) -> LossFunction:
-    """``f`` whose gradient raises Cancelled once ``stop()`` holds: the numpy runner takes
-    one gradient per step, so its work stops within a step of a disconnect."""
+    """``f`` whose gradient raises Cancelled once ``stop()`` holds. The engine's own
+    ``should_stop`` is checked every 200,000 run-steps: milliseconds in the catalog
+    kernels, but up to a minute for one run of a big formula on the array driver, which
+    takes a gradient per step and so stops within a step here. Basins and sweeps take no
+    ``should_stop`` yet: this is their only hook (not reaching catalog kernels)."""
 
     def gradient(p):
         if stop():

@@ -23,8 +23,8 @@ from app.api.grouping import ResolvedOptimizer, run_group
 from app.api.schemas import TrajectoryRequest
 from app.api.work import runs_ns
 from app.config import settings
+from app.engine import Trajectory
 from app.engine.functions import LossFunction
-from app.engine.runner import Trajectory
 
 MAX_GROUP = 256  # runs in one coalesced call
 
@@ -98,8 +98,10 @@ class Coalescer:
                     raise busy(0)
                 group_stop = batch.abandoned
                 async with admitted(batch.ns(), StopSignal()):
-                    f = stoppable(batch.function, group_stop)
-                    results = await anyio.to_thread.run_sync(run_group, f, batch.runs)
+                    results = await anyio.to_thread.run_sync(
+                        run_group, stoppable(batch.function, group_stop), batch.runs, None,
+                        group_stop,
+                    )
         except Exception as error:  # noqa: BLE001 (handed to every waiting request)
             for future in batch.futures:
                 if not future.done():

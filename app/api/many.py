@@ -19,10 +19,9 @@ from app.api.many_schemas import (
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.trajectories import build_minibatches, trajectory_body
 from app.api.work import check_operations, check_work, runs_ns, step_ns, values_per_point
+from app.engine import STATUS_NAMES
 from app.engine.basins import basins
-from app.engine.optimizer_specs import get_spec
-from app.engine.optimizers import make_optimizer
-from app.engine.runner import STATUS_NAMES
+from app.engine.optim import from_resolved, get_spec
 from app.engine.sweeps import sweep
 
 router = APIRouter(prefix="/api/v1", tags=["many runs"])
@@ -68,7 +67,7 @@ def plan_batch(request: BatchRequest) -> tuple:
         results: list[dict | None] = [None] * len(runs)
         for members in groups.values():
             f, first, minibatches = functions[members[0]], runs[members[0]], schedules[members[0]]
-            ran = run_group(stoppable(f, stop), [runs[i] for i in members], minibatches)
+            ran = run_group(stoppable(f, stop), [runs[i] for i in members], minibatches, stop)
             for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
                     trajectory, f.id, optimizer, first.include_state, minibatches,
@@ -95,8 +94,7 @@ def plan_basins(request: BasinsRequest) -> tuple:
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
-    options = request.optimizer.model_dump()
-    optimizer = make_optimizer(options.pop("name"), **options)
+    optimizer = from_resolved(request.optimizer.name, [request.optimizer.resolved()])
     ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
                                            optimizer.name))  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
@@ -143,8 +141,8 @@ def plan_sweep(request: SweepRequest) -> tuple:
     lr = request.lr
     if lr.min > lr.max:
         raise unprocessable(["body", "lr", "min"], "lr.min must be at most lr.max")
-    options = request.optimizer.model_dump()
-    name = options.pop("name")
+    name = request.optimizer.name
+    options = request.optimizer.resolved()
     second = request.second
     if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import OptimizerList
-from app.engine.optimizer_specs import SPECS, OptimizerSpec
+from app.engine.optim import RULES
+from app.engine.optim.specs import SPECS, OptimizerSpec
 
 router = APIRouter(prefix="/api/v1/optimizers", tags=["optimizers"])
 
@@ -17,6 +18,8 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
         "title": spec.title,
         "torch_class": spec.torch_class,
         "description": spec.description,
+        "state": list(RULES[spec.name].slots),
+        "equations": list(RULES[spec.name].equations),
         "params": [
             {
                 "name": p.name,

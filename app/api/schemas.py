@@ -1,6 +1,6 @@
 """Pydantic models of API v1. Every number is bounded and finite; unknown fields are errors.
 
-The optimizer option models are generated from ``app.engine.optimizer_specs`` so that the
+The optimizer option models are generated from ``app.engine.optim.specs`` so that the
 defaults, bounds and OpenAPI text are written once.
 """
 
@@ -13,13 +13,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     create_model,
     model_validator,
 )
 
 from app.config import settings
-from app.engine.optimizer_specs import SPECS, OptimizerSpec, ParamSpec, resolve
+from app.engine.optim.specs import SPECS, OptimizerSpec, ParamSpec, resolve
 
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
@@ -127,6 +128,17 @@ def _number_field(p: ParamSpec) -> Any:
     return Annotated[float, Field(allow_inf_nan=False, **bounds)]
 
 
+class OptionsBase(BaseModel):
+    """An optimizer's options, validated once (``resolve``: torch's rules) when parsed."""
+
+    model_config = STRICT
+    _resolved: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def resolved(self) -> dict[str, Any]:
+        """The torch kwargs with defaults filled in, as the engine takes them."""
+        return self._resolved
+
+
 def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
     fields: dict[str, Any] = {"name": (Literal[spec.name], ...)}
     for p in spec.params:
@@ -139,14 +151,14 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
         else:
             fields[p.name] = (_number_field(p), Field(p.default, description=p.description))
 
-    def torch_rules(model: BaseModel) -> BaseModel:
+    def torch_rules(model: OptionsBase) -> OptionsBase:
         # The invalid combinations torch itself rejects (e.g. nesterov without momentum).
-        resolve(spec.name, model.model_dump(exclude={"name"}))
+        model._resolved = resolve(spec.name, model.model_dump(exclude={"name"}))
         return model
 
     return create_model(
         f"{spec.title.replace(' ', '')}Options",
-        __config__=STRICT,
+        __base__=OptionsBase,
         __doc__=f"Keyword arguments of {spec.torch_class}; omitted ones take torch's defaults.",
         __validators__={"torch_rules": model_validator(mode="after")(torch_rules)},
         **fields,
@@ -252,6 +264,8 @@ class OptimizerInfo(BaseModel):
     title: str
     torch_class: str
     description: str
+    state: list[str] = Field(description="the optimizer's named state, as torch names it")
+    equations: list[str] = Field(description="LaTeX lines of the update rule (its docstring)")
     params: list[ParamInfo]
 
 

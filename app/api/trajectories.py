@@ -13,17 +13,11 @@ from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
 from app.api.work import check_operations, check_work, runs_ns, values_per_point
 from app.config import settings
+from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
-from app.engine.optimizers import Optimizer, make_optimizer
-from app.engine.runner import Trajectory
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
-
-
-def build_optimizer(request: TrajectoryRequest) -> Optimizer:
-    options = request.optimizer.model_dump()
-    return make_optimizer(options.pop("name"), **options)
 
 
 def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchSchedule | None:
@@ -37,7 +31,7 @@ def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchS
 def trajectory_body(
     t: Trajectory,
     function_id: str,
-    optimizer: Optimizer,
+    optimizer,
     states: bool,
     minibatches: MinibatchSchedule | None = None,
     data: bool = False,
@@ -71,7 +65,7 @@ async def create_trajectory(request: TrajectoryRequest, http: Request) -> Strict
         if ns > settings.heavy_operations or minibatches is not None or request.gradient_noise:
 
             def alone(signal: StopSignal) -> StrictJSONResponse:
-                ran = run_group(stoppable(f, signal), [request], minibatches)[0]
+                ran = run_group(stoppable(f, signal), [request], minibatches, signal)[0]
                 return render(f, request, minibatches, *ran)
 
             return await compute(ns, stop, alone)
@@ -83,7 +77,6 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
     """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
     f = resolve_function(request.function)
     check_start(f, request.start)
-    build_optimizer(request)  # validates before any work is queued
     minibatches = build_minibatches(f, request)
     check_work("steps", (request.steps + 1) * values_per_point(f.dims, request.include_state),
                "max_response_values", "the numbers to return")  # fmt: skip

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from app.api.function_specs import unprocessable
 from app.config import settings
-from app.engine import fast_path
 from app.engine.functions import LossFunction
+from app.engine.run.dispatch import choose_driver
 
 CALL_NS = 600  # one numpy call on a small array, with the Python around it (measured)
 # Catalog functions are hand-written numpy: a value or gradient is ~10 calls; rastrigin,
@@ -23,7 +23,7 @@ CATALOG_COST = {"value": (10, 70), "gradient": (14, 90)}
 # The runner's own work per step and run: the optimizer's update (Adam with amsgrad is the
 # longest, ~20 calls), noise, bookkeeping; per point and dimension of the state.
 RUNNER_CALLS, RUNNER_NS_PER_POINT = 25, 60
-COMPILED_NS_PER_STEP = 40  # the numba kernel, per run and step (catalog functions only)
+COMPILED_NS_PER_STEP = 40  # the catalog kernel, per run and step (bench/README.md)
 RUNNER_CHUNK = 16  # the runner evaluates losses once per chunk of steps, for all of them
 
 
@@ -55,7 +55,7 @@ def step_ns(f: LossFunction, runs: int, batch_size: int | None = None) -> int:
 def runs_ns(f: LossFunction, runs: int, steps: int, optimizer: str, *, noise: float = 0.0,
             batch_size: int | None = None, include_state: bool = False) -> int:  # fmt: skip
     """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them."""
-    if fast_path.usable(f, optimizer, noise, batch_size, include_state):
+    if choose_driver(f, noise, batch_size) == "catalog":  # a schedule iff batch_size
         return runs * (steps + 1) * COMPILED_NS_PER_STEP + CALL_NS * 10
     return (steps + 1) * step_ns(f, runs, batch_size)
 

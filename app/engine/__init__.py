@@ -1,4 +1,4 @@
-"""Pure-numpy engine: loss functions, torch-exact optimizers and the batched runner.
+"""The engine: loss functions, torch-exact optimizers, and runs of them (no web imports).
 
 Usable from a notebook without the web app::
 
@@ -17,13 +17,27 @@ from app.engine.data import data_function
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.expressions import ExpressionError, compile_expression
 from app.engine.functions import LossFunction, Minimum
-from app.engine.hyper import inject_hyperparams
-from app.engine.optimizers import OPTIMIZERS, make_optimizer
-from app.engine.runner import Trajectory, run, run_batch
+from app.engine.optim import OPTIMIZERS, Optimizer, inject_hyperparams, make_optimizer
+from app.engine.run import (
+    STATUS_NAMES,
+    BatchResult,
+    Cancelled,
+    Trajectory,
+    run,
+    run_batch,
+    run_many,
+    warm_up,
+)
 from app.engine.sweeps import sweep
 
 __all__ = [
     "CATALOG",
+    "STATUS_NAMES",
+    "BatchResult",
+    "Cancelled",
+    "Optimizer",
+    "run_many",
+    "warm_up",
     "OPTIMIZERS",
     "ExpressionError",
     "LossFunction",

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.engine.functions import LossFunction
-from app.engine.optimizers import Optimizer
-from app.engine.parallel import run_many
-from app.engine.runner import DIVERGED
+from app.engine.optim import Optimizer
+from app.engine.run import run_many
+from app.engine.run.advance import DIVERGED
 
 MAX_LABELS = 1000  # distinct end points reported; the rest share the label -1
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from app.engine.functions import LossFunction
-from app.engine.hyper import inject_hyperparams
-from app.engine.runner import run_batch
+from app.engine.optim import inject_hyperparams
+from app.engine.run import run_batch
 
 
 @dataclass

@@ -1,6 +1,6 @@
 import pytest
 
-from app.engine.optimizer_specs import SPECS
+from app.engine.optim.specs import SPECS
 
 
 def test_every_optimizer_is_listed_with_its_parameters(client):

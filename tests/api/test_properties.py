@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine.catalog import CATALOG
-from app.engine.optimizer_specs import SPECS
+from app.engine.optim.specs import SPECS
 
 numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),

@@ -1,37 +1,50 @@
-"""The batched runner: per-run semantics, and batches that equal their runs one by one."""
+"""Runs: per-run semantics against a plain-Python loop, and batches equal to their runs."""
 
 import numpy as np
 import pytest
 
 from app.engine import get_function, make_optimizer, run, run_batch
 from app.engine.functions import LossFunction
-from app.engine.runner import CHUNK
+from app.engine.optim.registry import row
+from app.engine.run.drivers import evaluate
 
 BOWL = get_function("bowl")
 
 
 def reference_run(f, start, opt, steps, tol):
-    """The specification, one step at a time in plain Python."""
-    params, state = np.array([start], dtype=float), opt.init(np.array([start], dtype=float))
+    """The specification in plain Python: one step at a time, the rule called per coordinate."""
+    rule = opt.rule
+    hyper = row(rule, opt.hyperparams)
+    params = np.array(start, dtype=float)
+    state = [np.zeros_like(params) for _ in rule.slots]
+    for slot, column in rule.initial.items():
+        state[rule.slots.index(slot)][:] = hyper[rule.columns.index(column)]
     points, status = [], "max_steps"
     for k in range(steps + 1):
-        loss, grad = f.value(params)[0], f.gradient(params)
-        norm = np.sqrt((grad * grad).sum())
+        losses, grads = evaluate(f, params[None, :])
+        loss, grad = losses[0], grads[0]
+        norm = np.sqrt(grad[0] * grad[0] + grad[1] * grad[1])
         if not (np.isfinite(params).all() and np.isfinite(loss) and np.isfinite(norm)):
             status = "diverged"
             break
-        points.append(params[0].copy())
+        points.append(params.copy())
         if tol > 0 and norm <= tol:
             status = "converged"
             break
         if k == steps:
             break
-        step, state = opt.update(grad, state, params)
-        params = params + step
+        t = float(k + 1)
+        per_step = tuple(rule.per_step(t, *hyper)) if rule.per_step else ()
+        for d in range(len(params)):
+            slots = [s[d] for s in state]
+            params[d], *new = rule.update(t, params[d], grad[d], *slots, *per_step, *hyper)
+            for s, value in zip(state, new):
+                s[d] = value
     return np.array(points), status
 
 
-@pytest.mark.parametrize("steps", [1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5])
+@pytest.mark.parametrize("driver", ["catalog", "array"])
+@pytest.mark.parametrize("steps", [1, 2, 15, 16, 53])
 @pytest.mark.parametrize(
     ("fid", "start", "name", "kwargs", "tol"),
     [
@@ -41,14 +54,15 @@ def reference_run(f, start, opt, steps, tol):
         ("himmelblau", [0.0, 0.0], "rmsprop", {"lr": 0.1, "momentum": 0.5}, 1e-8),
     ],
 )
-def test_run_matches_the_step_by_step_specification(steps, fid, start, name, kwargs, tol):
+def test_run_matches_the_step_by_step_specification(steps, fid, start, name, kwargs, tol,
+                                                    driver):  # fmt: skip
     f, opt = get_function(fid), make_optimizer(name, **kwargs)
     expected_points, expected_status = reference_run(f, start, opt, steps, tol)
-    trajectory = run(f, start, opt, steps=steps, tol=tol)
+    trajectory = run(f, start, opt, steps=steps, tol=tol, driver=driver)
     np.testing.assert_array_equal(trajectory.points, expected_points)
     assert trajectory.status == expected_status
     assert trajectory.steps_taken == max(len(expected_points) - 1, 0)
-    np.testing.assert_array_equal(trajectory.losses, f.value(expected_points))
+    np.testing.assert_array_equal(trajectory.losses, evaluate(f, expected_points)[0])
 
 
 def test_batch_equals_its_runs_one_by_one_while_some_stop_early():

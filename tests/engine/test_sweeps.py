@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from app.engine import get_function, make_optimizer, run
-from app.engine.runner import STATUS_NAMES
+from app.engine import STATUS_NAMES, get_function, make_optimizer, run
 from app.engine.sweeps import sweep
 
 

@@ -1,4 +1,4 @@
-"""The catalog's functions as numba scalar code, for the compiled runner.
+"""The catalog's functions as numba scalar code, for the kernels (``codegen``).
 
 No formula is retyped where numba can compile the catalog's own: each record's ``f(x, y)``
 and ``grad(x, y)`` (kept in ``extra["scalar"]`` by ``planar``) are compiled as they are
@@ -13,7 +13,9 @@ Differences from the numpy path are rounding only: numba computes ``x**3`` by re
 multiplication where numpy calls ``pow``, and calls glibc's ``exp`` where numpy uses its
 AVX-512 loop (a few ulps at most on values and gradients).
 
-``value_and_gradient(code, x, y)`` selects a function by its index in ``FUNCTION_IDS``.
+``codegen`` generates ``value_and_gradient(code, x, y)``, which selects a function by its
+index in ``FUNCTION_IDS``; every run on a catalog function, in every driver, evaluates it
+through that one function, so drivers agree bit for bit.
 """
 
 from __future__ import annotations
@@ -66,58 +68,13 @@ def _compile(function_id: str, which: str):
     return njit(**_JIT)(rebound)
 
 
-(
-    _v0, _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14,
-) = (_compile(fid, "value") for fid in FUNCTION_IDS)  # fmt: skip
-(
-    _g0, _g1, _g2, _g3, _g4, _g5, _g6, _g7, _g8, _g9, _g10, _g11, _g12, _g13, _g14,
-) = (_compile(fid, "gradient") for fid in FUNCTION_IDS)  # fmt: skip
+VALUES = tuple(_compile(fid, "value") for fid in FUNCTION_IDS)
+GRADIENTS = tuple(_compile(fid, "gradient") for fid in FUNCTION_IDS)
 
 
-@njit(inline="always", **_JIT)
-def value_and_gradient(code, x, y):
-    """(f, ∂f/∂x, ∂f/∂y) at (x, y) of the function ``FUNCTION_IDS[code]``."""
-    if code == 0:
-        g = _g0(x, y)
-        return _v0(x, y), g[0], g[1]
-    if code == 1:
-        g = _g1(x, y)
-        return _v1(x, y), g[0], g[1]
-    if code == 2:
-        g = _g2(x, y)
-        return _v2(x, y), g[0], g[1]
-    if code == 3:
-        g = _g3(x, y)
-        return _v3(x, y), g[0], g[1]
-    if code == 4:
-        g = _g4(x, y)
-        return _v4(x, y), g[0], g[1]
-    if code == 5:
-        g = _g5(x, y)
-        return _v5(x, y), g[0], g[1]
-    if code == 6:
-        g = _g6(x, y)
-        return _v6(x, y), g[0], g[1]
-    if code == 7:
-        g = _g7(x, y)
-        return _v7(x, y), g[0], g[1]
-    if code == 8:
-        g = _g8(x, y)
-        return _v8(x, y), g[0], g[1]
-    if code == 9:
-        g = _g9(x, y)
-        return _v9(x, y), g[0], g[1]
-    if code == 10:
-        g = _g10(x, y)
-        return _v10(x, y), g[0], g[1]
-    if code == 11:
-        g = _g11(x, y)
-        return _v11(x, y), g[0], g[1]
-    if code == 12:
-        g = _g12(x, y)
-        return _v12(x, y), g[0], g[1]
-    if code == 13:
-        g = _g13(x, y)
-        return _v13(x, y), g[0], g[1]
-    g = _g14(x, y)
-    return _v14(x, y), g[0], g[1]
+def kernel_code(f) -> int | None:
+    """The kernel's code for a catalog record (None for formulas typed or fitted to data)."""
+    code = CODES.get(f.id)
+    if code is None or f.extra.get("scalar") is not catalog.CATALOG[f.id].extra.get("scalar"):
+        return None
+    return code

@@ -1,0 +1,73 @@
+"""Optimizers: torch.optim's specs (defaults, ranges, messages) and one update rule each.
+
+``make_optimizer(name, **kwargs)`` validates kwargs as torch does and returns an
+``Optimizer``: the name and resolved settings. ``inject_hyperparams(name, settings)`` gives
+each run of a batch its own settings (optax's ``inject_hyperparams``), any parameter flags
+included. Drivers read both through one per-run hyper-parameter table
+(``registry.hyper_table``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.engine.optim import rules as _rules  # noqa: F401 (fills the registry)
+from app.engine.optim.registry import RULES, Rule, get_rule, hyper_table
+from app.engine.optim.specs import SPECS, OptimizerSpec, UnknownOptimizerError, get_spec, resolve
+
+OPTIMIZERS: dict[str, OptimizerSpec] = SPECS
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    name: str
+    settings: tuple[dict[str, Any], ...]  # resolved torch kwargs: one for all runs, or one each
+
+    @property
+    def hyperparams(self) -> dict[str, Any]:
+        """The settings of the first run (of every run, for ``make_optimizer``)."""
+        return self.settings[0]
+
+    @property
+    def rule(self) -> Rule:
+        return get_rule(self.name)
+
+    def settings_for(self, n: int) -> list[dict[str, Any]]:
+        if len(self.settings) not in (1, n):
+            raise ValueError(f"{len(self.settings)} settings for {n} runs")
+        return list(self.settings) * (n if len(self.settings) == 1 else 1)
+
+
+def make_optimizer(name: str, **kwargs: Any) -> Optimizer:
+    """Validate ``kwargs`` as torch does (plus upper bounds torch lacks)."""
+    return Optimizer(name, (resolve(name, kwargs),))
+
+
+def inject_hyperparams(name: str, settings: list[dict[str, Any]]) -> Optimizer:
+    """An optimizer whose run i uses ``settings[i]`` (torch kwargs, validated as torch does)."""
+    if not settings:
+        raise ValueError("inject_hyperparams needs at least one setting")
+    return Optimizer(name, tuple(resolve(name, s) for s in settings))
+
+
+def from_resolved(name: str, settings: list[dict[str, Any]]) -> Optimizer:
+    """An optimizer from settings already validated by ``resolve`` (validated once per request)."""
+    get_spec(name)
+    return Optimizer(name, tuple(settings))
+
+
+__all__ = [
+    "OPTIMIZERS",
+    "RULES",
+    "Optimizer",
+    "OptimizerSpec",
+    "UnknownOptimizerError",
+    "from_resolved",
+    "get_rule",
+    "get_spec",
+    "hyper_table",
+    "inject_hyperparams",
+    "make_optimizer",
+    "resolve",
+]

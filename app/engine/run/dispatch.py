@@ -1,0 +1,117 @@
+"""The one place that chooses how a run executes.
+
+A request's result depends only on the request: the choice of driver is a function of the
+function and the options (never of timing, warm-up or worker), both drivers give the same
+bits (``tests/engine/test_conformance.py``), and kernels are compiled (or loaded from the
+disk cache) before a server takes requests (``warm_up``).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from app.engine.data.sampling import MinibatchSchedule
+from app.engine.functions import LossFunction
+from app.engine.optim import RULES, Optimizer
+from app.engine.run import codegen, drivers
+from app.engine.run.cancel import ShouldStop
+from app.engine.run.catalog_kernels import kernel_code
+from app.engine.run.result import BatchResult, Trajectory
+
+DRIVERS = ("catalog", "array")
+BLOCK = 4096  # runs per block when many runs share the cores
+THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+_pool = ThreadPoolExecutor(THREADS, thread_name_prefix="descent-run")
+
+
+def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
+                  minibatches: MinibatchSchedule | None = None) -> str:  # fmt: skip
+    if kernel_code(f) is not None and gradient_noise == 0 and minibatches is None:
+        return "catalog"
+    return "array"
+
+
+def run_batch(
+    function: LossFunction,
+    starts,
+    optimizer: Optimizer,
+    steps: int = 500,
+    tol: float = 0.0,
+    gradient_noise: float = 0.0,
+    seed: int = 0,
+    record: bool = True,
+    include_state: bool = False,
+    minibatches: MinibatchSchedule | None = None,
+    should_stop: ShouldStop = None,
+    driver: str | None = None,
+) -> BatchResult:
+    """Run ``optimizer`` from each row of ``starts`` (n, dims) for up to ``steps`` updates.
+
+    ``driver`` is for tests and benchmarks only; by default the engine chooses.
+    """
+    starts = np.array(starts, dtype=np.float64, ndmin=2)
+    if starts.shape[1] != function.dims:
+        raise ValueError(
+            f"start has {starts.shape[1]} coordinates; {function.id} takes {function.dims}"
+        )
+    driver = driver or choose_driver(function, gradient_noise, minibatches)
+    if driver not in DRIVERS or (driver == "catalog" and kernel_code(function) is None):
+        raise ValueError(f"driver {driver!r} cannot run {function.id}")
+    batch = drivers.Batch.start(optimizer, starts, steps, record, include_state)
+    if driver == "catalog":
+        drivers.run_catalog(function, batch, optimizer, steps, tol, should_stop)
+    else:
+        drivers.run_arrays(function, batch, optimizer, steps, tol, gradient_noise, seed,
+                           minibatches, should_stop)  # fmt: skip
+    return batch.result(optimizer, include_state)
+
+
+def run(function: LossFunction, start, optimizer: Optimizer, steps: int = 500, tol: float = 0.0,
+        gradient_noise: float = 0.0, seed: int = 0, include_state: bool = False,
+        minibatches: MinibatchSchedule | None = None, should_stop: ShouldStop = None,
+        driver: str | None = None) -> Trajectory:  # fmt: skip
+    """One run from ``start``: a batch of one."""
+    start = np.asarray(start, dtype=np.float64)[None, :]
+    return run_batch(function, start, optimizer, steps, tol, gradient_noise, seed, True,
+                     include_state, minibatches, should_stop, driver).trajectory(0)  # fmt: skip
+
+
+def run_many(function: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: int,
+             tol: float, should_stop: ShouldStop = None, driver: str | None = None
+             ) -> BatchResult:  # fmt: skip
+    """Final points, losses, statuses and steps of many noise-free runs (no trajectories),
+    in blocks on a few threads (the kernels release the GIL)."""
+    starts = np.asarray(starts, dtype=np.float64)
+    n = len(starts)
+    if n <= BLOCK:
+        return run_batch(function, starts, optimizer, steps, tol, record=False,
+                         should_stop=should_stop, driver=driver)  # fmt: skip
+    block = max(BLOCK, -(-n // THREADS))
+    pieces = [slice(i, min(i + block, n)) for i in range(0, n, block)]
+    settings = optimizer.settings_for(n) if len(optimizer.settings) > 1 else []
+
+    def run_piece(piece: slice) -> BatchResult:
+        if len(optimizer.settings) == 1:
+            part = optimizer
+        else:
+            part = Optimizer(optimizer.name, tuple(settings[piece]))
+        return run_batch(function, starts[piece], part, steps, tol, record=False,
+                         should_stop=should_stop, driver=driver)  # fmt: skip
+
+    return BatchResult.concatenate(list(_pool.map(run_piece, pieces)))
+
+
+def warm_up() -> None:
+    """Compile every kernel, or load it from the disk cache (``codegen``), before serving."""
+    from app.engine.catalog import get_function
+    from app.engine.optim import make_optimizer
+
+    bowl = get_function("bowl")
+    for name in RULES:
+        codegen.rule_module(RULES[name])
+        optimizer = make_optimizer(name)
+        for driver in DRIVERS:
+            run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)

@@ -1,0 +1,167 @@
+"""Two drivers around the generated kernels, as torch.optim has its single-tensor and
+foreach kernels behind one dispatch (``dispatch.py`` chooses; nothing else does).
+
+* ``catalog``: catalog functions, whole chunks of steps inside the kernel (the function is
+  compiled too: ``run_catalog``).
+* ``array``: any function numpy evaluates (typed formulas, data fits), or any function with
+  gradient noise or mini-batches; Python loops over steps, the kernel advances the runs
+  (``advance_rows``). Catalog functions are evaluated by the same compiled code here, so
+  both drivers give the same bits for the same request (a conformance test checks it).
+
+Both keep every run's state in one set of arrays (``Batch``) and call the same ``advance``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.data.sampling import MinibatchSchedule
+from app.engine.functions import LossFunction
+from app.engine.optim import Optimizer, hyper_table
+from app.engine.run import codegen
+from app.engine.run.advance import RUNNING
+from app.engine.run.cancel import ShouldStop, check, chunk_steps
+from app.engine.run.catalog_kernels import kernel_code
+from app.engine.run.result import BatchResult
+
+
+@dataclass
+class Batch:
+    """Every run's parameters, state and outcome, and the history being recorded."""
+
+    P: np.ndarray  # (n, dims) parameters
+    S: np.ndarray  # (slots, n, dims) optimizer state, the rule's named slots in order
+    H: np.ndarray  # (n, columns) hyper-parameters
+    status: np.ndarray  # (n,) RUNNING or a status code
+    npts: np.ndarray  # (n,) points kept
+    last: np.ndarray  # (n, dims + 1) last finite point and its loss
+    record: bool
+    history: tuple[np.ndarray, ...]  # points, losses, norms, gradients, state slots
+    settings: np.ndarray  # (groups, columns) the distinct hyper rows
+    grp: np.ndarray  # (n,) each run's row in ``settings``
+    per_step: int  # values the rule's per_step returns
+
+    def per_step_table(self, module, k0: int, k1: int) -> np.ndarray:
+        """The rule's per-step values for steps k0..k1 - 1 of each distinct setting."""
+        C = np.empty((len(self.settings), k1 - k0, self.per_step))
+        if self.per_step:
+            module.tabulate(self.settings, k0, k1, C)
+        return C
+
+    @classmethod
+    def start(cls, optimizer: Optimizer, starts: np.ndarray, steps: int, record: bool,
+              include_state: bool) -> Batch:  # fmt: skip
+        rule = optimizer.rule
+        n, dims = starts.shape
+        optimizer.settings_for(n)  # one setting for all, or one per run
+        H = np.ascontiguousarray(
+            np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
+        )
+        S = np.zeros((len(rule.slots), n, dims))
+        for slot, column in rule.initial.items():
+            S[rule.slots.index(slot)] = H[:, rule.columns.index(column), None]
+        last = np.concatenate([starts, np.full((n, 1), np.nan)], axis=1)
+        rows = steps + 1 if record else 0
+        slots = len(rule.slots) if record and include_state else 0
+        history = (
+            np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
+            np.full((rows, n) if rows else (0, 0), np.nan),
+            np.full((rows, n) if rows else (0, 0), np.nan),
+            np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
+            np.full((slots, rows, n, dims) if slots else (0, 0, 0, 0), np.nan),
+        )
+        settings, grp = np.unique(H, axis=0, return_inverse=True)
+        return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
+                   np.zeros(n, dtype=np.int64), last, record, history, settings,
+                   grp.ravel().astype(np.int64), len(rule.per_step_names))  # fmt: skip
+
+    def tail(self) -> tuple:
+        return (self.status, self.npts, self.last, self.record, *self.history)
+
+    def result(self, optimizer: Optimizer, include_state: bool) -> BatchResult:
+        dims = self.P.shape[1]
+        history = None
+        if self.record:
+            points, losses, norms, gradients, states = self.history
+            history = {"points": points, "losses": losses, "grad_norms": norms,
+                       "gradients": gradients}  # fmt: skip
+            for j, slot in enumerate(optimizer.rule.slots if include_state else ()):
+                history["state:" + slot] = states[j]
+        return BatchResult(
+            status=self.status.copy(), steps_taken=np.maximum(self.npts - 1, 0),
+            n_points=self.npts.copy(), final_points=self.last[:, :dims].copy(),
+            final_losses=self.last[:, dims].copy(), history=history,
+            states_of=_states_of(optimizer) if include_state and self.record else None,
+        )  # fmt: skip
+
+
+def _states_of(optimizer: Optimizer):
+    rule = optimizer.rule
+    settings = optimizer.settings
+
+    def states_of(i: int, slots: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        hyper = settings[i if len(settings) > 1 else 0]
+        shown = {name: slots[name] for name in rule.shown(hyper)}
+        if rule.derived is not None:
+            t = np.maximum(np.arange(len(next(iter(slots.values())))), 1)[:, None]
+            shown |= rule.derived(slots, t, hyper)
+        return shown
+
+    return states_of
+
+
+def run_catalog(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, tol: float,
+                should_stop: ShouldStop) -> None:  # fmt: skip
+    module = codegen.rule_module(optimizer.rule)
+    code = kernel_code(f)
+    G = np.zeros_like(batch.P)
+    chunk = chunk_steps(int((batch.status == RUNNING).sum()))
+    for k0 in range(0, steps + 1, chunk):
+        k1 = min(k0 + chunk, steps + 1)
+        C = batch.per_step_table(module, k0, k1)
+        module.run_catalog(code, k0, k1, steps, tol, batch.P, batch.S, batch.H, C, batch.grp, G,
+                           *batch.tail())  # fmt: skip
+        if not (batch.status == RUNNING).any():
+            break
+        check(should_stop)
+
+
+def evaluate(f: LossFunction, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Loss and gradient at each row: compiled for catalog functions, numpy otherwise."""
+    code = kernel_code(f)
+    if code is None:
+        return f.value(points), f.gradient(points)
+    losses, grads = np.empty(len(points)), np.empty_like(points)
+    codegen.catalog_module().evaluate(code, np.ascontiguousarray(points), losses, grads)
+    return losses, grads
+
+
+def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, tol: float,
+               gradient_noise: float, seed: int, minibatches: MinibatchSchedule | None,
+               should_stop: ShouldStop) -> None:  # fmt: skip
+    """Each step: numpy evaluates the running runs, the kernel advances them. ``σ`` noise is
+    drawn with shape (n, dims) every step, so a run's noise never depends on the others."""
+    module = codegen.rule_module(optimizer.rule)
+    n, dims = batch.P.shape
+    rng = np.random.default_rng(seed) if gradient_noise > 0 else None
+    L, G, GU = np.zeros(n), np.zeros((n, dims)), np.zeros((n, dims))
+    every = chunk_steps(n)
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            rows = np.flatnonzero(batch.status == RUNNING)
+            if rows.size == 0:
+                break
+            points = batch.P[rows]
+            L[rows], G[rows] = evaluate(f, points)
+            GU[rows] = G[rows]
+            if k < steps and minibatches is not None:
+                GU[rows] = f.sample_gradient(points, minibatches.indices(k))
+            if k < steps and rng is not None:
+                GU[rows] += gradient_noise * rng.standard_normal((n, dims))[rows]
+            C = batch.per_step_table(module, k, k + 1)
+            module.advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, C,
+                                batch.grp, *batch.tail())  # fmt: skip
+            if k % every == every - 1:
+                check(should_stop)

@@ -1,0 +1,106 @@
+"""Every driver gives the same bits for the same request: one scenario list, each driver
+chosen explicitly. And a process whose kernels compile from scratch answers as one whose
+kernels came from the disk cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine import get_function, inject_hyperparams, make_optimizer, run_batch
+from app.engine.optim import RULES
+from app.engine.run import codegen
+from app.engine.run.dispatch import DRIVERS, choose_driver
+
+RACE = [  # one batch, each run its own settings (flags included)
+    {"lr": 0.01},
+    {"lr": 0.003, "momentum": 0.9},
+    {"lr": 0.002, "momentum": 0.9, "nesterov": True},
+    {"lr": 0.02, "momentum": 0.5, "dampening": 0.3, "weight_decay": 0.1},
+]
+SCENARIOS = [
+    *[(fid, name, [{"lr": 0.01}], 120, 1e-8) for fid in ("rosenbrock", "rastrigin", "ackley",
+      "goldstein-price", "levi") for name in RULES],
+    ("himmelblau", "sgd", RACE, 300, 1e-6),
+    ("beale", "adam", [{"lr": 0.05}, {"lr": 0.01, "amsgrad": True}, {"betas": [0.3, 0.9]}],
+     200, 0.0),
+    ("six-hump-camel", "rmsprop", [{"centered": True}, {"momentum": 0.5}, {"alpha": 0.3}],
+     150, 1e-9),
+    ("bowl", "sgd", [{"lr": 1000.0}, {"lr": 0.5}], 50, 1e-3),  # one diverges, one converges
+]  # fmt: skip
+
+
+def batch(fid, name, settings, steps, tol, driver):
+    starts = np.random.default_rng(len(settings)).uniform(-2, 2, size=(len(settings), 2))
+    optimizer = inject_hyperparams(name, settings)
+    return run_batch(get_function(fid), starts, optimizer, steps, tol, include_state=True,
+                     driver=driver)  # fmt: skip
+
+
+@pytest.fixture
+def fresh_modules(monkeypatch):
+    """Each scenario loads its kernels anew (from the disk cache), as a new process would."""
+    monkeypatch.setattr(codegen, "_modules", {})
+
+
+def test_the_scenarios_cover_every_optimizer_and_both_drivers():
+    assert {s[1] for s in SCENARIOS} == set(RULES) and set(DRIVERS) == {"catalog", "array"}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: f"{s[0]}-{s[1]}-{len(s[2])}")
+def test_every_driver_gives_the_same_bits(scenario, fresh_modules):
+    results = {driver: batch(*scenario, driver) for driver in DRIVERS}
+    first, second = results.values()
+    np.testing.assert_array_equal(first.status, second.status)
+    np.testing.assert_array_equal(first.n_points, second.n_points)
+    for i in range(len(scenario[2])):
+        a, b = first.trajectory(i), second.trajectory(i)
+        for field in ("points", "losses", "grad_norms", "gradients"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+        assert a.states.keys() == b.states.keys()
+        for name in a.states:
+            np.testing.assert_array_equal(a.states[name], b.states[name], err_msg=name)
+
+
+def test_the_driver_depends_only_on_the_request():
+    rosenbrock = get_function("rosenbrock")
+    assert choose_driver(rosenbrock) == "catalog"
+    assert choose_driver(rosenbrock, gradient_noise=0.1) == "array"
+
+
+PROBE = """
+import json, sys
+from app.engine import get_function, make_optimizer, run
+t = run(get_function("rastrigin"), [3.3, 2.7], make_optimizer("adam", lr=0.05), steps=300)
+print(json.dumps(t.points.tolist()))
+"""
+
+
+def test_a_cold_compile_and_the_disk_cache_give_the_same_bits(tmp_path):
+    env = {**os.environ, "DESCENT_KERNEL_CACHE": str(tmp_path)}
+    root = Path(__file__).parents[2]
+    cold = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=root, check=True,
+                          capture_output=True, text=True).stdout  # fmt: skip
+    assert list(tmp_path.glob("kernels-*/__pycache__/*.nbc")), "the kernels were not cached"
+    cached = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=root, check=True,
+                            capture_output=True, text=True).stdout  # fmt: skip
+    here = run_batch(get_function("rastrigin"), [[3.3, 2.7]], make_optimizer("adam", lr=0.05),
+                     300).trajectory(0).points  # fmt: skip
+    assert json.loads(cold) == json.loads(cached) == here.tolist()
+
+
+def test_the_cache_is_keyed_on_every_source_file_of_the_engine(tmp_path, monkeypatch):
+    copy = tmp_path / "engine"
+    shutil.copytree(codegen.ENGINE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(codegen, "ENGINE", copy)
+    before = codegen.source_hash()
+    rules = copy / "optim" / "rules.py"
+    rules.write_text(rules.read_text().replace("1 - beta1", "1.0 - beta1"))
+    assert codegen.source_hash() != before
