@@ -99,7 +99,10 @@ class Coalescer:
                 group_stop = batch.abandoned
                 async with admitted(batch.ns(), StopSignal()):
                     results = await anyio.to_thread.run_sync(
-                        run_group, stoppable(batch.function, group_stop), batch.runs, None,
+                        run_group,
+                        stoppable(batch.function, group_stop),
+                        batch.runs,
+                        None,
                         group_stop,
                     )
         except Exception as error:  # noqa: BLE001 (handed to every waiting request)
