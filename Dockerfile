@@ -27,5 +27,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=2)"]
 # The app writes one access line per request (logger descent.access), so uvicorn's own
-# access log is off, as in `make run`.
-CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --no-access-log"]
+# access log is off, as in `make run`; --http adds a read timeout on slow requests and the
+# keep-alive timeout (DESCENT_HEADER_TIMEOUT_SECONDS, DESCENT_KEEP_ALIVE_SECONDS).
+CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --no-access-log --http app.middleware.protocol:Guarded"]

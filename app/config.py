@@ -3,11 +3,33 @@ named ``DESCENT_<NAME>`` (e.g. ``DESCENT_MAX_STEPS=20000``); README lists them a
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def usable_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """CPUs this process may really use: its affinity mask, capped by a cgroup CPU quota
+    (a container's ``--cpus``), which ``os.cpu_count()`` ignores."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        count = os.cpu_count() or 1
+    v1 = ("cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us")
+    for quota_file, period_file in (("cpu.max", None), v1):
+        try:
+            parts = (cgroup / quota_file).read_text().split()
+            quota = parts[0]
+            period = parts[1] if period_file is None else (cgroup / period_file).read_text()
+            if quota not in ("max", "-1"):
+                count = min(count, math.ceil(int(quota) / int(period)))
+                break
+        except (OSError, ValueError, IndexError):
+            continue
+    return max(1, count)
 
 
 @dataclass(frozen=True)
@@ -20,23 +42,33 @@ class Settings:
     # Surfaces
     max_resolution: int = 1000  # points per axis
     default_resolution: int = 200
-    max_surface_work: int = 400_000_000  # grid points × evaluation cost (data size)
-    max_run_work: int = 500_000_000  # steps × evaluation cost of one trajectory
     max_response_values: int = 5_000_000  # numbers in one trajectory or batch response
-    # Many runs at once
+    # Many runs at once (sizes; their CPU is bounded by max_request_operations)
     max_batch_runs: int = 64  # runs in one /trajectories/batch request
     max_batch_work: int = 2_000_000  # sum of steps over a batch request
     max_basin_resolution: int = 400  # starts per axis
     max_basin_work: int = 40_000_000  # starts × steps of one basins request
     max_sweep_settings: int = 2_500  # learning rates × second-parameter values
     max_sweep_work: int = 5_000_000  # settings × steps of one sweep request
+    # CPU of one request, estimated from the operations it performs (app/api/work.py):
+    # 1e9 operations are about one CPU-second on the reference machine (bench/README.md).
+    max_request_operations: int = 5_000_000_000
+    # Admission (app/api/admission.py): requests computed at once, per lane. Heavy ones
+    # take one core each; light ones (under heavy_operations) have their own lane so that
+    # a short run never waits behind long ones.
+    max_heavy_requests: int = usable_cpus()
+    max_light_requests: int = usable_cpus()
+    heavy_operations: int = 50_000_000  # about 50 ms of CPU
+    max_queue_seconds: float = 5.0  # expected wait in a lane beyond which a request gets 503
+    retry_after_seconds: int = 1  # the least Retry-After of a 503
+    request_deadline_seconds: float = 30.0  # queueing + computing; then the work is stopped
+    # Memory: formulas and surfaces are evaluated this many points at a time, so the
+    # temporaries of one request stay small whatever the grid.
+    evaluation_block_points: int = 16_384
     # Serving
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
-    # Heavy requests computed at once (more get 503): one per core, since each keeps a core
-    # busy and more would only slow them all and the event loop (/healthz) with them.
-    max_heavy_requests: int = max(1, os.cpu_count() or 1)
-    heavy_work_threshold: int = 50_000  # runs × steps (or grid points) above which it is heavy
-    retry_after_seconds: int = 1
+    header_timeout_seconds: float = 10.0  # to receive a request's head and body
+    keep_alive_seconds: int = 5  # an idle keep-alive connection is closed after this
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may embed the page
     cors_origins: str = ""  # comma-separated origins allowed to call the API; empty: none
     templates_dir: str = str(ROOT / "templates")

@@ -51,7 +51,8 @@ def serve(
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log"],
+         "--port", str(port), "--workers", str(workers), "--no-access-log",
+         "--http", "app.middleware.protocol:Guarded"],
         cwd=ROOT, env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

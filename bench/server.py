@@ -24,7 +24,7 @@ def serve(workers: int = 1, extra: tuple[str, ...] = ()) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log", *extra],
+         "--no-access-log", "--http", "app.middleware.protocol:Guarded", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -3,14 +3,8 @@ ETag/304 and the access log."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import replace
 
 import pytest
@@ -356,65 +350,4 @@ def test_the_schema_documents_413_and_415_on_every_operation_with_a_body(client)
         assert "415" in operation["responses"]
 
 
-# --- under load (a real server) -----------------------------------------------------------
-
-
-@contextlib.contextmanager
-def serve():
-    """uvicorn app.main:app on a free 127.0.0.1 port; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-               "--port", str(port), "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    env = {**os.environ, "DESCENT_LOG_LEVEL": "warning"}
-    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(OSError):
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()  # uvicorn would finish the heavy requests first: do not wait long
-        try:
-            server.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def test_health_answers_and_extra_heavy_requests_get_503_while_the_heaviest_run():
-    """Correctness only; the latency is measured by bench/health_under_load.py."""
-    import threading
-
-    import httpx
-
-    heavy = {**TRAJECTORY, "steps": settings.max_steps, "tol": 0}
-    responses: list[httpx.Response] = []
-
-    def post(url: str) -> None:
-        try:
-            responses.append(httpx.post(url + "/api/v1/trajectories", json=heavy, timeout=120))
-        except httpx.HTTPError:
-            pass  # the server is stopped under the slow ones at the end of the test
-
-    with serve() as url:
-        for _ in range(settings.max_heavy_requests + 1):
-            threading.Thread(target=post, args=(url,), daemon=True).start()
-        deadline = time.monotonic() + 30
-        while not any(r.status_code == 503 for r in responses):
-            assert time.monotonic() < deadline, [r.status_code for r in responses]
-            time.sleep(0.1)
-        with httpx.Client(base_url=url, timeout=10) as client:
-            for _ in range(5):  # while the others compute
-                health = client.get("/healthz")
-                assert health.status_code == 200 and health.json() == {"status": "ok"}
-    busy = [r for r in responses if r.status_code == 503]
-    assert len(busy) == 1 and {r.status_code for r in responses} <= {200, 503}
-    assert busy[0].headers["retry-after"] == str(settings.retry_after_seconds)
-    assert "busy" in busy[0].json()["detail"]
+# Under load (admission, 503s, /healthz, abandoned work): tests/api/test_hardening_server.py

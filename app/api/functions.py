@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
+from app.api.admission import StopSignal, compute, watching
 from app.api.function_specs import lookup, unprocessable
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import FunctionInfo, FunctionList, Surface
 from app.api.surfaces import evaluate_surface
-from app.api.work import check_work, evaluation_cost, is_heavy
+from app.api.work import check_operations, surface_ns
 from app.config import settings
 from app.engine.catalog import CATALOG
 from app.engine.functions import LossFunction
-from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/functions", tags=["functions"])
 
@@ -72,8 +71,9 @@ def resolve_window(
     return window
 
 
-@router.get("/{function_id}/surface", response_model=Surface, responses={404: {}})
-def get_surface(
+@router.get("/{function_id}/surface", response_model=Surface, responses={404: {}, 503: {}})
+async def get_surface(
+    http: Request,
     function_id: FunctionIdPath,
     resolution: Annotated[int, Query(ge=2, le=settings.max_resolution)] = (
         settings.default_resolution
@@ -87,7 +87,10 @@ def get_surface(
     """Evaluate the function on a grid; base64 gives z as a Plotly typed array (float32)."""
     f = lookup(function_id)
     window = resolve_window(f, [(x_min, x_max), (y_min, y_max)])
-    work = check_work("resolution", resolution**f.dims * evaluation_cost(f), "max_surface_work",
-                      "grid points × evaluation cost")  # fmt: skip
-    with heavy_slot() if is_heavy(work) else nullcontext():
-        return StrictJSONResponse(evaluate_surface(f, window, resolution, encoding))
+    ns = check_operations("resolution", surface_ns(f, resolution**f.dims), "points", "query")
+
+    def work(stop: StopSignal) -> StrictJSONResponse:
+        return StrictJSONResponse(evaluate_surface(f, window, resolution, encoding, stop))
+
+    async with watching(http, StopSignal()) as stop:
+        return await compute(ns, stop, work)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from app.api.admission import StopSignal, compute, off_loop, stoppable, watching
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.many_schemas import (
@@ -19,30 +18,36 @@ from app.api.many_schemas import (
 )
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.trajectories import build_minibatches, trajectory_body
-from app.api.work import check_work, evaluation_cost, is_heavy, step_cost, values_per_point
+from app.api.work import check_operations, check_work, runs_ns, step_ns, values_per_point
 from app.engine import STATUS_NAMES
 from app.engine.basins import basins
 from app.engine.optim import from_resolved, get_spec
 from app.engine.sweeps import sweep
-from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1", tags=["many runs"])
 ERRORS = {404: {}, 422: {}, 503: {}}
 
 
+async def admit(http: Request, plan, request) -> StrictJSONResponse:
+    """Validate and charge in a thread, then compute once admitted (admission.py)."""
+    ns, work = await off_loop(plan, request)
+    async with watching(http, StopSignal()) as stop:
+        return await compute(ns, stop, work)
+
+
 @router.post("/trajectories/batch", response_model=BatchResponse, responses=ERRORS)
-def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
+async def create_trajectory_batch(request: BatchRequest, http: Request) -> StrictJSONResponse:
     """Run up to 64 trajectory requests in one call; each result as POST /trajectories."""
+    return await admit(http, plan_batch, request)
+
+
+def plan_batch(request: BatchRequest) -> tuple:
     runs = request.runs
     check_work("runs", sum(run.steps for run in runs), "max_batch_work", "the sum of steps")
     functions = [resolve_function(run.function) for run in runs]
     for f, run in zip(functions, runs):
         check_start(f, run.start)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
-    work = check_work(
-        "runs", sum(r.steps * step_cost(f, r.batch_size) for r, f in zip(runs, functions)),
-        "max_batch_work", "the sum of steps × evaluation cost",
-    )  # fmt: skip
     check_work(
         "runs",
         sum((r.steps + 1) * values_per_point(f.dims, r.include_state)
@@ -52,35 +57,52 @@ def create_trajectory_batch(request: BatchRequest) -> StrictJSONResponse:
     groups: dict[str, list[int]] = {}
     for i, run in enumerate(runs):
         groups.setdefault(group_key(run), []).append(i)
-    results: list[dict | None] = [None] * len(runs)
-    with heavy_slot() if is_heavy(work) else nullcontext():
+    ns = check_operations("runs", sum(
+        runs_ns(functions[m[0]], len(m), runs[m[0]].steps, runs[m[0]].optimizer.name,
+                noise=runs[m[0]].gradient_noise, include_state=runs[m[0]].include_state,
+                batch_size=runs[m[0]].batch_size if schedules[m[0]] else None)
+        for m in groups.values()))  # fmt: skip
+
+    def work(stop: StopSignal) -> StrictJSONResponse:
+        results: list[dict | None] = [None] * len(runs)
         for members in groups.values():
             f, first, minibatches = functions[members[0]], runs[members[0]], schedules[members[0]]
-            ran = run_group(f, [runs[i] for i in members], minibatches)
+            ran = run_group(stoppable(f, stop), [runs[i] for i in members], minibatches, stop)
             for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
                     trajectory, f.id, optimizer, first.include_state, minibatches,
                     f.n_samples > 0,
                 )  # fmt: skip
-    return StrictJSONResponse({"results": results})
+        return StrictJSONResponse({"results": results})
+
+    return ns, work
 
 
 @router.post("/basins", response_model=BasinsResponse, responses=ERRORS)
-def create_basins(request: BasinsRequest) -> StrictJSONResponse:
+async def create_basins(request: BasinsRequest, http: Request) -> StrictJSONResponse:
     """Run one optimizer from every start of a grid and label the valley each one reaches."""
+    return await admit(http, plan_basins, request)
+
+
+def plan_basins(request: BasinsRequest) -> tuple:
     f = resolve_function(request.function)
     if f.dims != 2:
         raise unprocessable(["body", "function"], "basins need a function of x and y")
-    check_work("steps", request.resolution**2 * request.steps * evaluation_cost(f),
-               "max_basin_work", "resolution² × steps × evaluation cost")  # fmt: skip
+    check_work("steps", request.resolution**2 * request.steps, "max_basin_work",
+               "resolution² × steps")  # fmt: skip
     window = [tuple(b) for b in request.window] if request.window else list(f.domain)
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
     optimizer = from_resolved(request.optimizer.name, [request.optimizer.resolved()])
-    with heavy_slot():
-        result = basins(f, optimizer, window, request.resolution, request.steps, request.tol,
-                        request.radius)  # fmt: skip
+    ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
+                                           optimizer.name))  # fmt: skip
+    return ns, lambda stop: render_basins(request, f, basins(
+        stoppable(f, stop), optimizer, window, request.resolution, request.steps, request.tol,
+        request.radius))  # fmt: skip
+
+
+def render_basins(request: BasinsRequest, f, result) -> StrictJSONResponse:
     encoding = request.encoding
     end_points = [
         {
@@ -108,8 +130,12 @@ def create_basins(request: BasinsRequest) -> StrictJSONResponse:
 
 
 @router.post("/sweeps", response_model=SweepResponse, responses=ERRORS)
-def create_sweep(request: SweepRequest) -> StrictJSONResponse:
+async def create_sweep(request: SweepRequest, http: Request) -> StrictJSONResponse:
     """Final loss and status for each learning rate (× a second parameter's values)."""
+    return await admit(http, plan_sweep, request)
+
+
+def plan_sweep(request: SweepRequest) -> tuple:
     f = resolve_function(request.function)
     check_start(f, request.start)
     lr = request.lr
@@ -122,18 +148,27 @@ def create_sweep(request: SweepRequest) -> StrictJSONResponse:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")
     settings_count = lr.count * (len(second.values) if second else 1)
     check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
-    check_work("steps", settings_count * request.steps * evaluation_cost(f), "max_sweep_work",
-               "settings × steps × evaluation cost")  # fmt: skip
+    check_work("steps", settings_count * request.steps, "max_sweep_work", "settings × steps")
+    # Sweeps always take the numpy runner (one optimizer, many settings).
+    ns = check_operations("steps", (request.steps + 1) * step_ns(f, settings_count))
     lrs = np.geomspace(lr.min, lr.max, lr.count)
-    try:
-        with heavy_slot():
+
+    def work(stop: StopSignal) -> StrictJSONResponse:
+        try:
             result = sweep(
-                f, request.start, name, options, lrs, request.steps, request.tol,
-                second.param if second else None,
+                stoppable(f, stop), request.start, name, options, lrs, request.steps,
+                request.tol, second.param if second else None,
                 np.array(second.values) if second else None,
             )  # fmt: skip
-    except ValueError as error:  # a swept value torch would reject, e.g. betas[0] = 1
-        raise unprocessable(["body", "second", "values"], str(error)) from None
+        except ValueError as error:  # a swept value torch would reject, e.g. betas[0] = 1
+            raise unprocessable(["body", "second", "values"], str(error)) from None
+        return render_sweep(request, lrs, result)
+
+    return ns, work
+
+
+def render_sweep(request: SweepRequest, lrs, result) -> StrictJSONResponse:
+    second = request.second
     return StrictJSONResponse(
         {
             "lrs": lrs.tolist(),

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import numpy as np
-from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Request
 
+from app.api.admission import StopSignal, compute, off_loop, stoppable, watching
 from app.api.coalesce import coalescer
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
-from app.api.work import check_work, is_heavy, step_cost, values_per_point
+from app.api.work import check_operations, check_work, runs_ns, values_per_point
+from app.config import settings
 from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
-from app.limits import heavy_slot
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
 
@@ -60,28 +58,39 @@ def trajectory_body(
 
 
 @router.post("", response_model=TrajectoryResponse, responses={404: {}, 422: {}, 503: {}})
-async def create_trajectory(request: TrajectoryRequest) -> StrictJSONResponse:
+async def create_trajectory(request: TrajectoryRequest, http: Request) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
+    f, minibatches, ns = await off_loop(plan_trajectory, request)
+    async with watching(http, StopSignal()) as stop:
+        if ns > settings.heavy_operations or minibatches is not None or request.gradient_noise:
+
+            def alone(signal: StopSignal) -> StrictJSONResponse:
+                ran = run_group(stoppable(f, signal), [request], minibatches, signal)[0]
+                return render(f, request, minibatches, *ran)
+
+            return await compute(ns, stop, alone)
+        trajectory, optimizer = await coalescer.submit(group_key(request), f, request, stop)
+        return await off_loop(render, f, request, None, trajectory, optimizer)
+
+
+def plan_trajectory(request: TrajectoryRequest) -> tuple:
+    """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
     f = resolve_function(request.function)
     check_start(f, request.start)
     minibatches = build_minibatches(f, request)
-    work = check_work("steps", request.steps * step_cost(f, request.batch_size),
-                      "max_run_work", "steps × evaluation cost")  # fmt: skip
     check_work("steps", (request.steps + 1) * values_per_point(f.dims, request.include_state),
                "max_response_values", "the numbers to return")  # fmt: skip
+    ns = check_operations("steps", runs_ns(
+        f, 1, request.steps, request.optimizer.name, noise=request.gradient_noise,
+        batch_size=request.batch_size if minibatches else None,
+        include_state=request.include_state))  # fmt: skip
+    return f, minibatches, ns
 
-    if is_heavy(work) or minibatches is not None or request.gradient_noise > 0:
-        trajectory, optimizer = await run_in_threadpool(run_alone, f, request, minibatches, work)
-    else:
-        trajectory, optimizer = await coalescer.submit(group_key(request), f, request)
+
+def render(f: LossFunction, request: TrajectoryRequest, minibatches, trajectory, optimizer):
     body = trajectory_body(
         trajectory, f.id, optimizer, request.include_state, minibatches, f.n_samples > 0
     )
     if "gradient_latex" in f.extra:
         body |= {"formula": f.formula, "gradient_latex": f.extra["gradient_latex"]}
     return StrictJSONResponse(body)
-
-
-def run_alone(f: LossFunction, request: TrajectoryRequest, minibatches, work: int) -> tuple:
-    with heavy_slot() if is_heavy(work) else nullcontext():
-        return run_group(f, [request], minibatches)[0]

@@ -1,21 +1,67 @@
-"""Every request's work is bounded: a 422 that names the limit, before any work is done."""
+"""Every request's work is bounded: a 422 that names the limit, before any work is done.
+
+CPU is charged by the operations a request performs, estimated before it runs, in
+nanoseconds of CPU on the reference machine (``bench/README.md`` checks the estimates
+against measured CPU time). A numpy call costs ``CALL_NS`` whatever its size, plus so much
+per element: a formula's value and gradient programs say how many calls they make and
+what a point costs (``extra["cost"]``, from ``app.engine.expressions.eval``), a fit to data
+likewise (``app.engine.data.models``), so a 28-term formula is charged about 40 times a
+bowl, and a 10,000-point logistic fit about 100 times.
+"""
 
 from __future__ import annotations
 
 from app.api.function_specs import unprocessable
 from app.config import settings
 from app.engine.functions import LossFunction
+from app.engine.run.dispatch import choose_driver
+
+CALL_NS = 600  # one numpy call on a small array, with the Python around it (measured)
+# Catalog functions are hand-written numpy: a value or gradient is ~10 calls; rastrigin,
+# the dearest, costs ~85 ns a point for both (bench/README.md).
+CATALOG_COST = {"value": (10, 70), "gradient": (14, 90)}
+# The runner's own work per step and run: the optimizer's update (Adam with amsgrad is the
+# longest, ~20 calls), noise, bookkeeping; per point and dimension of the state.
+RUNNER_CALLS, RUNNER_NS_PER_POINT = 25, 60
+COMPILED_NS_PER_STEP = 40  # the catalog kernel, per run and step (bench/README.md)
+RUNNER_CHUNK = 16  # the runner evaluates losses once per chunk of steps, for all of them
 
 
-def evaluation_cost(f: LossFunction) -> int:
-    """Relative cost of one evaluation: 1 for formulas, the data size for logistic fits."""
-    return int(f.extra.get("evaluation_cost", 1))
+def _cost(f: LossFunction, kind: str) -> tuple[int, int]:
+    cost = f.extra.get("cost") or CATALOG_COST
+    return cost.get(kind, (0, 0))
 
 
-def step_cost(f: LossFunction, batch_size: int | None) -> int:
-    """Cost of one step: the full-data gradient and loss, plus the mini-batch gradient."""
-    minibatch = min(batch_size, f.n_samples) if batch_size and f.n_samples else 0
-    return evaluation_cost(f) + minibatch
+def evaluation_ns(f: LossFunction, points: int, kind: str = "value") -> int:
+    """Estimated CPU ns of one ``kind`` evaluation ("value" or "gradient") at ``points``."""
+    calls, per_point = _cost(f, kind)
+    return calls * CALL_NS + per_point * points
+
+
+def step_ns(f: LossFunction, runs: int, batch_size: int | None = None) -> int:
+    """One step of ``runs`` runs in lockstep on the numpy runner: a gradient, a loss
+    (evaluated once per chunk of steps, for all of them), the update, and with mini-batches
+    the gradient over ``batch_size`` samples."""
+    value_calls, value_per_point = _cost(f, "value")
+    ns = evaluation_ns(f, runs, "gradient")
+    ns += value_calls * CALL_NS // RUNNER_CHUNK + value_per_point * runs
+    ns += RUNNER_CALLS * CALL_NS + RUNNER_NS_PER_POINT * f.dims * runs
+    if batch_size:
+        calls, per_sample = _cost(f, "sample")
+        ns += calls * CALL_NS + per_sample * min(batch_size, f.n_samples) * runs
+    return ns
+
+
+def runs_ns(f: LossFunction, runs: int, steps: int, optimizer: str, *, noise: float = 0.0,
+            batch_size: int | None = None, include_state: bool = False) -> int:  # fmt: skip
+    """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them."""
+    if choose_driver(f, noise, batch_size) == "catalog":  # a schedule iff batch_size
+        return runs * (steps + 1) * COMPILED_NS_PER_STEP + CALL_NS * 10
+    return (steps + 1) * step_ns(f, runs, batch_size)
+
+
+def surface_ns(f: LossFunction, points: int) -> int:
+    return evaluation_ns(f, points, "value") + 10 * points  # the grid, min/max, encoding
 
 
 # Floats returned per point: coordinates, loss, gradient norm, epoch; with the optimizer
@@ -35,5 +81,14 @@ def check_work(field: str, work: int, limit_name: str, what: str) -> int:
     return work
 
 
-def is_heavy(work: int) -> bool:
-    return work > settings.heavy_work_threshold
+def check_operations(field: str, ns: int, what: str = "steps", where: str = "body") -> int:
+    """The CPU cap every request shares: estimated operations (ns of CPU)."""
+    limit = settings.max_request_operations
+    if ns > limit:
+        raise unprocessable(
+            [where, field],
+            f"this request would take about {ns / 1e9:.1f} CPU-seconds ({ns:,} operations), "
+            f"over the limit of {limit:,} (DESCENT_MAX_REQUEST_OPERATIONS); ask for fewer "
+            f"{what}, or a simpler function",
+        )
+    return ns

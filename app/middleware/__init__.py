@@ -10,6 +10,8 @@ passing by, so a request costs a few dictionary operations. From the outside in:
   traceback, never sent to the client) that still passes through the layers above.
 - ``BodyLimit``: request bodies over ``settings.max_body_bytes`` get a JSON 413.
 - ``JsonBodies``: a body that is not JSON, posted where JSON is expected, gets a JSON 415.
+- ``StrictJson``: duplicate keys and bodies nested too deeply get a JSON 422.
+- ``HeadAsGet`` (just inside the access log): HEAD is answered as GET without the body.
 - ``ETags``: ETag + Cache-Control on the deterministic GETs, 304 on ``If-None-Match``.
 """
 
@@ -24,7 +26,9 @@ from starlette.middleware.cors import CORSMiddleware
 from app.config import Settings, settings
 from app.middleware.bodies import BodyLimit, JsonBodies, document_responses
 from app.middleware.caching import ETags
+from app.middleware.head import HeadAsGet
 from app.middleware.headers import SecurityHeaders, content_security_policy, security_headers
+from app.middleware.json_bodies import StrictJson
 from app.middleware.logs import AccessLog, CatchErrors
 
 __all__ = ["content_security_policy", "install", "security_headers"]
@@ -47,6 +51,7 @@ def install(app: FastAPI, config: Settings = settings) -> None:
     configure_logging(config.log_level)
     document_responses(app, config)
     app.add_middleware(ETags, max_age=config.cache_max_age)
+    app.add_middleware(StrictJson)
     app.add_middleware(JsonBodies, api=app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(CatchErrors)
@@ -60,4 +65,5 @@ def install(app: FastAPI, config: Settings = settings) -> None:
             max_age=600,
         )
     app.add_middleware(SecurityHeaders, config=config)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(AccessLog)

@@ -47,9 +47,9 @@ def test_requests_arriving_during_a_batch_join_the_next_one(monkeypatch):
     sizes = []
     real = coalesce.run_group
 
-    def counting(f, runs, minibatches=None):
+    def counting(f, runs, minibatches=None, should_stop=None):
         sizes.append(len(runs))
-        return real(f, runs, minibatches)
+        return real(f, runs, minibatches, should_stop)
 
     monkeypatch.setattr(coalesce, "run_group", counting)
     from app.api.schemas import TrajectoryRequest

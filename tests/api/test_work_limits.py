@@ -1,4 +1,7 @@
-"""Work caps count how costly one evaluation is: a 10,000-point logistic fit is not a bowl."""
+"""Work caps count how costly one evaluation is: a 10,000-point logistic fit is not a bowl.
+
+Every request's CPU is capped by DESCENT_MAX_REQUEST_OPERATIONS (estimated operations);
+the other caps bound sizes (steps, starts, settings, numbers returned)."""
 
 import numpy as np
 import pytest
@@ -23,17 +26,20 @@ BIG_FIT = {
 @pytest.mark.parametrize(
     ("path", "body", "limit"),
     [
-        ("/api/v1/surface", {"function": BIG_FIT, "resolution": 1000}, "MAX_SURFACE_WORK"),
+        ("/api/v1/surface", {"function": BIG_FIT, "resolution": 1000}, "MAX_REQUEST_OPERATIONS"),
         ("/api/v1/trajectories", {"function": BIG_FIT, "start": [0, 0],
                                   "optimizer": {"name": "sgd"}, "steps": 100_000},
-         "MAX_RUN_WORK"),
+         "MAX_REQUEST_OPERATIONS"),
         ("/api/v1/basins", {"function": BIG_FIT, "optimizer": {"name": "sgd"},
-                            "resolution": 100, "steps": 500}, "MAX_BASIN_WORK"),
+                            "resolution": 100, "steps": 500}, "MAX_REQUEST_OPERATIONS"),
+        ("/api/v1/basins", {"function": "bowl", "optimizer": {"name": "sgd"},
+                            "resolution": 400, "steps": 1000}, "MAX_BASIN_WORK"),
         ("/api/v1/sweeps", {"function": BIG_FIT, "start": [0, 0], "optimizer": {"name": "sgd"},
-                            "lr": {"count": 100}, "steps": 1000}, "MAX_SWEEP_WORK"),
-        ("/api/v1/trajectories/batch", {"runs": [{"function": logistic_fit(2000), "start": [0, 0],
-                                                  "optimizer": {"name": "sgd"},
-                                                  "steps": 50_000}] * 3}, "MAX_BATCH_WORK"),
+                            "lr": {"count": 100}, "steps": 1000}, "MAX_REQUEST_OPERATIONS"),
+        ("/api/v1/trajectories/batch", {"runs": [{"function": logistic_fit(10_000),
+                                                  "start": [0, 0], "optimizer": {"name": "sgd"},
+                                                  "steps": 50_000}] * 4},
+         "MAX_REQUEST_OPERATIONS"),
     ],
 )  # fmt: skip
 def test_costly_request_is_422_naming_its_limit(client, path, body, limit):
@@ -56,7 +62,7 @@ def test_mini_batch_gradients_count_towards_the_work(client):
     body = {"function": linear_fit(10_000), "start": [0, 0], "optimizer": {"name": "sgd"},
             "steps": 100_000, "batch_size": 10_000}  # fmt: skip
     response = client.post("/api/v1/trajectories", json=body)
-    assert response.status_code == 422 and "DESCENT_MAX_RUN_WORK" in response.text
+    assert response.status_code == 422 and "DESCENT_MAX_REQUEST_OPERATIONS" in response.text
     small = {**body, "steps": 20, "batch_size": 100}
     assert client.post("/api/v1/trajectories", json=small).status_code == 200
 

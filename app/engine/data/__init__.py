@@ -85,8 +85,8 @@ def data_function(
         description=_describe(model, loss, n, kernel, minima),
         extra={
             "data": {"model": model, "loss": loss, "x": x.tolist(), "y": y.tolist()},
-            # Data points one evaluation touches (the cost of a surface point or a step).
-            "evaluation_cost": int(kernel.xs.size) if model == "logistic" else 1,
+            # numpy calls and ns per parameter point of one evaluation (work budgets)
+            "cost": kernel.cost(),
         },
         n_samples=n,
         sample_gradient=kernel.sample_gradient,

@@ -109,6 +109,14 @@ def compile_expression(text: str, domain: list[list[float]] | None = None) -> Lo
         extra={
             "gradient_latex": [f"{label} = {g}" for label, g in zip(labels, gradient_latex)],
             "expression": text,
+            # numpy calls and ns per point of one evaluation, with the wrapping above
+            "cost": {
+                "value": (value_program.calls + 2, value_program.nanoseconds_per_point + 2),
+                "gradient": (
+                    gradient_program.calls + 2 + dims,
+                    gradient_program.nanoseconds_per_point + 2 * dims,
+                ),
+            },
         },
     )
 

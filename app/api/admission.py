@@ -1,0 +1,219 @@
+"""One admission control for every computation, and the stop signal of each request.
+
+Every request that computes (trajectories alone or coalesced, batches, basins, sweeps,
+surfaces) enters a lane with its estimated CPU (``app.api.work``) before any thread
+starts on it. Light work (under ``heavy_operations``) and heavy work have a lane each, so
+a 100-step run never waits behind 30-second ones. A lane computes at most ``slots``
+requests at once; the others wait in order, without holding a thread, while the
+expected wait (the CPU ahead of them over the lane's slots) stays under
+``max_queue_seconds``; past that, 503 with a Retry-After of that wait.
+
+A computation stops when its client disconnects or its deadline
+(``request_deadline_seconds``, queueing included) passes: ``StopSignal`` is polled by the
+engine between chunks of steps (``should_stop``, or ``stoppable`` where the engine takes
+none yet) and by the API between the pieces it controls (surface row blocks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import dataclasses
+import functools
+import math
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import HTTPException, Request
+from starlette.types import Receive
+
+from app.config import settings
+from app.engine import Cancelled
+from app.engine.functions import LossFunction
+
+NS_PER_SECOND = 1e9
+T = TypeVar("T")
+
+
+def busy(seconds: float) -> HTTPException:
+    retry = max(settings.retry_after_seconds, math.ceil(seconds))
+    return HTTPException(
+        503,
+        "the server is busy with other requests; retry shortly",
+        headers={"Retry-After": str(retry)},
+    )
+
+
+class StopSignal:
+    """Whether a request's work should stop: its client left, or its deadline passed."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        seconds = settings.request_deadline_seconds if seconds is None else seconds
+        self.deadline = time.monotonic() + seconds
+        self.disconnected = False
+
+    def __call__(self) -> bool:
+        return self.disconnected or time.monotonic() > self.deadline
+
+    def check(self) -> None:
+        if self():
+            raise Cancelled("the client left" if self.disconnected else "deadline passed")
+
+    async def watch(self, receive: Receive) -> None:
+        """Wait for the client's ``http.disconnect`` (the body has been read by then)."""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self.disconnected = True
+                return
+
+
+def stoppable(f: LossFunction, stop: Callable[[], bool]) -> LossFunction:
+    """``f`` whose gradient raises Cancelled once ``stop()`` holds. The engine's own
+    ``should_stop`` is checked every 200,000 run-steps: milliseconds in the catalog
+    kernels, but up to a minute for one run of a big formula on the array driver, which
+    takes a gradient per step and so stops within a step here. Basins and sweeps take no
+    ``should_stop`` yet: this is their only hook (not reaching catalog kernels)."""
+
+    def gradient(p):
+        if stop():
+            raise Cancelled("stopped")
+        return f.gradient(p)
+
+    return dataclasses.replace(f, gradient=gradient)
+
+
+class Lane:
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.running = 0
+        self.backlog_ns = 0  # estimated CPU of the requests running and waiting
+        self.waiters: deque[asyncio.Future] = deque()
+
+    def expected_wait(self) -> float:
+        return self.backlog_ns / self.slots / NS_PER_SECOND
+
+    def refuse_if_full(self) -> None:
+        if self.running >= self.slots and self.expected_wait() > settings.max_queue_seconds:
+            raise busy(self.expected_wait())
+
+    async def enter(self, ns: int, stop: StopSignal) -> None:
+        if self.running < self.slots and not self.waiters:
+            self.running += 1
+            self.backlog_ns += ns
+            return
+        self.refuse_if_full()
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        self.backlog_ns += ns
+        try:
+            await asyncio.wait_for(waiter, max(0.0, stop.deadline - time.monotonic()))
+        except BaseException:
+            self.backlog_ns -= ns
+            if waiter.done() and not waiter.cancelled():
+                self._hand_over()  # the slot was handed to us as we gave up: pass it on
+            else:
+                self.waiters.remove(waiter)
+            if time.monotonic() > stop.deadline:
+                raise busy(self.expected_wait()) from None
+            raise
+
+    def leave(self, ns: int) -> None:
+        self.backlog_ns -= ns
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the slot passes to it: running stays the same
+                return
+        self.running -= 1
+
+
+class _Lanes:
+    def __init__(self) -> None:
+        self.light = Lane(settings.max_light_requests)
+        self.heavy = Lane(settings.max_heavy_requests)
+
+
+_per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def lane_for(ns: int) -> Lane:
+    # asyncio futures belong to one event loop; tests may run several.
+    lanes = _per_loop.setdefault(asyncio.get_running_loop(), _Lanes())
+    return lanes.heavy if ns > settings.heavy_operations else lanes.light
+
+
+@asynccontextmanager
+async def admitted(ns: int, stop: StopSignal):
+    """Hold a slot of the right lane for work of ``ns`` estimated CPU-nanoseconds."""
+    lane = lane_for(ns)
+    await lane.enter(ns, stop)
+    try:
+        yield
+    finally:
+        lane.leave(ns)
+
+
+def _prepare_limiter():
+    lanes = _per_loop.setdefault(asyncio.get_running_loop(), _Lanes())
+    if not hasattr(lanes, "prepare"):
+        lanes.prepare = anyio.CapacityLimiter(settings.max_heavy_requests)
+    return lanes.prepare
+
+
+async def off_loop(fn: Callable[..., T], *args) -> T:
+    """Run ``fn`` (validation, compiling a formula or a fit, rendering JSON) in a thread:
+    nothing heavier than parsing runs on the event loop. At most one thread per core."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=_prepare_limiter())
+
+
+@asynccontextmanager
+async def watching(http: Request, stop: StopSignal):
+    """Notice the client leaving while the request computes."""
+    watcher = asyncio.get_running_loop().create_task(stop.watch(http.receive))
+    try:
+        yield stop
+    finally:
+        watcher.cancel()
+
+
+async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) -> T:
+    """``work(stop)`` in a thread once admitted; 503 if its deadline passed meanwhile."""
+    async with admitted(ns, stop):
+        try:
+            stop.check()
+            return await anyio.to_thread.run_sync(work, stop)
+        except Cancelled:
+            detail = "the client left" if stop.disconnected else "the deadline passed"
+            raise HTTPException(
+                503,
+                f"stopped: {detail} (requests may take {settings.request_deadline_seconds:g} s"
+                " with queueing); retry later or ask for less",
+                headers={"Retry-After": str(settings.retry_after_seconds)},
+            ) from None
+        finally:
+            if ns > settings.heavy_operations:
+                trim_memory()
+
+
+def trim_memory() -> None:
+    """Give freed heap pages back to the system after a computation (glibc keeps them
+    otherwise, and a process that once held a big surface would stay big)."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+try:
+    _libc = ctypes.CDLL("libc.so.6")
+    _libc.malloc_trim  # noqa: B018 (glibc only)
+except (OSError, AttributeError):
+    _libc = None
