@@ -10,15 +10,14 @@ expected wait (the CPU ahead of them over the lane's slots) stays under
 
 A computation stops when its client disconnects or its deadline
 (``request_deadline_seconds``, queueing included) passes: ``StopSignal`` is polled by the
-engine between chunks of steps (``should_stop``, or ``stoppable`` where the engine takes
-none yet) and by the API between the pieces it controls (surface row blocks).
+engine between chunks of steps (``should_stop``; the array driver every step)
+and by the API between the pieces it controls (surface row blocks).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ctypes
-import dataclasses
 import functools
 import math
 import time
@@ -35,7 +34,6 @@ from starlette.types import Receive
 
 from app.config import settings
 from app.engine import Cancelled
-from app.engine.functions import LossFunction
 
 NS_PER_SECOND = 1e9
 T = TypeVar("T")
@@ -72,21 +70,6 @@ class StopSignal:
             if message["type"] == "http.disconnect":
                 self.disconnected = True
                 return
-
-
-def stoppable(f: LossFunction, stop: Callable[[], bool]) -> LossFunction:
-    """``f`` whose gradient raises Cancelled once ``stop()`` holds. The engine's own
-    ``should_stop`` is checked every 200,000 run-steps: milliseconds in the catalog
-    kernels, but up to a minute for one run of a big formula on the array driver, which
-    takes a gradient per step and so stops within a step here. Basins and sweeps take no
-    ``should_stop`` yet: this is their only hook (not reaching catalog kernels)."""
-
-    def gradient(p):
-        if stop():
-            raise Cancelled("stopped")
-        return f.gradient(p)
-
-    return dataclasses.replace(f, gradient=gradient)
 
 
 class Lane:

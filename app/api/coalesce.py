@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import anyio.to_thread
 
-from app.api.admission import Cancelled, StopSignal, admitted, busy, stoppable
+from app.api.admission import Cancelled, StopSignal, admitted, busy
 from app.api.grouping import ResolvedOptimizer, run_group
 from app.api.schemas import TrajectoryRequest
 from app.api.work import runs_ns
@@ -100,7 +100,7 @@ class Coalescer:
                 async with admitted(batch.ns(), StopSignal()):
                     results = await anyio.to_thread.run_sync(
                         run_group,
-                        stoppable(batch.function, group_stop),
+                        batch.function,
                         batch.runs,
                         None,
                         group_stop,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Request
 
-from app.api.admission import StopSignal, compute, off_loop, stoppable, watching
+from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.many_schemas import (
@@ -67,7 +67,7 @@ def plan_batch(request: BatchRequest) -> tuple:
         results: list[dict | None] = [None] * len(runs)
         for members in groups.values():
             f, first, minibatches = functions[members[0]], runs[members[0]], schedules[members[0]]
-            ran = run_group(stoppable(f, stop), [runs[i] for i in members], minibatches, stop)
+            ran = run_group(f, [runs[i] for i in members], minibatches, stop)
             for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
                     trajectory, f.id, optimizer, first.include_state, minibatches,
@@ -98,8 +98,8 @@ def plan_basins(request: BasinsRequest) -> tuple:
     ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
                                            optimizer.name))  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
-        stoppable(f, stop), optimizer, window, request.resolution, request.steps, request.tol,
-        request.radius))  # fmt: skip
+        f, optimizer, window, request.resolution, request.steps, request.tol, request.radius,
+        should_stop=stop))  # fmt: skip
 
 
 def render_basins(request: BasinsRequest, f, result) -> StrictJSONResponse:
@@ -149,16 +149,15 @@ def plan_sweep(request: SweepRequest) -> tuple:
     settings_count = lr.count * (len(second.values) if second else 1)
     check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
     check_work("steps", settings_count * request.steps, "max_sweep_work", "settings × steps")
-    # Sweeps always take the numpy runner (one optimizer, many settings).
     ns = check_operations("steps", (request.steps + 1) * step_ns(f, settings_count))
     lrs = np.geomspace(lr.min, lr.max, lr.count)
 
     def work(stop: StopSignal) -> StrictJSONResponse:
         try:
             result = sweep(
-                stoppable(f, stop), request.start, name, options, lrs, request.steps,
+                f, request.start, name, options, lrs, request.steps,
                 request.tol, second.param if second else None,
-                np.array(second.values) if second else None,
+                np.array(second.values) if second else None, should_stop=stop,
             )  # fmt: skip
         except ValueError as error:  # a swept value torch would reject, e.g. betas[0] = 1
             raise unprocessable(["body", "second", "values"], str(error)) from None

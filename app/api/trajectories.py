@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Request
 
-from app.api.admission import StopSignal, compute, off_loop, stoppable, watching
+from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.coalesce import coalescer
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
@@ -65,7 +65,7 @@ async def create_trajectory(request: TrajectoryRequest, http: Request) -> Strict
         if ns > settings.heavy_operations or minibatches is not None or request.gradient_noise:
 
             def alone(signal: StopSignal) -> StrictJSONResponse:
-                ran = run_group(stoppable(f, signal), [request], minibatches, signal)[0]
+                ran = run_group(f, [request], minibatches, signal)[0]
                 return render(f, request, minibatches, *ran)
 
             return await compute(ns, stop, alone)

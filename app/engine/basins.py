@@ -75,11 +75,12 @@ def basins(
     steps: int,
     tol: float,
     radius: float | None = None,
+    should_stop=None,
 ) -> Basins:
     """Run ``optimizer`` from a resolution × resolution grid over ``window`` and label ends."""
     x, y = (np.linspace(lo, hi, resolution) for lo, hi in window)
     starts = np.stack(np.meshgrid(x, y, indexing="xy"), -1).reshape(-1, 2)
-    result = run_many(function, starts, optimizer, steps, tol)
+    result = run_many(function, starts, optimizer, steps, tol, should_stop)
     if radius is None:
         radius = 0.01 * float(np.hypot(*(hi - lo for lo, hi in window)))
     labels = np.full(len(starts), -1, dtype=np.int64)

@@ -49,6 +49,7 @@ def sweep(
     tol: float,
     param: str | None = None,
     values: np.ndarray | None = None,
+    should_stop=None,
 ) -> Sweep:
     """Run every (value, lr) pair from ``start``; rows follow ``values``, columns ``lrs``."""
     rows = values if param is not None else np.array([np.nan])
@@ -59,7 +60,8 @@ def sweep(
     ]
     optimizer = inject_hyperparams(name, settings)
     starts = np.tile(np.asarray(start, dtype=np.float64), (len(settings), 1))
-    result = run_batch(function, starts, optimizer, steps, tol, record=False)
+    result = run_batch(function, starts, optimizer, steps, tol, record=False,
+                       should_stop=should_stop)  # fmt: skip
     shape = (len(rows), len(lrs))
     return Sweep(
         np.asarray(lrs), values if param else None, result.final_losses.reshape(shape),

@@ -6,7 +6,7 @@ import pytest
 from fastapi import HTTPException
 
 from app.api import coalesce
-from app.api.admission import Cancelled, Lane, StopSignal, stoppable
+from app.api.admission import Lane, StopSignal
 from app.api.schemas import TrajectoryRequest
 from app.api.trajectories import plan_trajectory
 from app.config import settings
@@ -80,15 +80,3 @@ def test_long_formula_runs_are_heavy_and_not_coalesced_with_short_ones():
     long, short = request(trig, [0.7, 0.7], 10_000), request("rosenbrock", [-1.5, 2], 100)
     assert plan_trajectory(long)[2] > settings.heavy_operations
     assert plan_trajectory(short)[2] < settings.heavy_operations
-
-
-def test_a_stopped_function_raises_cancelled_at_its_next_gradient():
-    calls = []
-    stop = lambda: len(calls) >= 3  # noqa: E731
-    bowl = get_function("bowl")
-    f = stoppable(bowl, stop)
-    with pytest.raises(Cancelled):
-        for _ in range(10):
-            f.gradient([1.0, 1.0])
-            calls.append(1)
-    assert len(calls) == 3

@@ -147,7 +147,6 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
     n, dims = batch.P.shape
     rng = np.random.default_rng(seed) if gradient_noise > 0 else None
     L, G, GU = np.zeros(n), np.zeros((n, dims)), np.zeros((n, dims))
-    every = chunk_steps(n)
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             rows = np.flatnonzero(batch.status == RUNNING)
@@ -163,8 +162,7 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
             C = batch.per_step_table(module, k, k + 1)
             module.advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, C,
                                 batch.grp, *batch.tail())  # fmt: skip
-            if k % every == every - 1:
-                check(should_stop)
+            check(should_stop)  # every step: a step of a big formula can take milliseconds
 
 
 def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: int,
