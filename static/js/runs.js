@@ -13,6 +13,17 @@ export function specOf(name) {
   return specs.get(name);
 }
 
+/** Cast a run's link-typed values by its optimizer's registry: a bool parameter written as
+ * 1/0 (older links) becomes true/false, so the API never sees the number. */
+export function castParams(run) {
+  const spec = specs.get(run.optimizer);
+  for (const p of spec ? spec.params : []) {
+    const v = run.params[p.name];
+    if (p.kind === "bool" && (v === 1 || v === 0)) run.params[p.name] = v === 1;
+  }
+  return run;
+}
+
 function same(a, b) {
   return Array.isArray(a) ? Array.isArray(b) && a.every((v, i) => v === b[i]) : a === b;
 }

@@ -183,7 +183,7 @@ def test_per_sample_sgd_advances_epochs(app):
     body = request.value.post_data_json
     assert body["batch_size"] == 1 and body["shuffle"] is False
     app.wait("descent.race && descent.race.loaded && descent.race.entries[0].data.epoch")
-    assert "batch=1" in app.page.url and "shuffle=0" in app.page.url
+    assert "batch=1" in app.page.url and "shuffle=false" in app.page.url
     epochs = app.js("descent.race.entries[0].data.epoch")
     assert epochs[:7] == [0, 0, 0, 1, 1, 1, 2]  # three points: an epoch every three steps
     app.page.locator("#reset").click()
