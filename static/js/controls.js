@@ -98,8 +98,17 @@ export class Controls {
     if (flat && state.view === "3d") state.view = "2d";
     for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
     this.example = fn.start.join(", ");
+    $("suggested-start").disabled = state.lock.has("start");
     $("start").placeholder = fn.dims === 1 ? "x" : "x, y";
     $("suggested-start").textContent = `Suggested (${fn.start.map((v) => fmt(v)).join(", ")})`;
+  }
+
+  /** No function yet (Custom… before a formula): nothing to describe or start from. */
+  showBlank() {
+    $("formula").textContent = "";
+    $("function-description").textContent = "Type a function of x (and y) to draw its landscape, then click it to race.";
+    $("suggested-start").disabled = true;
+    this.select.value = "custom";
   }
 
   showStart() {

@@ -2,7 +2,7 @@
 // the 2-D/3-D view; keeps the overlays (trails, loss curve) matched to Plotly's layout.
 import { getSurface, problemsOf } from "./api.js";
 import { CUSTOM } from "./expression.js";
-import { drawLandscape, prepareSurface } from "./plot.js";
+import { drawBlank, drawLandscape, prepareSurface } from "./plot.js";
 import { state, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -65,10 +65,29 @@ export class Landscape {
     if (state.start) this.session.run(true);
   }
 
+  /** "Custom…" with no formula yet: no landscape at all, so a click cannot race the old one. */
+  async showBlank() {
+    const { gd, controls, sweeps } = this.v;
+    state.function = CUSTOM;
+    state.expression = null;
+    this.session.clear(null);
+    this.app.fn = null;
+    this.app.surface = null;
+    controls.showBlank();
+    $("plot-hint").hidden = true;
+    writeUrl();
+    await drawBlank(gd, "Type a formula under “Your function” to see its landscape");
+    sweeps.stale();
+  }
+
   /** A function from the menu (or the link): its data, controls and landscape. */
   async select(id, userChoice) {
     const { controls, expression, dataPanel } = this.v;
-    if (id === CUSTOM) return expression.activate();
+    if (id === CUSTOM) {
+      const typed = await expression.activate();
+      if (!typed) await this.showBlank();
+      return;
+    }
     if (expression.active) expression.deactivate();
     const fn = this.app.functions.get(id);
     if (!fn) {

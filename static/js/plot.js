@@ -149,3 +149,13 @@ export function drawLandscape(gd, fn, s, view, runTraces = []) {
   layout.images = layer("images"); // pictures over the map (a heatmap would sit under the contour)
   return Plotly().react(gd, [base, ...layer("under"), minimaTrace(fn), ...layer("over")], layout, CONFIG);
 }
+
+/** An empty plot carrying `text`, for when there is no landscape (Custom… before typing). */
+export function drawBlank(gd, text) {
+  gd._is3d = false;
+  const hidden = { visible: false, fixedrange: true, range: [0, 1] };
+  return Plotly().react(gd, [], {
+    margin: { l: 10, r: 10, t: 10, b: 10 }, font: FONT, xaxis: hidden, yaxis: hidden, dragmode: false,
+    annotations: [{ text, showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper", font: { size: 16, color: "#5f6b7a" } }],
+  }, CONFIG);
+}

@@ -147,7 +147,8 @@ export class Sweeps {
 
   /** The function changed: the old chart no longer applies. */
   stale() {
-    if (!this.result || this.result.fnId === this.getFn().id) return;
+    const fn = this.getFn();
+    if (!this.result || (fn && this.result.fnId === fn.id)) return;
     this.result = null;
     this.token++;
     if (window.Plotly && this.chart._fullLayout) window.Plotly.purge(this.chart);
