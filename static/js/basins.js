@@ -17,11 +17,11 @@ export const basinColor = (label) => COLORS[label % COLORS.length];
 
 const thousands = (n) => n.toLocaleString("en-US").replace(/,/g, "\u202f");
 
-function describe(e) {
+export function describeBasin(e) {
   const where = `(${e.point.map((v) => fmt(Math.abs(v) < 1e-6 ? 0 : v, 3)).join(", ")})`;
   let kind = `f = ${fmt(e.loss, 4)}`;
   if (e.minimum !== null && e.minimum !== undefined) kind = e.is_global ? "a global minimum" : "a local minimum";
-  return `basin ${e.label + 1}: ${thousands(e.count)} starts end at ${where}, ${kind}`;
+  return `basin ${e.label + 1}: ${thousands(e.count)} ${e.count === 1 ? "start ends" : "starts end"} at ${where}, ${kind}`;
 }
 
 export class Basins {
@@ -119,7 +119,7 @@ export class Basins {
       const li = document.createElement("li");
       li.className = "basin-item";
       li.style.setProperty("--basin-color", basinColor(e.label));
-      li.textContent = describe(e);
+      li.textContent = describeBasin(e);
       return li;
     });
     if (n > 8) {
@@ -188,7 +188,7 @@ export class Basins {
     return [{
       type: "scatter", mode: "markers", name: "basin ends",
       x: ends.map((e) => e.point[0]), y: ends.map((e) => e.point[1]),
-      text: ends.map((e) => describe(e)),
+      text: ends.map((e) => describeBasin(e)),
       hovertemplate: "%{text}<extra></extra>",
       marker: {
         symbol: "circle-dot", size: 9, color: ends.map((e) => basinColor(e.label)),

@@ -18,6 +18,7 @@ export function latexToHtml(tex) {
   const wrap = (t) => (/[\s+\-]/.test(t.trim()) ? `(${t})` : t);
   s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)} `);
   s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
+  s = s.replace(/\\(?:operatorname|mathrm|text)\{([^{}]*)\}/g, "$1"); // \operatorname{sign} is "sign"
   s = s.replace(/\\left|\\right/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
   s = s.replace(/\\([a-zA-Z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : name));
   s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");

@@ -160,3 +160,13 @@ def test_custom_with_no_formula_shows_no_landscape_and_a_click_races_nothing(app
     type_expression(app, "x^2 + y^2")
     app.wait(SURFACE_READY)
     assert_clean(app)
+
+
+def test_abs_gradient_reads_sign_and_a_number_may_touch_a_name(app):
+    app.open()
+    type_expression(app, "abs(x) + 4x^2")
+    app.wait("document.getElementById('expression-card').dataset.state === 'ok'")
+    gradient = app.page.locator("#expression-gradient").inner_text()
+    assert "sign(x) + 8x" in gradient and "operatorname" not in gradient
+    assert app.page.locator("#expression-error").is_hidden()
+    assert_clean(app)

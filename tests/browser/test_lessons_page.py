@@ -153,6 +153,11 @@ def test_pasting_csv_and_a_readable_error(app):
     error.wait_for(state="visible")
     assert "line 2" in error.inner_text()
     assert "data=1,1;2,3;3,2;4,5" in app.page.url
+    # A number too large for a double is named, not mistaken for a header line.
+    csv.fill("1e400,2\n3,4")
+    app.page.locator("#data-apply").click()
+    app.wait("document.getElementById('data-error').textContent.includes('1e400')")
+    assert "line 1: 1e400 is too large" in error.inner_text()
     # The original points come back.
     app.page.locator("#data-reset").click()
     app.wait("!new URLSearchParams(location.search).has('data')")
