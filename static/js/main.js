@@ -10,7 +10,9 @@ import { Inspector } from "./inspector.js";
 import { Landscape } from "./landscape.js";
 import { LossCurve } from "./loss.js";
 import { RunsPanel } from "./runs.js";
+import { modebar } from "./plot.js";
 import { Session, message } from "./session.js";
+import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { state, writeUrl } from "./state.js";
 import { drawn } from "./tangent.js";
@@ -51,6 +53,12 @@ const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
 
 const { trails, loss, inspector, transport, dataPanel } = views;
+const saver = (kind, make, icon) => ({
+  name: `save-${kind}`, title: `Save the landscape and the race as ${kind.toUpperCase()}`, iconName: icon,
+  click: (graph) => make(graph, trails, transport.step).then((blob) => download(blob, `descent-race.${kind}`))
+    .catch((error) => message(`Could not save the image: ${error.message}`)),
+});
+modebar.push(saver("png", snapshotPng, "camera"), saver("svg", snapshotSvg, "disk"));
 window.descent = {
   metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel,
   get race() {

@@ -63,9 +63,15 @@ export class Trails {
     if (this.gd._is3d) return this.draw3d(step, force);
     if (!this.area) this.sync();
     if (!this.area) return;
-    const ctx = this.ctx;
-    const { width, height, xa, ya } = this.area;
-    ctx.clearRect(0, 0, width, height);
+    this.ctx.clearRect(0, 0, this.area.width, this.area.height);
+    this.paint(this.ctx, step);
+  }
+
+  /** Paint the race at `step` into `ctx` (in plot-area CSS pixels): the page's overlay, or
+   * a saved image's canvas (snapshot.js), so both show the same layers. */
+  paint(ctx, step) {
+    if (!this.area) return;
+    const { xa, ya } = this.area;
     const race = this.race;
     if (!race || !race.start) return;
     ctx.lineCap = "round";

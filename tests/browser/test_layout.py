@@ -6,15 +6,13 @@ nothing moves when play starts or stops."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import App, Probe
 
+TOUCH = {"has_touch": True, "is_mobile": True}
 SIZES = {
-    "phone-390x844": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True},
-    "phone-landscape-844x390": {
-        "viewport": {"width": 844, "height": 390}, "has_touch": True, "is_mobile": True,
-    },
-    "narrow-360x740": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True},
+    "phone-390x844": {"viewport": {"width": 390, "height": 844}, **TOUCH},
+    "phone-landscape-844x390": {"viewport": {"width": 844, "height": 390}, **TOUCH},
+    "narrow-360x740": {"viewport": {"width": 360, "height": 740}, **TOUCH},
     "projector-1280x720": {"viewport": {"width": 1280, "height": 720}},
     "chromebook-1366x768": {"viewport": {"width": 1366, "height": 768}},
 }
@@ -33,7 +31,8 @@ CONTROLS = """(() => {
     const r = target.getBoundingClientRect();
     const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
     const hit = document.elementFromPoint(cx, cy);
-    const ok = hit && (target.contains(hit) || hit === target || (el.labels && [...el.labels].some((l) => l.contains(hit))));
+    const labelled = el.labels && [...el.labels].some((l) => l.contains(hit));
+    const ok = hit && (target.contains(hit) || hit === target || labelled);
     out.push({id: el.id || el.className || el.tagName, tag: el.tagName, w: r.width, h: r.height,
               covered: !ok, by: hit ? (hit.id || hit.className || hit.tagName) : null});
   }
@@ -96,6 +95,9 @@ def test_a_phone_can_change_an_optimizer_and_its_learning_rate(browser, server_u
     lr.tap()
     lr.fill("0.2")
     lr.dispatch_event("change")
-    app.wait("window.descent.race.loaded && window.descent.race.entries[0].label.startsWith('Adam lr=0.2')")
+    app.wait(
+        "window.descent.race.loaded && "
+        "window.descent.race.entries[0].label.startsWith('Adam lr=0.2')"
+    )
     assert "adam(lr=0.2)" in page.url
     context.close()

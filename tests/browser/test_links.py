@@ -11,11 +11,7 @@ import pytest
 from app.api.optimizers import optimizer_info
 from app.engine.optimizer_specs import SPECS
 
-OPTIONS = [
-    (spec.name, p)
-    for spec in SPECS.values()
-    for p in optimizer_info(spec)["params"]
-]
+OPTIONS = [(spec.name, p) for spec in SPECS.values() for p in optimizer_info(spec)["params"]]
 
 
 def other_value(p: dict):
