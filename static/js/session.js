@@ -69,6 +69,7 @@ export class Session {
     $("plot-hint").hidden = true;
     const race = newRace();
     race.names = namesOf(app.fn);
+    race.minima = app.fn.minima || [];
     app.race = race;
     trails.setRace(race, app.surface);
     inspector.setRace(race);
