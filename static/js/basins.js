@@ -45,10 +45,9 @@ export class Basins {
 
   request(fn) {
     const run = state.runs[0];
-    const full = document.getElementById("landscape")._fullLayout;
-    const window = full && full.xaxis && !document.getElementById("landscape")._is3d
-      ? [full.xaxis.range.slice(), full.yaxis.range.slice()]
-      : fn.domain.map((b) => b.slice());
+    const gd = document.getElementById("landscape");
+    const shown = gd.layout && gd.layout.xaxis && gd.layout.xaxis.range && gd.layout.yaxis.range && !gd._is3d;
+    const window = shown ? [gd.layout.xaxis.range.slice(), gd.layout.yaxis.range.slice()] : fn.domain.map((b) => b.slice());
     return {
       function: functionSpec(), optimizer: { name: run.optimizer, ...run.params }, steps: state.steps,
       tol: state.tol, resolution: RESOLUTION, window, encoding: "base64",

@@ -137,7 +137,7 @@ export class Landscape {
       queued = true;
       requestAnimationFrame(() => {
         queued = false;
-        for (const el of [gd, lossDiv]) if (el._fullLayout) window.Plotly.Plots.resize(el);
+        for (const el of [gd, lossDiv]) if (el.data) window.Plotly.Plots.resize(el);
       });
     });
     observer.observe($("landscape-wrap"));

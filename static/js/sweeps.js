@@ -161,7 +161,7 @@ export class Sweeps {
     if (!this.result || (fn && this.result.fnId === fn.id)) return;
     this.result = null;
     this.token++;
-    if (window.Plotly && this.chart._fullLayout) window.Plotly.purge(this.chart);
+    if (window.Plotly && this.chart.data) window.Plotly.purge(this.chart);
     this.say(this.card.hidden ? "" : "The landscape changed: run the sweep again.");
   }
 
