@@ -4,7 +4,7 @@
 import { decodeTypedArray, postJson, problemsOf } from "./api.js";
 import { overlays } from "./plot.js";
 import { runLabel } from "./runs.js";
-import { fmt, functionSpec, state, writeUrl } from "./state.js";
+import { fmt, functionSpec, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const RESOLUTION = 100;
@@ -34,13 +34,12 @@ export class Basins {
     this.key = null;
     this.token = 0;
     this.button.addEventListener("click", () => this.toggle());
+    store.subscribe(["basins"], () => this.refresh());
     overlays.push((fn, s, where) => this.traces(fn, where));
   }
 
   toggle() {
-    state.basins = !state.basins;
-    writeUrl();
-    this.refresh();
+    update({ basins: !state.basins });
   }
 
   request(fn) {

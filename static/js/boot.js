@@ -77,6 +77,7 @@ export async function boot({ app, metrics, views, session, landscape }) {
   writeUrl();
   expression.live = true;
   Object.assign(window.descent, { basins, sweeps });
+  views.present.show(); // the link may open in present mode
   basins.refresh();
   document.body.dataset.ready = "true";
   if (state.start) await session.run(true);

@@ -1,6 +1,6 @@
 // The page's settings controls: function, steps, tolerance, noise, seed, view, copy link,
 // suggested start, lesson locks; plus showing API errors next to the control that caused them.
-import { fmt, shareUrl, state } from "./state.js";
+import { fmt, shareUrl, state, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
@@ -30,7 +30,7 @@ export function latexToHtml(tex) {
 
 export class Controls {
   constructor(handlers) {
-    this.h = handlers; // {onFunction, onSetting, onView, onSuggestedStart, onStart}
+    this.h = handlers; // {onFunction, onSetting, onSuggestedStart, onStart}
     this.select = $("function");
     this.bind();
   }
@@ -53,7 +53,7 @@ export class Controls {
     }
     for (const radio of document.querySelectorAll("input[name=view]")) {
       radio.addEventListener("change", () => {
-        if (radio.checked) this.h.onView(radio.value);
+        if (radio.checked) update({ view: radio.value });
       });
     }
     $("copy-link").addEventListener("click", () => this.copyLink());

@@ -3,7 +3,7 @@
 import { getSurface, problemsOf } from "./api.js";
 import { CUSTOM } from "./expression.js";
 import { drawBlank, drawLandscape, prepareSurface } from "./plot.js";
-import { state, writeUrl } from "./state.js";
+import { state, store, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,6 +18,7 @@ export class Landscape {
     this.app = app;
     this.v = views;
     this.session = session;
+    store.subscribe(["view"], () => this.setView(state.view));
   }
 
   /** Draw fn with app.surface in the current view (3-D: with the race's traces), and resync. */
@@ -111,9 +112,9 @@ export class Landscape {
     }
   }
 
+  /** Redraw in `view` (the store's subscriber, and basins after their overlay changed). */
   async setView(view) {
     state.view = view === "3d" ? "3d" : "2d";
-    writeUrl();
     if (!this.app.fn || !this.app.surface) return;
     await this.draw();
   }
