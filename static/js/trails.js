@@ -164,12 +164,14 @@ function tag(ctx, x, y, text, color) {
   if (!Number.isFinite(x) || !Number.isFinite(y)) return;
   ctx.font = "600 15px system-ui, sans-serif";
   const w = ctx.measureText(text).width;
+  const room = ctx.canvas.width / (window.devicePixelRatio || 1);
+  const left = x + 11 + w + 8 > room ? x - 11 - w - 8 : x + 11; // near the right edge: to the left
   ctx.fillStyle = "rgba(255,255,255,0.9)";
-  ctx.fillRect(x + 11, y - 10, w + 8, 20);
+  ctx.fillRect(left, y - 10, w + 8, 20);
   ctx.fillStyle = color;
-  ctx.fillRect(x + 11, y - 10, 3, 20);
+  ctx.fillRect(left, y - 10, 3, 20);
   ctx.fillStyle = "#111";
-  ctx.fillText(text, x + 17, y + 5);
+  ctx.fillText(text, left + 6, y + 5);
 }
 
 function trail(ctx, px, py, k, color, wide = 1) {
