@@ -7,7 +7,7 @@ const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed"
 const SYMBOLS = {
   pi: "π", sigma: "σ", sum: "Σ", prod: "Π", alpha: "α", beta: "β", gamma: "γ", delta: "δ",
   epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", nabla: "∇", cdot: "·", times: "×",
-  infty: "∞", le: "≤", ge: "≥", hat: "",
+  infty: "∞", le: "≤", ge: "≥", hat: "", tau: "τ", rho: "ρ", ne: "≠", leftarrow: "←", odot: "⊙",
 };
 
 /** A small LaTeX-to-readable converter for the catalog's formulas (no MathJax offline). */

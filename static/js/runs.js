@@ -1,5 +1,6 @@
 // The run editor: one card per run, its controls generated from GET /api/v1/optimizers
 // (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
+import { showRule } from "./rule.js";
 import { MAX_RUNS, colorOf, fmt, makeRun, state } from "./state.js";
 
 let specs = new Map(); // optimizer name -> spec from the API
@@ -125,6 +126,7 @@ export class RunsPanel {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
     this.summarize(run, li);
+    showRule(li.querySelector(".run-rule"), spec);
     if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;
     return li;
   }

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
-from app.api.optimizers import optimizer_info
-from app.engine.optimizer_specs import SPECS
+from app.main import app as server
 
-OPTIONS = [(spec.name, p) for spec in SPECS.values() for p in optimizer_info(spec)["params"]]
+# The registry as the page reads it (GET /api/v1/optimizers), not the engine's internals.
+REGISTRY = TestClient(server).get("/api/v1/optimizers").json()["optimizers"]
+OPTIONS = [(o["name"], p) for o in REGISTRY for p in o["params"]]
 
 
 def other_value(p: dict):

@@ -65,3 +65,19 @@ def test_the_view_toggle_goes_through_the_store(app):
     app.page.locator("input[name=view][value='3d']").check()
     app.wait("document.getElementById('landscape').data[0].type === 'surface'", timeout=20)
     assert "view=3d" in app.page.url
+
+
+def test_each_run_shows_its_optimizers_update_rule_from_the_registry(app):
+    app.open("?function=bowl&runs=adam(lr=0.1)|sgd(lr=0.01)")
+    registry = app.js(
+        "fetch('/api/v1/optimizers').then((r) => r.json()).then((b) => "
+        "Object.fromEntries(b.optimizers.map((o) => [o.name, (o.equations || []).length])))"
+    )
+    for i, name in enumerate(["adam", "sgd"]):
+        card = app.page.locator("#run-list .run-card").nth(i)
+        lines = card.locator(".run-rule .rule-lines code")
+        assert lines.count() == registry[name]
+        if registry[name]:
+            card.locator(".run-rule summary").click()
+            text = lines.last.inner_text()
+            assert "θ" in text and "\\" not in text and "operatorname" not in text
