@@ -4,7 +4,7 @@
 import { decodeTypedArray, postJson, problemsOf } from "./api.js";
 import { overlays } from "./plot.js";
 import { runLabel } from "./runs.js";
-import { fmt, functionSpec, state, writeUrl } from "./state.js";
+import { fmt, functionSpec, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const RESOLUTION = 100;
@@ -17,11 +17,11 @@ export const basinColor = (label) => COLORS[label % COLORS.length];
 
 const thousands = (n) => n.toLocaleString("en-US").replace(/,/g, "\u202f");
 
-function describe(e) {
+export function describeBasin(e) {
   const where = `(${e.point.map((v) => fmt(Math.abs(v) < 1e-6 ? 0 : v, 3)).join(", ")})`;
   let kind = `f = ${fmt(e.loss, 4)}`;
   if (e.minimum !== null && e.minimum !== undefined) kind = e.is_global ? "a global minimum" : "a local minimum";
-  return `basin ${e.label + 1}: ${thousands(e.count)} starts end at ${where}, ${kind}`;
+  return `basin ${e.label + 1}: ${thousands(e.count)} ${e.count === 1 ? "start ends" : "starts end"} at ${where}, ${kind}`;
 }
 
 export class Basins {
@@ -34,21 +34,19 @@ export class Basins {
     this.key = null;
     this.token = 0;
     this.button.addEventListener("click", () => this.toggle());
+    store.subscribe(["basins"], () => this.refresh());
     overlays.push((fn, s, where) => this.traces(fn, where));
   }
 
   toggle() {
-    state.basins = !state.basins;
-    writeUrl();
-    this.refresh();
+    update({ basins: !state.basins });
   }
 
   request(fn) {
     const run = state.runs[0];
-    const full = document.getElementById("landscape")._fullLayout;
-    const window = full && full.xaxis && !document.getElementById("landscape")._is3d
-      ? [full.xaxis.range.slice(), full.yaxis.range.slice()]
-      : fn.domain.map((b) => b.slice());
+    const gd = document.getElementById("landscape");
+    const shown = gd.layout && gd.layout.xaxis && gd.layout.xaxis.range && gd.layout.yaxis.range && !gd._is3d;
+    const window = shown ? [gd.layout.xaxis.range.slice(), gd.layout.yaxis.range.slice()] : fn.domain.map((b) => b.slice());
     return {
       function: functionSpec(), optimizer: { name: run.optimizer, ...run.params }, steps: state.steps,
       tol: state.tol, resolution: RESOLUTION, window, encoding: "base64",
@@ -119,7 +117,7 @@ export class Basins {
       const li = document.createElement("li");
       li.className = "basin-item";
       li.style.setProperty("--basin-color", basinColor(e.label));
-      li.textContent = describe(e);
+      li.textContent = describeBasin(e);
       return li;
     });
     if (n > 8) {
@@ -188,7 +186,7 @@ export class Basins {
     return [{
       type: "scatter", mode: "markers", name: "basin ends",
       x: ends.map((e) => e.point[0]), y: ends.map((e) => e.point[1]),
-      text: ends.map((e) => describe(e)),
+      text: ends.map((e) => describeBasin(e)),
       hovertemplate: "%{text}<extra></extra>",
       marker: {
         symbol: "circle-dot", size: 9, color: ends.map((e) => basinColor(e.label)),

@@ -5,7 +5,7 @@ import { CUSTOM } from "./expression.js";
 import { listenForPicks } from "./pick.js";
 import { drawLandscape, prepareSurface } from "./plot.js";
 import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
-import { setSpecs, specOf } from "./runs.js";
+import { castParams, setSpecs, specOf } from "./runs.js";
 import { message } from "./session.js";
 import { DEFAULTS, fromQuery, state, writeUrl } from "./state.js";
 
@@ -68,7 +68,7 @@ export async function boot({ app, metrics, views, session, landscape }) {
   landscape.watchLayout();
   setSpecs(await optimizersP);
   const unknown = state.runs.filter((r) => !specOf(r.optimizer));
-  state.runs = state.runs.filter((r) => specOf(r.optimizer));
+  state.runs = state.runs.filter((r) => specOf(r.optimizer)).map(castParams);
   runsPanel.render();
   session.locked = controls.applyLesson(runsPanel);
   if (unknown.length || problems.length) {
@@ -77,6 +77,7 @@ export async function boot({ app, metrics, views, session, landscape }) {
   writeUrl();
   expression.live = true;
   Object.assign(window.descent, { basins, sweeps });
+  views.present.show(); // the link may open in present mode
   basins.refresh();
   document.body.dataset.ready = "true";
   if (state.start) await session.run(true);

@@ -1,13 +1,13 @@
 // The page's settings controls: function, steps, tolerance, noise, seed, view, copy link,
 // suggested start, lesson locks; plus showing API errors next to the control that caused them.
-import { fmt, shareUrl, state } from "./state.js";
+import { fmt, shareUrl, state, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
 const SYMBOLS = {
   pi: "π", sigma: "σ", sum: "Σ", prod: "Π", alpha: "α", beta: "β", gamma: "γ", delta: "δ",
   epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", nabla: "∇", cdot: "·", times: "×",
-  infty: "∞", le: "≤", ge: "≥", hat: "",
+  infty: "∞", le: "≤", ge: "≥", hat: "", tau: "τ", rho: "ρ", ne: "≠", leftarrow: "←", odot: "⊙",
 };
 
 /** A small LaTeX-to-readable converter for the catalog's formulas (no MathJax offline). */
@@ -18,6 +18,7 @@ export function latexToHtml(tex) {
   const wrap = (t) => (/[\s+\-]/.test(t.trim()) ? `(${t})` : t);
   s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)} `);
   s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
+  s = s.replace(/\\(?:operatorname|mathrm|text)\{([^{}]*)\}/g, "$1"); // \operatorname{sign} is "sign"
   s = s.replace(/\\left|\\right/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
   s = s.replace(/\\([a-zA-Z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : name));
   s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");
@@ -29,7 +30,7 @@ export function latexToHtml(tex) {
 
 export class Controls {
   constructor(handlers) {
-    this.h = handlers; // {onFunction, onSetting, onView, onSuggestedStart, onStart}
+    this.h = handlers; // {onFunction, onSetting, onSuggestedStart, onStart}
     this.select = $("function");
     this.bind();
   }
@@ -52,7 +53,7 @@ export class Controls {
     }
     for (const radio of document.querySelectorAll("input[name=view]")) {
       radio.addEventListener("change", () => {
-        if (radio.checked) this.h.onView(radio.value);
+        if (radio.checked) update({ view: radio.value });
       });
     }
     $("copy-link").addEventListener("click", () => this.copyLink());
@@ -98,8 +99,17 @@ export class Controls {
     if (flat && state.view === "3d") state.view = "2d";
     for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
     this.example = fn.start.join(", ");
+    $("suggested-start").disabled = state.lock.has("start");
     $("start").placeholder = fn.dims === 1 ? "x" : "x, y";
     $("suggested-start").textContent = `Suggested (${fn.start.map((v) => fmt(v)).join(", ")})`;
+  }
+
+  /** No function yet (Custom… before a formula): nothing to describe or start from. */
+  showBlank() {
+    $("formula").textContent = "";
+    $("function-description").textContent = "Type a function of x (and y) to draw its landscape, then click it to race.";
+    $("suggested-start").disabled = true;
+    this.select.value = "custom";
   }
 
   showStart() {

@@ -60,6 +60,8 @@ export function dataFunction(base, data, body) {
   };
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** "x,y" per line (comma, semicolon, tab or spaces); a header line is skipped. */
 export function parseCsv(text, logistic = false) {
   const x = [];
@@ -70,8 +72,12 @@ export function parseCsv(text, logistic = false) {
     if (!line || line.startsWith("#")) continue;
     const parts = line.replace(/−/g, "-").split(/\s*[,;\t]\s*|\s+/).filter(Boolean);
     const values = parts.map(Number);
+    const numeric = parts.map((t) => NUMBER.test(t));
     if (parts.length !== 2 || !values.every(Number.isFinite)) {
-      if (!x.length && /[a-z]/i.test(line) && parts.length === 2) continue; // a header
+      // A header has a word where a number goes; "1e400" is a number, just too large.
+      if (!x.length && parts.length === 2 && !numeric.every(Boolean)) continue;
+      const huge = parts.find((t, k) => numeric[k] && !Number.isFinite(values[k]));
+      if (huge) throw new Error(`line ${i + 1}: ${huge} is too large (largest: about 1.8e308)`);
       throw new Error(`line ${i + 1}: "${line.slice(0, 40)}" is not two numbers "x,y"`);
     }
     if (logistic && values[1] !== 0 && values[1] !== 1) throw new Error(`line ${i + 1}: y must be 0 or 1 (a class) for a logistic model`);

@@ -15,6 +15,37 @@ const STATE_NAMES = {
 
 const pair = (v) => (v ? `(${v.map((c) => fmt(c)).join(", ")})` : "—");
 
+/** The global minimum the catalog knows, as "global minimum 0 at (0, 0)" (or null). */
+function globalOf(minima) {
+  const g = (minima || []).filter((m) => m.global);
+  if (!g.length) return null;
+  const where = g.map((m) => `(${m.point.map((v) => fmt(v, 3)).join(", ")})`).join(" or ");
+  return { value: g[0].value, text: `global minimum ${fmt(g[0].value, 4)} at ${where}` };
+}
+
+/** Does a run ending at loss `f` sit at a global minimum? (A gradient that vanished is
+ * not success by itself: on Rastrigin it vanishes in every egg-cup.) */
+function atGlobal(f, global) {
+  return f - global.value <= 1e-3 * Math.max(1, Math.abs(global.value));
+}
+
+/** The outcome in words: "converged at step 212", "stuck in a local minimum (…)", …;
+ * `k` is the step shown, `minima` the function's known minima. */
+export function outcome(entry, k = Infinity, minima = null) {
+  const d = entry.data;
+  if (entry.error || !d || k < d.steps_taken || entry.partial) return { kind: null, text: statusText(entry, k) };
+  const last = d.losses[d.losses.length - 1];
+  const global = globalOf(minima);
+  if (d.status === "converged" && global && !atGlobal(last, global)) {
+    return { kind: "local", text: `stuck in a local minimum at step ${d.steps_taken} (f = ${fmt(last, 4)}; ${global.text})` };
+  }
+  const text = statusText(entry, k);
+  if (d.status === "max_steps" && global && !atGlobal(last, global) && !text.includes("blowing up")) {
+    return { kind: "short", text: `${text}; ${global.text}` };
+  }
+  return { kind: d.status, text };
+}
+
 /** "converged at step 212" etc.; `k` is the step shown. */
 export function statusText(entry, k = Infinity) {
   if (entry.error) return `error: ${entry.error}`;
@@ -43,6 +74,7 @@ export class Inspector {
   /** Rebuild the list for a race (entries may still be computing). */
   setRace(race) {
     this.names = race ? race.names : null;
+    this.minima = race ? race.minima : null;
     this.items = (race ? race.entries : []).map((entry) => this.item(entry));
     this.list.replaceChildren(...this.items.map((i) => i.li));
     this.lastUpdate = 0;
@@ -95,9 +127,10 @@ export class Inspector {
     this.stepLabel.textContent = this.items.length ? `· step ${k}` : "";
     for (const item of this.items) {
       const entry = item.entry;
-      const text = statusText(entry, k);
+      const { kind, text } = outcome(entry, k, this.minima);
       if (item.status.textContent !== text) item.status.textContent = text;
       item.li.dataset.status = entry.error ? "error" : entry.data ? entry.data.status : "pending";
+      item.li.dataset.outcome = kind || "";
       const finished = Boolean(entry.data) && !entry.partial && k >= entry.data.steps_taken;
       item.li.classList.toggle("finished", finished);
       if (finished && !item.announced) {

@@ -2,8 +2,8 @@
 // the 2-D/3-D view; keeps the overlays (trails, loss curve) matched to Plotly's layout.
 import { getSurface, problemsOf } from "./api.js";
 import { CUSTOM } from "./expression.js";
-import { drawLandscape, prepareSurface } from "./plot.js";
-import { state, writeUrl } from "./state.js";
+import { drawBlank, drawLandscape, prepareSurface } from "./plot.js";
+import { state, store, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,6 +18,7 @@ export class Landscape {
     this.app = app;
     this.v = views;
     this.session = session;
+    store.subscribe(["view"], () => this.setView(state.view));
   }
 
   /** Draw fn with app.surface in the current view (3-D: with the race's traces), and resync. */
@@ -65,10 +66,29 @@ export class Landscape {
     if (state.start) this.session.run(true);
   }
 
+  /** "Custom…" with no formula yet: no landscape at all, so a click cannot race the old one. */
+  async showBlank() {
+    const { gd, controls, sweeps } = this.v;
+    state.function = CUSTOM;
+    state.expression = null;
+    this.session.clear(null);
+    this.app.fn = null;
+    this.app.surface = null;
+    controls.showBlank();
+    $("plot-hint").hidden = true;
+    writeUrl();
+    await drawBlank(gd, "Type a formula under “Your function” to see its landscape");
+    sweeps.stale();
+  }
+
   /** A function from the menu (or the link): its data, controls and landscape. */
   async select(id, userChoice) {
     const { controls, expression, dataPanel } = this.v;
-    if (id === CUSTOM) return expression.activate();
+    if (id === CUSTOM) {
+      const typed = await expression.activate();
+      if (!typed) await this.showBlank();
+      return;
+    }
     if (expression.active) expression.deactivate();
     const fn = this.app.functions.get(id);
     if (!fn) {
@@ -92,9 +112,9 @@ export class Landscape {
     }
   }
 
+  /** Redraw in `view` (the store's subscriber, and basins after their overlay changed). */
   async setView(view) {
     state.view = view === "3d" ? "3d" : "2d";
-    writeUrl();
     if (!this.app.fn || !this.app.surface) return;
     await this.draw();
   }
@@ -118,7 +138,7 @@ export class Landscape {
       queued = true;
       requestAnimationFrame(() => {
         queued = false;
-        for (const el of [gd, lossDiv]) if (el._fullLayout) window.Plotly.Plots.resize(el);
+        for (const el of [gd, lossDiv]) if (el.data) window.Plotly.Plots.resize(el);
       });
     });
     observer.observe($("landscape-wrap"));

@@ -57,7 +57,7 @@ export class LossCurve {
     // One invisible point keeps the axes drawn; the curves live on the canvas.
     const trace = { type: "scatter", mode: "markers", x: [0], y: [scale.mode === "linear" ? 0 : 1], marker: { opacity: 0 }, hoverinfo: "skip" };
     await Plotly().react(this.gd, [trace], layout, CONFIG);
-    if (yrange && this.gd._fullLayout.yaxis.autorange) {
+    if (yrange && this.gd.layout.yaxis.autorange) {
       // react() autoranges an axis whose type changed (log <-> linear): set the range again.
       await Plotly().relayout(this.gd, { "yaxis.range": yrange, "yaxis.autorange": false });
     }

@@ -10,9 +10,12 @@ import { Inspector } from "./inspector.js";
 import { Landscape } from "./landscape.js";
 import { LossCurve } from "./loss.js";
 import { RunsPanel } from "./runs.js";
+import { modebar } from "./plot.js";
+import { Present } from "./present.js";
 import { Session, message } from "./session.js";
+import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
-import { state, writeUrl } from "./state.js";
+import { state } from "./state.js";
 import { drawn } from "./tangent.js";
 import { Trails } from "./trails.js";
 import { Transport } from "./transport.js";
@@ -31,12 +34,11 @@ const views = {
   trails: new Trails(gd, $("landscape-overlay")),
   loss: new LossCurve($("loss-curve"), $("loss-overlay")),
   inspector: new Inspector(),
-  transport: new Transport((step, playing) => session.frame(step, playing), () => writeUrl()),
+  transport: new Transport((step, playing) => session.frame(step, playing)),
   runsPanel: new RunsPanel(() => session.rerun()),
   controls: new Controls({
     onFunction: (id) => landscape.select(id, true),
     onSetting: () => session.rerun(),
-    onView: (view) => landscape.setView(view),
     onSuggestedStart: () => session.startAt(app.fn.start.slice(), null),
     onStart: (xy) => session.startAt(xy, null, true),
   }),
@@ -47,10 +49,17 @@ const views = {
     getRace: () => app.race, onSurface: (fn, surface) => landscape.showData(fn, surface), onSetting: () => session.rerun(),
   }),
 };
+views.present = new Present(() => views.transport.redraw());
 const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
 
 const { trails, loss, inspector, transport, dataPanel } = views;
+const saver = (kind, make, icon) => ({
+  name: `save-${kind}`, title: `Save the landscape and the race as ${kind.toUpperCase()}`, iconName: icon,
+  click: (graph) => make(graph, trails, transport.step).then((blob) => download(blob, `descent-race.${kind}`))
+    .catch((error) => message(`Could not save the image: ${error.message}`)),
+});
+modebar.push(saver("png", snapshotPng, "camera"), saver("svg", snapshotSvg, "disk"));
 window.descent = {
   metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel,
   get race() {

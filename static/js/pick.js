@@ -3,12 +3,34 @@
 // the 3-D surface (plotly_click, or the last hovered surface point). Also the plot area's
 // geometry, which the canvas overlays (trails, loss curve, data fit) are laid over.
 
-/** The plot area of a 2-D Plotly graph: pixel box relative to the graph div, and axes. */
+/** A linear or log axis from its public range (Plotly writes an autorange back to
+ * gd.layout): l2p/p2l in the axis' own units (log10 for a log axis), c2p/p2c in data. */
+function axisOf(ax, length, flip) {
+  const [r0, r1] = ax.range;
+  const log = ax.type === "log";
+  const l2p = (v) => ((flip ? r1 - v : v - r0) / (r1 - r0)) * length;
+  const p2l = (p) => (flip ? r1 - (p / length) * (r1 - r0) : r0 + (p / length) * (r1 - r0));
+  return {
+    type: ax.type || "linear", range: [r0, r1], l2p, p2l,
+    c2p: (v) => l2p(log ? Math.log10(v) : v),
+    p2c: (p) => (log ? 10 ** p2l(p) : p2l(p)),
+  };
+}
+
+/** The plot area of a 2-D Plotly graph: pixel box relative to the graph div, and axes.
+ * Read from the drag layer Plotly lays over exactly that area, and the public layout. */
 export function plotArea(gd) {
-  const full = gd._fullLayout;
-  if (!full || !full.xaxis || !full._size || gd._is3d) return null;
-  const { l, t, w, h } = full._size;
-  return { left: l, top: t, width: w, height: h, xa: full.xaxis, ya: full.yaxis };
+  const layout = gd.layout;
+  if (gd._is3d || !layout || !layout.xaxis || !layout.yaxis || !layout.xaxis.range || !layout.yaxis.range) return null;
+  const drag = gd.querySelector(".nsewdrag");
+  if (!drag) return null;
+  const box = drag.getBoundingClientRect();
+  const outer = gd.getBoundingClientRect();
+  if (!(box.width > 0 && box.height > 0)) return null;
+  return {
+    left: box.left - outer.left, top: box.top - outer.top, width: box.width, height: box.height,
+    xa: axisOf(layout.xaxis, box.width, false), ya: axisOf(layout.yaxis, box.height, true),
+  };
 }
 
 /** Lay `canvas` over the plot `area` at the device pixel ratio; `ctx` then draws in CSS pixels. */

@@ -4,10 +4,14 @@ import { decodeTypedArray } from "./api.js";
 import { fmt } from "./state.js";
 
 const Plotly = () => window.Plotly;
-const CONFIG = {
-  displaylogo: false, responsive: true, scrollZoom: false, displayModeBar: "hover",
-  modeBarButtons: [["toImage"]], toImageButtonOptions: { filename: "descent-landscape" },
-};
+const BASE_CONFIG = { displaylogo: false, responsive: true, scrollZoom: false, displayModeBar: "hover" };
+/** The landscape's mode-bar buttons ({name, title, click(gd)}), registered by main.js: the
+ * page's own savers, since Plotly's camera cannot see the race drawn on the overlay. */
+export const modebar = [];
+const config = () => ({
+  ...BASE_CONFIG,
+  modeBarButtons: [modebar.map(({ iconName, ...b }) => ({ icon: Plotly().Icons[iconName || "camera"], ...b }))],
+});
 export const COLORSCALE = [
   [0, "#0b2540"], [0.15, "#1d4e6e"], [0.35, "#3f7f8c"], [0.55, "#7fae9a"],
   [0.75, "#c6d8b0"], [1, "#f6f1dc"],
@@ -142,10 +146,20 @@ export const overlays = [];
 /** Draw the landscape. Returns a promise resolving when Plotly has rendered it. */
 export function drawLandscape(gd, fn, s, view, runTraces = []) {
   gd._is3d = view === "3d" && s.dims === 2;
-  if (gd._is3d) return Plotly().react(gd, [surfaceTrace(s), ...runTraces], layout3d(fn, s), CONFIG);
+  if (gd._is3d) return Plotly().react(gd, [surfaceTrace(s), ...runTraces], layout3d(fn, s), config());
   const base = s.dims === 1 ? curveTrace(s) : contourTrace(s);
   const layer = (where) => overlays.flatMap((overlay) => overlay(fn, s, where));
   const layout = layout2d(fn, s);
   layout.images = layer("images"); // pictures over the map (a heatmap would sit under the contour)
-  return Plotly().react(gd, [base, ...layer("under"), minimaTrace(fn), ...layer("over")], layout, CONFIG);
+  return Plotly().react(gd, [base, ...layer("under"), minimaTrace(fn), ...layer("over")], layout, config());
+}
+
+/** An empty plot carrying `text`, for when there is no landscape (Custom… before typing). */
+export function drawBlank(gd, text) {
+  gd._is3d = false;
+  const hidden = { visible: false, fixedrange: true, range: [0, 1] };
+  return Plotly().react(gd, [], {
+    margin: { l: 10, r: 10, t: 10, b: 10 }, font: FONT, xaxis: hidden, yaxis: hidden, dragmode: false,
+    annotations: [{ text, showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper", font: { size: 16, color: "#5f6b7a" } }],
+  }, config());
 }

@@ -1,5 +1,6 @@
 // The run editor: one card per run, its controls generated from GET /api/v1/optimizers
 // (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
+import { showRule } from "./rule.js";
 import { MAX_RUNS, colorOf, fmt, makeRun, state } from "./state.js";
 
 let specs = new Map(); // optimizer name -> spec from the API
@@ -11,6 +12,17 @@ export function setSpecs(list) {
 
 export function specOf(name) {
   return specs.get(name);
+}
+
+/** Cast a run's link-typed values by its optimizer's registry: a bool parameter written as
+ * 1/0 (older links) becomes true/false, so the API never sees the number. */
+export function castParams(run) {
+  const spec = specs.get(run.optimizer);
+  for (const p of spec ? spec.params : []) {
+    const v = run.params[p.name];
+    if (p.kind === "bool" && (v === 1 || v === 0)) run.params[p.name] = v === 1;
+  }
+  return run;
 }
 
 function same(a, b) {
@@ -114,6 +126,7 @@ export class RunsPanel {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
     this.summarize(run, li);
+    showRule(li.querySelector(".run-rule"), spec);
     if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;
     return li;
   }

@@ -69,6 +69,7 @@ export class Session {
     $("plot-hint").hidden = true;
     const race = newRace();
     race.names = namesOf(app.fn);
+    race.minima = app.fn.minima || [];
     app.race = race;
     trails.setRace(race, app.surface);
     inspector.setRace(race);
@@ -99,7 +100,7 @@ export class Session {
 
   /** Race from `xy`: a click (rounded to ~1e-4 of the domain) or typed coordinates (as is). */
   startAt(xy, event, typed = false) {
-    if (this.locked) return;
+    if (this.locked || !this.app.fn) return;
     const digits = (span) => Math.max(0, 4 - Math.floor(Math.log10(span)));
     state.start = typed ? xy : this.app.fn.domain.map(([lo, hi], i) => Number(xy[i].toFixed(digits(hi - lo))));
     const t = event && event.timeStamp ? event.timeStamp : performance.now();

@@ -1,6 +1,7 @@
-// The one state object. Everything a person can set lives here and in the URL query string
-// (TensorFlow-Playground style): ?function=rosenbrock&runs=adam(lr=0.05)|sgd(lr=0.001)&start=-1.5,2
-// Lesson mode: &lesson=1&lock=function,runs&hide=noise
+// The page's one state object: its schema (PROPS), the runs, and what the API is sent.
+// ?function=rosenbrock&runs=adam(lr=0.05)|sgd(lr=0.001)&start=-1.5,2
+// Lesson mode: &lesson=true&lock=function,runs&hide=noise
+import { CODECS, INVALID, createStore, urlNumber } from "./store.js";
 
 export const MAX_RUNS = 6;
 // Okabe–Ito colour-blind-safe palette (yellow and black left out: they vanish on the map).
@@ -15,39 +16,67 @@ export const DEFAULT_RUNS = [
   { optimizer: "adam", params: { lr: 0.05 } },
 ];
 
-export const DEFAULTS = {
-  function: document.body.dataset.defaultFunction || "rosenbrock", // set by app/pages.py
-  start: null, // [x, y] or null: nothing to run until a click
-  steps: 500,
-  tol: 1e-8,
-  noise: 0,
-  seed: 0,
-  view: "2d",
-  speed: 1,
-  expression: null, // typed landscape (function=custom): "x^2 + 10*y^2"
-  domain: null, // its [[xmin, xmax], [ymin, ymax]]; null: the server's default
-  basins: false, // the basins-of-attraction overlay (basins.js)
-  data: null, // custom points {x: [...], y: [...]} for a data function (its model and loss)
-  batch: null, // mini-batch size on data; null: every point (full batch)
-  shuffle: true, // reshuffle the data every epoch
-};
-
 export const MAX_URL_POINTS = 500; // more points than this stay out of the link
 
-export const state = {
-  ...DEFAULTS,
-  runs: [],
-  lesson: false,
-  fit: null, // {model, loss} of the current data function (from the catalog; not in the URL)
-  lock: new Set(),
-  hide: new Set(),
+const runsCodec = {
+  encode: (runs) => encodeRuns(runs),
+  decode: (text) => {
+    const specs = decodeRuns(text);
+    return specs.length || !text.trim() ? specs : INVALID;
+  },
 };
+const domainCodec = {
+  encode: (box) => box.flat().map(urlNumber).join(","),
+  decode: (text) => {
+    const b = CODECS.numbers.decode(text);
+    if (b === INVALID || b.length % 2 || b.length > 4) return INVALID;
+    return b.length === 2 ? [b] : [b.slice(0, 2), b.slice(2)];
+  },
+};
+const dataCodec = {
+  encode: (d) => d.x.map((x, i) => `${urlNumber(x)},${urlNumber(d.y[i])}`).join(";"),
+  decode: (text) => {
+    const points = text.split(";").filter((p) => p.trim()).map((p) => p.split(",").map((v) => (v.trim() ? Number(v) : NaN)));
+    if (!points.length || points.some((p) => p.length !== 2 || !p.every(Number.isFinite))) return INVALID;
+    return { x: points.map((p) => p[0]), y: points.map((p) => p[1]) };
+  },
+};
+
+// Every key a person can set, in the order the link lists them. A key here is in the link;
+// a key missing from here (fit) is not.
+export const PROPS = [
+  { key: "function", type: "string", default: document.body.dataset.defaultFunction || "rosenbrock", always: true,
+    include: (s) => !(s.function === "custom" && s.expression) }, // expr alone: a function=custom link would preload a 404
+  { key: "runs", codec: runsCodec, default: null, always: true },
+  { key: "start", type: "numbers", default: null, check: (xy) => xy.length >= 1 && xy.length <= 2 },
+  { key: "expression", url: "expr", type: "string", default: null },
+  { key: "domain", codec: domainCodec, default: null, include: (s) => Boolean(s.expression) },
+  { key: "data", codec: dataCodec, default: null, include: (s) => Boolean(s.data) && s.data.x.length <= MAX_URL_POINTS },
+  { key: "batch", type: "int", default: null, check: (n) => n >= 1 },
+  { key: "shuffle", type: "bool", default: true },
+  { key: "steps", type: "int", default: 500, check: (n) => n >= 1 },
+  { key: "tol", type: "number", default: 1e-8 },
+  { key: "noise", type: "number", default: 0 },
+  { key: "seed", type: "int", default: 0 },
+  { key: "view", type: "enum", values: ["2d", "3d"], default: "2d" },
+  { key: "speed", type: "enum", values: SPEEDS, default: 1 },
+  { key: "basins", type: "bool", default: false },
+  { key: "present", type: "bool", default: false }, // projector mode (present.js)
+  { key: "lesson", type: "bool", default: false },
+  { key: "lock", type: "set", default: new Set() },
+  { key: "hide", type: "set", default: new Set() },
+];
+
+export const store = createStore(PROPS);
+export const state = store.state;
+state.fit = null; // {model, loss} of the current data function (from the catalog; not in the URL)
+export const DEFAULTS = Object.fromEntries(PROPS.map((p) => [p.key, p.default]));
 
 let nextRunId = 1;
 
 /** A run: a stable id, a palette slot, an optimizer name and the kwargs set by hand. */
 export function makeRun(optimizer, params = {}, color = null) {
-  const used = new Set(state.runs.map((r) => r.color));
+  const used = new Set((state.runs || []).map((r) => r.color));
   if (color === null || used.has(color)) {
     color = PALETTE.findIndex((_, i) => !used.has(i));
   }
@@ -76,13 +105,11 @@ export function fmt(value, digits = 4) {
   return text.replace(/\.?0+e/, "e").replace("e+", "e").replace(/-/g, "−");
 }
 
-function urlNumber(value) {
-  return String(+Number(value).toPrecision(8));
-}
-
-// --- runs <-> text: "adam(lr=0.05,betas=0.8:0.99)|sgd(lr=0.001,momentum=0.9,c=2)" ------------
+// --- runs <-> text: "adam(lr=0.05,betas=0.8:0.99)|sgd(lr=0.001,momentum=0.9,nesterov=true,c=2)" ---
+// A value is typed by its text alone here; runs.js then casts it by the optimizer's registry
+// (so an old link's nesterov=1 still becomes true).
 function encodeValue(value) {
-  if (typeof value === "boolean") return value ? "1" : "0";
+  if (typeof value === "boolean") return CODECS.bool.encode(value);
   if (Array.isArray(value)) return value.map(urlNumber).join(":");
   return urlNumber(value);
 }
@@ -122,79 +149,17 @@ export function decodeRuns(text) {
   return specs;
 }
 
-// --- state <-> query string -----------------------------------------------------------------
-function keep(text) {
-  return encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3B/g, ";").replace(/%3A/g, ":").replace(/%7C/g, "|").replace(/%3D/g, "=");
-}
-
 export function toQuery(s = state) {
-  // A typed function is just expr=… (a function=custom link would make the page preload a 404).
-  const custom = s.function === "custom" && s.expression;
-  const q = [...(custom ? [] : [["function", s.function]]), ["runs", encodeRuns(s.runs)]];
-  if (s.start) q.push(["start", s.start.map(urlNumber).join(",")]);
-  if (s.expression) q.push(["expr", s.expression]);
-  if (s.expression && s.domain) q.push(["domain", s.domain.flat().map(urlNumber).join(",")]);
-  if (s.data && s.data.x.length <= MAX_URL_POINTS) q.push(["data", s.data.x.map((x, i) => `${urlNumber(x)},${urlNumber(s.data.y[i])}`).join(";")]);
-  if (s.batch) q.push(["batch", String(s.batch)]);
-  if (!s.shuffle) q.push(["shuffle", "0"]);
-  for (const key of ["steps", "tol", "noise", "seed", "view", "speed"]) {
-    if (s[key] !== DEFAULTS[key]) q.push([key, typeof s[key] === "number" ? urlNumber(s[key]) : s[key]]);
-  }
-  if (s.basins) q.push(["basins", "1"]);
-  if (s.lesson) q.push(["lesson", "1"]);
-  if (s.lock.size) q.push(["lock", [...s.lock].join(",")]);
-  if (s.hide.size) q.push(["hide", [...s.hide].join(",")]);
-  return q.map(([k, v]) => `${k}=${keep(String(v))}`).join("&");
-}
-
-function numberOr(value, fallback) {
-  if (value === null || value.trim() === "") return fallback;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : fallback;
+  return store.toQuery(s);
 }
 
 /** Read a query string into `state`. Returns the list of things it could not understand. */
 export function fromQuery(search) {
-  const q = new URLSearchParams(search);
-  const problems = [];
-  Object.assign(state, DEFAULTS);
-  if (q.has("function")) state.function = q.get("function");
-  if (q.has("runs")) {
-    const specs = decodeRuns(q.get("runs"));
-    if (!specs.length && q.get("runs").trim()) problems.push("runs");
-    state.runs = [];
-    resetRuns(specs);
-  } else {
-    resetRuns();
-  }
-  if (q.has("start")) {
-    const xy = q.get("start").split(",").map(Number);
-    if (xy.length >= 1 && xy.length <= 2 && xy.every(Number.isFinite)) state.start = xy;
-    else problems.push("start");
-  }
-  state.steps = Math.round(numberOr(q.get("steps"), DEFAULTS.steps));
-  state.tol = numberOr(q.get("tol"), DEFAULTS.tol);
-  state.noise = numberOr(q.get("noise"), DEFAULTS.noise);
-  state.seed = Math.round(numberOr(q.get("seed"), DEFAULTS.seed));
-  state.view = q.get("view") === "3d" ? "3d" : "2d";
-  state.expression = (q.get("expr") || "").trim() || null;
-  if (state.expression && (!q.has("function") || state.function === "custom")) state.function = "custom";
-  const box = (q.get("domain") || "").split(",").filter(Boolean).map(Number);
-  if (box.length && (box.length % 2 || box.length > 4 || !box.every(Number.isFinite))) problems.push("domain");
-  else if (box.length) state.domain = box.length === 2 ? [box] : [box.slice(0, 2), box.slice(2)];
-  const points = (q.get("data") || "").split(";").filter((p) => p.trim()).map((p) => p.split(",").map(Number));
-  if (points.some((p) => p.length !== 2 || !p.every(Number.isFinite))) problems.push("data");
-  else if (points.length) state.data = { x: points.map((p) => p[0]), y: points.map((p) => p[1]) };
-  const batch = Math.round(numberOr(q.get("batch"), 0));
-  state.batch = batch >= 1 ? batch : null;
-  state.shuffle = !["0", "false", "no"].includes((q.get("shuffle") || "").toLowerCase());
-  const speed = numberOr(q.get("speed"), DEFAULTS.speed);
-  state.speed = SPEEDS.includes(speed) ? speed : DEFAULTS.speed;
-  state.lesson = ["1", "true", "yes"].includes((q.get("lesson") || "").toLowerCase());
-  state.basins = ["1", "true", "yes"].includes((q.get("basins") || "").toLowerCase());
-  const list = (key) => new Set((q.get(key) || "").split(",").map((s) => s.trim()).filter(Boolean));
-  state.lock = list("lock");
-  state.hide = list("hide");
+  const problems = store.fromQuery(search);
+  const specs = state.runs;
+  state.runs = [];
+  resetRuns(specs && specs.length ? specs : DEFAULT_RUNS);
+  if (state.expression && (!new URLSearchParams(search).has("function") || state.function === "custom")) state.function = "custom";
   return problems;
 }
 
@@ -212,10 +177,11 @@ export function batchFields(s = state) {
 }
 
 export function writeUrl() {
-  const query = toQuery();
-  if (location.search.slice(1) !== query) {
-    history.replaceState(null, "", `${location.pathname}?${query}`);
-  }
+  store.writeUrl();
+}
+
+export function update(patch) {
+  return store.update(patch);
 }
 
 export function shareUrl() {

@@ -41,6 +41,16 @@ export function withSetting(run, lr, param, value) {
   return params;
 }
 
+/** The top of the loss axis: the largest final loss within FAR × max(1, median) of the
+ * median, so one barely finite run (1e240) cannot squash the curve a reader needs into a
+ * line; those above are drawn at the top as "off the chart", their value in the hover. */
+const FAR = 1e8;
+export function usableTop(positives) {
+  const sorted = positives.slice().sort((a, b) => a - b);
+  const limit = FAR * Math.max(1, sorted[Math.floor(sorted.length / 2)]);
+  return sorted.filter((v) => v <= limit).pop() ?? sorted[0];
+}
+
 export class Sweeps {
   constructor({ getFn, onRuns }) {
     this.getFn = getFn; // () => app.fn
@@ -147,10 +157,11 @@ export class Sweeps {
 
   /** The function changed: the old chart no longer applies. */
   stale() {
-    if (!this.result || this.result.fnId === this.getFn().id) return;
+    const fn = this.getFn();
+    if (!this.result || (fn && this.result.fnId === fn.id)) return;
     this.result = null;
     this.token++;
-    if (window.Plotly && this.chart._fullLayout) window.Plotly.purge(this.chart);
+    if (window.Plotly && this.chart.data) window.Plotly.purge(this.chart);
     this.say(this.card.hidden ? "" : "The landscape changed: run the sweep again.");
   }
 
@@ -176,24 +187,29 @@ export class Sweeps {
   curve(r, flat, layout) {
     const losses = r.final_loss[0];
     const positive = flat.length && flat.every((v) => v > 0);
-    const hi = flat.length ? Math.max(...flat) : 1;
+    const hi = positive ? usableTop(flat) : flat.length ? Math.max(...flat) : 1;
     const top = positive ? hi * 10 : hi + Math.abs(hi) * 0.2 + 1;
+    const off = (i) => losses[i] !== null && losses[i] > hi; // finite, but far above the rest
     layout.yaxis = { ...layout.yaxis, type: positive ? "log" : "linear", title: { text: "final loss", standoff: 2 }, exponentformat: "power" };
-    const pick = (status) => r.lrs.map((_, i) => i).filter((i) => r.status[0][i] === status && (status === "diverged" || losses[i] !== null));
+    const pick = (status) => r.lrs.map((_, i) => i).filter((i) => {
+      if (status === "off") return r.status[0][i] !== "diverged" && off(i);
+      return r.status[0][i] === status && (status === "diverged" || (losses[i] !== null && !off(i)));
+    });
     const series = (status, extra) => {
       const idx = pick(status);
       return {
         type: "scatter", mode: "markers", name: status, x: idx.map((i) => r.lrs[i]),
-        y: idx.map((i) => (status === "diverged" ? top : losses[i])), customdata: idx.map((i) => [i, 0]),
-        text: idx.map((i) => `lr ${fmt(r.lrs[i])}: ${status === "diverged" ? "diverged" : `loss ${fmt(losses[i])} (${status.replace("_", " ")})`}`),
+        y: idx.map((i) => (status === "diverged" || status === "off" ? top : losses[i])), customdata: idx.map((i) => [i, 0]),
+        text: idx.map((i) => `lr ${fmt(r.lrs[i])}: ${status === "diverged" ? "diverged" : `loss ${fmt(losses[i])} (${status === "off" ? "off the chart" : status.replace("_", " ")})`}`),
         hovertemplate: "%{text}<extra></extra>", ...extra,
       };
     };
-    const line = { type: "scatter", mode: "lines", x: r.lrs, y: losses.map((v, i) => (r.status[0][i] === "diverged" ? null : v)), line: { color: "#9aa5b1", width: 1 }, hoverinfo: "skip" };
+    const line = { type: "scatter", mode: "lines", x: r.lrs, y: losses.map((v, i) => (r.status[0][i] === "diverged" || off(i) ? null : v)), line: { color: "#9aa5b1", width: 1 }, hoverinfo: "skip" };
     return [
       line,
       series("max_steps", { marker: { color: "#0b5cad", size: 7 } }),
       series("converged", { marker: { color: "#1f8a5b", size: 8, symbol: "diamond" } }),
+      series("off", { marker: { color: "#7a3e9d", size: 9, symbol: "triangle-up" } }),
       series("diverged", { marker: { color: "#d62728", size: 9, symbol: "x-thin", line: { color: "#d62728", width: 2.5 } } }),
     ];
   }

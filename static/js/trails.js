@@ -2,6 +2,7 @@
 // Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
 // they are scatter3d traces restyled at most ~20 times a second.
 import { fitCanvas, plotArea } from "./pick.js";
+import { state } from "./state.js";
 
 const Plotly = () => window.Plotly;
 
@@ -63,16 +64,23 @@ export class Trails {
     if (this.gd._is3d) return this.draw3d(step, force);
     if (!this.area) this.sync();
     if (!this.area) return;
-    const ctx = this.ctx;
-    const { width, height, xa, ya } = this.area;
-    ctx.clearRect(0, 0, width, height);
+    this.ctx.clearRect(0, 0, this.area.width, this.area.height);
+    this.paint(this.ctx, step);
+  }
+
+  /** Paint the race at `step` into `ctx` (in plot-area CSS pixels): the page's overlay, or
+   * a saved image's canvas (snapshot.js), so both show the same layers. */
+  paint(ctx, step) {
+    if (!this.area) return;
+    const { xa, ya } = this.area;
     const race = this.race;
     if (!race || !race.start) return;
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
     // Every trail first, then every arrow, so no trail hides another run's arrows.
     const runs = race.entries.filter((e) => e.data).map((entry) => ({ entry, ...this.pixels(entry) }));
-    for (const { entry, px, py } of runs) trail(ctx, px, py, Math.min(step, px.length - 1), entry.color);
+    const wide = state.present ? 2 : 1;
+    for (const { entry, px, py } of runs) trail(ctx, px, py, Math.min(step, px.length - 1), entry.color, wide);
     for (const { entry, px, py } of runs) arrows(ctx, entry, px, py, Math.min(step, px.length - 1), xa, ya);
     const [sx, sy] = this.startPixel();
     startMarker(ctx, sx, sy);
@@ -84,6 +92,7 @@ export class Trails {
       const { px, py } = this.pixels(entry);
       const k = Math.min(step, px.length - 1);
       ball(ctx, px[k], py[k], entry.color, entry.data.status === "diverged" && k === px.length - 1);
+      if (state.present) tag(ctx, px[k], py[k], entry.label, entry.color);
     }
   }
 
@@ -150,16 +159,31 @@ export class Trails {
   }
 }
 
-function trail(ctx, px, py, k, color) {
+/** The run's name beside its ball (present mode), on a white pad so any map shows it. */
+function tag(ctx, x, y, text, color) {
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+  ctx.font = "600 15px system-ui, sans-serif";
+  const w = ctx.measureText(text).width;
+  const room = ctx.canvas.width / (window.devicePixelRatio || 1);
+  const left = x + 11 + w + 8 > room ? x - 11 - w - 8 : x + 11; // near the right edge: to the left
+  ctx.fillStyle = "rgba(255,255,255,0.9)";
+  ctx.fillRect(left, y - 10, w + 8, 20);
+  ctx.fillStyle = color;
+  ctx.fillRect(left, y - 10, 3, 20);
+  ctx.fillStyle = "#111";
+  ctx.fillText(text, left + 6, y + 5);
+}
+
+function trail(ctx, px, py, k, color, wide = 1) {
   if (k < 1) return;
   ctx.beginPath();
   ctx.moveTo(px[0], py[0]);
   for (let i = 1; i <= k; i++) ctx.lineTo(px[i], py[i]);
   ctx.strokeStyle = "rgba(0,0,0,0.55)";
-  ctx.lineWidth = 4.5;
+  ctx.lineWidth = 4.5 * wide;
   ctx.stroke();
   ctx.strokeStyle = color;
-  ctx.lineWidth = 2.5;
+  ctx.lineWidth = 2.5 * wide;
   ctx.stroke();
 }
 

@@ -1,14 +1,13 @@
 // The animation clock: play/pause, step, scrub, speed, reset, keyboard. One
 // requestAnimationFrame loop calls onFrame(step) whenever the step changes or a redraw is
 // asked for; it also measures the frame rate while playing.
-import { STEPS_PER_SECOND, state } from "./state.js";
+import { STEPS_PER_SECOND, state, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
 export class Transport {
-  constructor(onFrame, onSpeed) {
+  constructor(onFrame) {
     this.onFrame = onFrame;
-    this.onSpeed = onSpeed;
     this.t = 0;
     this.maxStep = 0;
     this.partial = false;
@@ -36,8 +35,7 @@ export class Transport {
     e.reset.addEventListener("click", () => this.reset());
     e.scrubber.addEventListener("input", () => this.seek(Number(e.scrubber.value)));
     e.speed.addEventListener("change", () => {
-      state.speed = Number(e.speed.value);
-      this.onSpeed();
+      update({ speed: Number(e.speed.value) });
     });
     document.addEventListener("keydown", (event) => this.onKey(event));
   }

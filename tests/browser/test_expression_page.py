@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-SURFACE_READY = "document.getElementById('landscape').data[0].x.length === 150"
+SURFACE_READY = "(document.getElementById('landscape').data[0]?.x || []).length === 150"
 
 
 def type_expression(app, text: str) -> None:
@@ -138,4 +138,35 @@ def test_log_has_gaps_and_a_run_stepping_below_zero_diverges(app):
     app.wait_race()
     assert app.js("window.descent.race.entries[0].data.status") == "diverged"
     app.wait("document.querySelector('#race-list .race-item[data-status=diverged]')")
+    assert_clean(app)
+
+
+def test_custom_with_no_formula_shows_no_landscape_and_a_click_races_nothing(app):
+    app.open("?function=rosenbrock&start=-1.5,2&steps=30")
+    app.wait_race()
+    app.page.select_option("#function", "custom")
+    app.wait("document.getElementById('landscape').data.length === 0")
+    note = app.js("document.getElementById('landscape').layout.annotations[0].text")
+    assert "Type a formula" in note
+    assert app.page.locator("#formula").inner_text() == ""
+    assert app.page.locator("#suggested-start").is_disabled()
+    box = app.page.locator("#landscape").bounding_box()
+    app.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    app.page.wait_for_timeout(300)  # a click that raced would have created a race by now
+    assert app.js("window.descent.race") is None
+    assert app.page.locator("#race-list li").count() == 0
+    assert "start" not in parse_qs(urlsplit(app.page.url).query)
+    # Typing a formula brings a landscape back, and clicks race on it.
+    type_expression(app, "x^2 + y^2")
+    app.wait(SURFACE_READY)
+    assert_clean(app)
+
+
+def test_abs_gradient_reads_sign_and_a_number_may_touch_a_name(app):
+    app.open()
+    type_expression(app, "abs(x) + 4x^2")
+    app.wait("document.getElementById('expression-card').dataset.state === 'ok'")
+    gradient = app.page.locator("#expression-gradient").inner_text()
+    assert "sign(x) + 8x" in gradient and "operatorname" not in gradient
+    assert app.page.locator("#expression-error").is_hidden()
     assert_clean(app)

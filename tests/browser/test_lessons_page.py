@@ -153,6 +153,11 @@ def test_pasting_csv_and_a_readable_error(app):
     error.wait_for(state="visible")
     assert "line 2" in error.inner_text()
     assert "data=1,1;2,3;3,2;4,5" in app.page.url
+    # A number too large for a double is named, not mistaken for a header line.
+    csv.fill("1e400,2\n3,4")
+    app.page.locator("#data-apply").click()
+    app.wait("document.getElementById('data-error').textContent.includes('1e400')")
+    assert "line 1: 1e400 is too large" in error.inner_text()
     # The original points come back.
     app.page.locator("#data-reset").click()
     app.wait("!new URLSearchParams(location.search).has('data')")
@@ -183,7 +188,7 @@ def test_per_sample_sgd_advances_epochs(app):
     body = request.value.post_data_json
     assert body["batch_size"] == 1 and body["shuffle"] is False
     app.wait("descent.race && descent.race.loaded && descent.race.entries[0].data.epoch")
-    assert "batch=1" in app.page.url and "shuffle=0" in app.page.url
+    assert "batch=1" in app.page.url and "shuffle=false" in app.page.url
     epochs = app.js("descent.race.entries[0].data.epoch")
     assert epochs[:7] == [0, 0, 0, 1, 1, 1, 2]  # three points: an epoch every three steps
     app.page.locator("#reset").click()

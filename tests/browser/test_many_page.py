@@ -28,7 +28,7 @@ def test_basins_overlay_on_himmelblau_and_clicks_still_race(app):
     ends = app.js("document.getElementById('landscape').data.find(t => t.name === 'basin ends')")
     assert len(ends["x"]) == 4
     assert any(x == pytest.approx(3, abs=0.05) for x in ends["x"])
-    assert query(app)["basins"] == ["1"]
+    assert query(app)["basins"] == ["true"]
     # Hovering an end point names its basin.
     box = app.plot_box()
     (x0, x1), (y0, y1) = app.axis_ranges()

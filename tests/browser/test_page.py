@@ -213,7 +213,7 @@ def test_lesson_mode_locks_and_hides_controls(app):
     assert app.page.locator("#run-list input").first.is_disabled()
     assert not app.page.locator("#noise").is_visible()
     assert app.page.locator("#steps").is_enabled()
-    assert "lesson=1" in app.page.url and "lock=function,runs" in app.page.url
+    assert "lesson=true" in app.page.url and "lock=function,runs" in app.page.url
 
 
 def test_add_and_remove_runs(app):

@@ -390,7 +390,9 @@ def test_rosenbrock_gradient_latex_is_simplified():
         ("x + z", 5, "unknown name 'z' at column 5; use x, y, pi, e or one of: sin, cos"),
         ("ln(x)", 1, "did you mean 'log'?"),
         ("sinn(x)", 1, "did you mean 'sin'?"),
-        ("2x", 2, "missing operator before 'x' at column 2"),
+        ("2 x", 3, "missing operator before 'x' at column 3"),
+        ("x y", 3, "write * for a product"),
+        ("(x)2", 4, "missing operator before '2'"),
         ("sin(x", 6, "missing ')' at column 6 to close the '(' at column 4"),
         ("x)", 2, "unmatched ')'"),
         ("", 1, "empty"),
@@ -543,3 +545,31 @@ def test_huge_values_answer_at_once_as_non_finite_numbers(text):
     p, values, gradients = quickly(compile_and_evaluate)
     assert values.shape == p.shape[:-1] and gradients.shape == p.shape
     assert not np.isfinite(values).all() or not np.isfinite(gradients).all()
+
+
+@pytest.mark.parametrize(
+    ("implicit", "explicit"),
+    [
+        ("4x^2", "4*x^2"),
+        ("-4x^2 + 2y", "-4*x^2 + 2*y"),
+        ("2sin(x)", "2*sin(x)"),
+        ("2pi*x", "2*pi*x"),
+        ("2x/3", "2*x/3"),
+        ("x^2y", "x^2*y"),
+        ("1e-3x", "1e-3*x"),
+        ("0.26(x^2 + y^2) - 0.48x*y", None),
+    ],
+)
+def test_a_number_touching_a_name_multiplies_it(implicit, explicit):
+    """As the catalog writes 4x²: only a number right against a name or a call."""
+    if explicit is None:
+        with pytest.raises(ExpressionError):  # a number against "(" is not a product
+            compile_expression(implicit)
+        return
+    a, b = compile_expression(implicit), compile_expression(explicit)
+    assert a.formula == b.formula
+    assert a.extra["gradient_latex"] == b.extra["gradient_latex"]
+    xs = np.array([[0.3, -1.2], [2.0, 0.5]])
+    for point in xs:
+        point = point[: a.dims]
+        assert a.value(point) == pytest.approx(b.value(point))

@@ -3,12 +3,14 @@
 Grammar (precedence and associativity as in Python, ``^`` is a synonym of ``**``)::
 
     expr   := term (("+" | "-") term)*
-    term   := unary (("*" | "/") unary)*
+    term   := unary (("*" | "/") unary | power)*   the bare power: see implicit()
     unary  := ("-" | "+") unary | power          -x^2 is -(x^2)
     power  := atom (("^" | "**") unary)?         2^3^2 is 2^(3^2); 2^-1 is allowed
     atom   := number | x | y | pi | e | function "(" expr ("," expr)* ")" | "(" expr ")"
 
-Numbers are decimal floats (``3``, ``.5``, ``1e-3``). Anything else is an
+Numbers are decimal floats (``3``, ``.5``, ``1e-3``). A number written right against a
+name multiplies it, as textbooks (and our catalog) write ``4x^2`` or ``2sin(x)``: ``4x^2`` is
+``4*(x^2)``; nothing else is an implicit product (``x y``, ``2 x``, ``(x)2``). Anything else is an
 :class:`ExpressionError` that names the 1-based column of the problem.
 """
 
@@ -109,7 +111,7 @@ class _Parser:
             return unknown_name(token)
         return ExpressionError(
             f"missing operator before '{token.text}' at column {token.column}; "
-            "write 2*x for a product, not 2x",
+            "write * for a product, as in x*y or 2*x (a number may touch a name: 2x)",
             token.column,
         )
 
@@ -122,10 +124,25 @@ class _Parser:
 
     def term(self) -> Node:
         node = self.unary()
-        while self.at("*", "/"):
+        while self.at("*", "/") or self.implicit():
+            if self.implicit():
+                token = self.peek()
+                node = self.made(Binary("*", node, self.power()), token)
+                continue
             token = self.take()
             node = self.made(Binary(token.text, node, self.unary()), token)
         return node
+
+    def implicit(self) -> bool:
+        """Is the next token a name touching the number just read (``4x``, ``2pi``)?"""
+        if self.i == 0:
+            return False
+        before, token = self.tokens[self.i - 1], self.peek()
+        return (
+            before.kind == "num"
+            and token.kind == "name"
+            and token.column == before.column + len(before.text)
+        )
 
     def unary(self) -> Node:
         if not self.at("-", "+"):

@@ -1,0 +1,103 @@
+"""The page at classroom sizes: a phone (touch), a projector and a Chromebook, plus the
+narrowest supported width and a phone on its side. No horizontal scrolling, every control
+at least 24×24 px (with its label, as WCAG 2.5.8 counts it), visible and not covered, and
+nothing moves when play starts or stops."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import App, Probe
+
+TOUCH = {"has_touch": True, "is_mobile": True}
+SIZES = {
+    "phone-390x844": {"viewport": {"width": 390, "height": 844}, **TOUCH},
+    "phone-landscape-844x390": {"viewport": {"width": 844, "height": 390}, **TOUCH},
+    "narrow-360x740": {"viewport": {"width": 360, "height": 740}, **TOUCH},
+    "projector-1280x720": {"viewport": {"width": 1280, "height": 720}},
+    "chromebook-1366x768": {"viewport": {"width": 1366, "height": 768}},
+}
+
+# Every interactive element outside Plotly's own graphs, with its target box (its <label>
+# when it sits inside one), and whether something else is drawn over its centre.
+CONTROLS = """(() => {
+  for (const d of document.querySelectorAll('#run-list details')) d.open = true;
+  const out = [];
+  const sel = 'button, select, input, textarea, summary, a[href], [tabindex]:not([tabindex="-1"])';
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.closest('[hidden], .plot, template, .visually-hidden')) continue;
+    if (el.classList.contains('visually-hidden') || !el.checkVisibility()) continue;
+    const target = el.closest('label') || el;
+    target.scrollIntoView({block: 'center', inline: 'center'});
+    const r = target.getBoundingClientRect();
+    const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    const hit = document.elementFromPoint(cx, cy);
+    const labelled = el.labels && [...el.labels].some((l) => l.contains(hit));
+    const ok = hit && (target.contains(hit) || hit === target || labelled);
+    out.push({id: el.id || el.className || el.tagName, tag: el.tagName, w: r.width, h: r.height,
+              covered: !ok, by: hit ? (hit.id || hit.className || hit.tagName) : null});
+  }
+  window.scrollTo(0, 0);
+  return out;
+})()"""
+
+BOXES = """(() => Object.fromEntries(['landscape-wrap', 'loss-wrap', 'scrubber', 'reset', 'speed',
+  'copy-link', 'run-list'].map((id) => {
+    const r = document.getElementById(id).getBoundingClientRect();
+    return [id, [r.left + scrollX, r.top + scrollY, r.width, r.height].map(Math.round)];
+})))()"""
+
+
+@pytest.fixture(params=list(SIZES), ids=list(SIZES))
+def sized(request, browser, server_url):
+    context = browser.new_context(**SIZES[request.param])
+    page = context.new_page()
+    probe = Probe()
+    probe.attach(page)
+    yield App(page, server_url, probe)
+    context.close()
+    assert not probe.page_errors
+
+
+def test_no_horizontal_scroll_and_every_control_usable(sized):
+    sized.open("?function=rosenbrock&start=-1.5,2&steps=50")
+    sized.wait_race()
+    widths = sized.js("[document.documentElement.scrollWidth, innerWidth]")
+    assert widths[0] <= widths[1], f"horizontal scrolling: {widths}"
+    controls = sized.js(CONTROLS)
+    assert len(controls) > 20
+    small = [f"{c['id']} {c['w']:.0f}×{c['h']:.0f}" for c in controls if c["w"] < 24 or c["h"] < 24]
+    assert small == []
+    covered = [f"{c['id']} under {c['by']}" for c in controls if c["covered"]]
+    assert covered == []
+
+
+def test_nothing_moves_when_play_starts_or_stops(sized):
+    sized.open("?function=rosenbrock&start=-1.5,2&steps=3000&speed=0.25")
+    sized.wait_race()
+    sized.page.click("#reset")
+    before = sized.js(BOXES)
+    sized.page.click("#play")
+    sized.wait("window.descent.transport.playing && window.descent.transport.step > 2")
+    assert sized.js(BOXES) == before
+    sized.page.click("#play")
+    sized.wait("!window.descent.transport.playing")
+    assert sized.js(BOXES) == before
+
+
+def test_a_phone_can_change_an_optimizer_and_its_learning_rate(browser, server_url):
+    context = browser.new_context(**SIZES["phone-390x844"])
+    page = context.new_page()
+    app = App(page, server_url, Probe())
+    app.open("?function=bowl&runs=sgd(lr=0.01)&start=1.5,1.2&steps=50")
+    app.wait_race()
+    page.locator("#run-list .run-optimizer").first.select_option("adam")
+    lr = page.locator('#run-list [data-param="lr"] input.param-number').first
+    lr.tap()
+    lr.fill("0.2")
+    lr.dispatch_event("change")
+    app.wait(
+        "window.descent.race.loaded && "
+        "window.descent.race.entries[0].label.startsWith('Adam lr=0.2')"
+    )
+    assert "adam(lr=0.2)" in page.url
+    context.close()
