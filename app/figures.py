@@ -19,6 +19,7 @@ from app.engine.optim.specs import SPECS
 # The page's palette (static/js/state.js): Okabe–Ito, colour-blind safe.
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2"]
 FRAME_MS = 60
+FRAME_POINTS = 150  # points of a trail in one animation frame (the file stays small)
 
 
 def _number(value: float) -> str:
@@ -134,7 +135,7 @@ def race_figure(
     for step in steps:
         frame_data = []
         for _, body in runs:
-            xs, ys = coords(body, step)
+            xs, ys = (_thin(v) for v in coords(body, step))
             frame_data += [go.Scatter(x=xs, y=ys), go.Scatter(x=xs[-1:], y=ys[-1:])]
         animation.append(go.Frame(data=frame_data, traces=moving, name=str(step)))
 
@@ -170,6 +171,14 @@ def race_figure(
         }],
     )  # fmt: skip
     return figure
+
+
+def _thin(values: list, most: int = FRAME_POINTS) -> list:
+    """A frame's trail: at most ``most`` points (the last kept), 7 significant digits."""
+    if len(values) > most:
+        picks = np.linspace(0, len(values) - 1, most).round().astype(int)
+        values = [values[i] for i in picks]
+    return [None if v is None else float(format(v, ".7g")) for v in values]
 
 
 def _square(domain: list[list[float]]) -> bool:

@@ -8,8 +8,7 @@ Runs are computed in-process by the engine through the API's own request models 
 operations (``app.api.inprocess``), so the same inputs are accepted and refused with the
 same messages as ``POST /api/v1/trajectories/batch``. A run is the page's link text
 (``adam(lr=0.05,betas=0.8:0.99)``), a dict as the API takes it (``{"name": "adam",
-"lr": 0.05}``) or a bare optimizer name. Figures need no internet:
-``plotly.offline.init_notebook_mode(connected=False)`` inlines Plotly.js once.
+"lr": 0.05}``) or a bare optimizer name. ``offline()`` makes figures need no internet.
 """
 
 from __future__ import annotations
@@ -24,9 +23,29 @@ from app.api import inprocess
 from app.api.exports import trajectory_rows
 from app.figures import race_figure, run_label
 
-__all__ = ["landscape_figure", "parse_run", "parse_runs", "trajectory_frame", "race_payload"]
+__all__ = ["landscape_figure", "offline", "parse_run", "parse_runs", "race_payload",
+           "trajectory_frame"]  # fmt: skip
 
 Run = str | dict
+
+
+def offline() -> None:
+    """Show figures in this notebook with no internet: Plotly.js inlined once (as
+    ``plotly.offline.init_notebook_mode(connected=False)`` does), and no MathJax from a CDN
+    (plotly's notebook renderer links it even when no figure has LaTeX). JupyterLab and VS
+    Code draw the figure's own mime type with their bundled Plotly.js."""
+    import plotly.io as pio  # noqa: PLC0415
+    from plotly.io._base_renderers import NotebookRenderer  # noqa: PLC0415
+
+    class Offline(NotebookRenderer):
+        def to_mimebundle(self, fig_dict):
+            bundle = super().to_mimebundle(fig_dict)
+            bundle["text/html"] = re.sub(r'<script src="https?://[^"]*"></script>', "",
+                                         bundle["text/html"])  # fmt: skip
+            return bundle
+
+    pio.renderers["descent_offline"] = Offline(connected=False)
+    pio.renderers.default = "plotly_mimetype+descent_offline"  # activating inlines Plotly.js
 
 
 def _value(text: str) -> Any:
