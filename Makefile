@@ -13,6 +13,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/pip install -q .
+	$(BIN)/python -m app.engine.run.warm
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/activate pyproject.toml

@@ -142,16 +142,42 @@ def tabulate(H, k0, k1, C):
 @njit(**JIT)
 def run_catalog(code, k0, k1, steps, tol, P, S, H, C, grp, G, status, npts, last, record, hp,
                 hl, hn, hg, hs):
+    # Catalog functions are planar: a run's point and state stay in registers for a chunk of
+    # steps (through arrays, a step costs twice as much); the stop rule and the update are
+    # advance's, the record the same rows.
     for i in range(P.shape[0]):
         if status[i] != RUNNING:
             continue
+{run_hyper}
+        x, y = P[i, 0], P[i, 1]
+{run_slot_loads}
+        last_x, last_y, last_loss = last[i, 0], last[i, 1], last[i, 2]
         for k in range(k0, k1):
-            loss, gx, gy = catalog.value_and_gradient(code, P[i, 0], P[i, 1])
-            G[i, 0] = gx
-            G[i, 1] = gy
-            if not advance(k, steps, tol, i, loss, G, G, P, S, H, C, grp, k0, status, npts,
-                           last, record, hp, hl, hn, hg, hs):
+            loss, gx, gy = catalog.value_and_gradient(code, x, y)
+            norm = math.sqrt(gx * gx + gy * gy)
+            ended = stop_rule(k, steps, tol, loss, norm, math.isfinite(x) and math.isfinite(y))
+            if ended == DIVERGED:
+                status[i] = ended
+                npts[i] = k
                 break
+            if record:
+                hl[k, i] = loss
+                hn[k, i] = norm
+                hp[k, i, 0], hp[k, i, 1], hg[k, i, 0], hg[k, i, 1] = x, y, gx, gy
+                if hs.shape[0]:
+{run_slot_records}
+            last_x, last_y, last_loss = x, y, loss
+            if ended != RUNNING:
+                status[i] = ended
+                npts[i] = k + 1
+                break
+            t = float(k + 1)
+{run_per_step}
+            {run_x_targets} = update(t, x, gx, {run_x_args})
+            {run_y_targets} = update(t, y, gy, {run_y_args})
+        P[i, 0], P[i, 1] = x, y
+{run_slot_stores}
+        last[i, 0], last[i, 1], last[i, 2] = last_x, last_y, last_loss
 """
 )
 
@@ -280,7 +306,33 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
         ])  # fmt: skip
     slots = [f"S[{j}, i, d]" for j in range(len(rule.slots))]
     arguments = ", ".join([*slots, *(f"c_{name}" for name in per_step_names), hyper_args])
+    m = range(len(rule.slots))
+    tail = "".join(f", c_{name}" for name in per_step_names) + ", " + hyper_args
+    run = {
+        "run_hyper": "\n".join(
+            f"        h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns)
+        ),
+        "run_slot_loads": "\n".join(
+            f"        s{j}x, s{j}y = S[{j}, i, 0], S[{j}, i, 1]" for j in m
+        ),
+        "run_slot_records": "\n".join(
+            f"                    hs[{j}, k, i, 0], hs[{j}, k, i, 1] = s{j}x, s{j}y" for j in m
+        )
+        or "                    pass",
+        "run_per_step": "\n".join(
+            f"            c_{name} = C[grp[i], k - k0, {j}]"
+            for j, name in enumerate(per_step_names)
+        ),
+        "run_x_targets": ", ".join(["x", *(f"s{j}x" for j in m)]),
+        "run_y_targets": ", ".join(["y", *(f"s{j}y" for j in m)]),
+        "run_x_args": ", ".join(f"s{j}x" for j in m) + tail,
+        "run_y_args": ", ".join(f"s{j}y" for j in m) + tail,
+        "run_slot_stores": "\n".join(
+            f"        S[{j}, i, 0], S[{j}, i, 1] = s{j}x, s{j}y" for j in m
+        ),
+    }
     source = RULE.format(
+        **run,
         catalog_import=f"import sys\n\ncatalog = sys.modules[{catalog_module!r}]",
         update=rule.update.py_func.__name__,
         per_step_binding=per_step_binding,

@@ -72,10 +72,10 @@ class Batch:
             np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
             np.full((slots, rows, n, dims) if slots else (0, 0, 0, 0), np.nan),
         )
-        settings, grp = np.unique(H, axis=0, return_inverse=True)
+        settings, grp = _distinct_rows(H, len(optimizer.settings) == 1)
         return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
-                   np.zeros(n, dtype=np.int64), last, record, history, settings,
-                   grp.ravel().astype(np.int64), len(rule.per_step_names))  # fmt: skip
+                   np.zeros(n, dtype=np.int64), last, record, history, settings, grp,
+                   len(rule.per_step_names))  # fmt: skip
 
     def tail(self) -> tuple:
         return (self.status, self.npts, self.last, self.record, *self.history)
@@ -95,6 +95,16 @@ class Batch:
             final_losses=self.last[:, dims].copy(), history=history,
             states_of=_states_of(optimizer) if include_state and self.record else None,
         )  # fmt: skip
+
+
+def _distinct_rows(H: np.ndarray, one: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of H and each run's index among them."""
+    if one:
+        return H[:1].copy(), np.zeros(len(H), dtype=np.int64)
+    index: dict[bytes, int] = {}
+    grp = np.array([index.setdefault(r.tobytes(), len(index)) for r in H], dtype=np.int64)
+    first = {g: i for i, g in reversed(list(enumerate(grp.tolist())))}
+    return H[[first[g] for g in range(len(index))]].copy(), grp
 
 
 def _states_of(optimizer: Optimizer):
