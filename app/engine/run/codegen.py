@@ -198,12 +198,18 @@ def run_vector(code, k0, k1, steps, tol, W, H, C):
         catalog.evaluate_fast(code, W[X * NB:(X + 1) * NB], W[Y * NB:(Y + 1) * NB],
                               W[LOSS * NB:(LOSS + 1) * NB], W[GX * NB:(GX + 1) * NB],
                               W[GY * NB:(GY + 1) * NB])
-        for i in range(NB):  # kmath.fast gave NaN: the exact definition decides
-            if W[ACT * NB + i] != 0.0 and not (math.isfinite(W[LOSS * NB + i])
-                                               and math.isfinite(W[GX * NB + i])
-                                               and math.isfinite(W[GY * NB + i])):
-                W[LOSS * NB + i], W[GX * NB + i], W[GY * NB + i] = catalog.value_and_gradient(
-                    code, W[X * NB + i], W[Y * NB + i])
+        bad = 0  # lanes where kmath.fast gave NaN: counted in a vectorised loop first
+        for i in range(NB):
+            ok = (math.isfinite(W[LOSS * NB + i]) & math.isfinite(W[GX * NB + i])
+                  & math.isfinite(W[GY * NB + i]))
+            bad += 1 if (W[ACT * NB + i] != 0.0) & (not ok) else 0
+        if bad:  # there the exact definition decides
+            for i in range(NB):
+                if W[ACT * NB + i] != 0.0 and not (math.isfinite(W[LOSS * NB + i])
+                                                   and math.isfinite(W[GX * NB + i])
+                                                   and math.isfinite(W[GY * NB + i])):
+                    W[LOSS * NB + i], W[GX * NB + i], W[GY * NB + i] = (
+                        catalog.value_and_gradient(code, W[X * NB + i], W[Y * NB + i]))
         t = float(k + 1)
 {vector_per_step}
         fk, fk1 = float(k), float(k + 1)
