@@ -29,7 +29,8 @@ NS_PER_UNIT = {"value": 8.0, "gradient": 20.0}  # activations, losses, per unit 
 
 def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None, y=None, *,
                      dataset: str | None = None, n: int = 200, noise: float = 0.0, seed: int = 0,
-                     limits: Limits = LIMITS, title: str | None = None) -> LossFunction:  # fmt: skip
+                     limits: Limits = LIMITS, title: str | None = None
+                     ) -> LossFunction:  # fmt: skip
     """The mean ``loss`` of the network over the data (points x, y, or a named dataset)."""
     if dataset is not None:
         if dataset not in DATASETS:
@@ -71,7 +72,8 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
     return LossFunction(
         id="network",
         title=title or f"{shape} {activation} network, {names[loss]}",
-        formula=rf"J(\theta) = \frac{{1}}{{{N}}}\sum_{{i=1}}^{{{N}}} \ell\left(f_\theta(x_i), y_i\right)",
+        formula=rf"J(\theta) = \frac{{1}}{{{N}}}\sum_{{i=1}}^{{{N}}} "
+        r"\ell\left(f_\theta(x_i), y_i\right)",
         value=value,
         gradient=gradient,
         domain=((-1.0, 1.0),) * net.dims,
