@@ -8,7 +8,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import middleware, pages
-from app.api import errors, functions, graphs, health, many, optimizers, surfaces, trajectories
+from app.api import (
+    errors,
+    functions,
+    graphs,
+    health,
+    many,
+    optimizers,
+    slices,
+    surfaces,
+    trajectories,
+)
 from app.config import settings
 from app.engine import warm_up
 
@@ -30,6 +40,7 @@ def create_app() -> FastAPI:
     for module in (health, functions, surfaces, optimizers, many, trajectories):
         app.include_router(module.router)
     app.include_router(graphs.router)
+    app.include_router(slices.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     warm_up()  # every kernel compiled or loaded from the disk cache before the first request
