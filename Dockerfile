@@ -15,12 +15,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DESCENT_KERNEL_CACHE=/srv/descent-kernels
 
 WORKDIR /srv/descent
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
 # The code stays owned by root: the server's user can read it but not change it.
-RUN pip install . \
+RUN pip install -c requirements.lock . \
     && useradd --create-home --shell /usr/sbin/nologin --uid 10001 descent \
     && mkdir /srv/descent-kernels && chown 10001 /srv/descent-kernels
 

@@ -54,12 +54,16 @@ def start_to_full_speed(cache: str) -> tuple[float, float, float, list]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as empty:
         cold = start_to_full_speed(empty)
-        print(f"cold cache: /healthz after {cold[0]:.2f} s; five 1000-step runs answered "
-              f"after {cold[1]:.2f} s, each in {[round(t * 1e3, 1) for t in cold[2]]} ms")
+        print(
+            f"cold cache: /healthz after {cold[0]:.2f} s; five 1000-step runs answered "
+            f"after {cold[1]:.2f} s, each in {[round(t * 1e3, 1) for t in cold[2]]} ms"
+        )
         warm = [start_to_full_speed(empty) for _ in range(3)]
     best = min(warm, key=lambda r: r[1])
-    print(f"warm cache (best of 3): /healthz after {best[0]:.2f} s; five 1000-step runs "
-          f"answered after {best[1]:.2f} s, each in {[round(t * 1e3, 1) for t in best[2]]} ms")
+    print(
+        f"warm cache (best of 3): /healthz after {best[0]:.2f} s; five 1000-step runs "
+        f"answered after {best[1]:.2f} s, each in {[round(t * 1e3, 1) for t in best[2]]} ms"
+    )
     same = all(r[3] == cold[3] for r in warm)
     print(f"the same bits from the cold and the warm server: {same}")
 
