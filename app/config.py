@@ -83,6 +83,18 @@ class Settings:
     # Serving (issue 7): logs and HTTP caching
     log_level: str = "info"  # of the descent.* loggers; "warning" silences the access log
     cache_max_age: int = 600  # seconds browsers may reuse catalog and surface GETs
+    # Class mode (app/rooms/): rooms live in memory, nothing is written to disk
+    max_rooms: int = 200  # rooms open at once in one process
+    room_capacity: int = 200  # participants of one room (the teacher's setting may be lower)
+    room_runs_per_minute: int = 20  # runs one student may start per minute
+    room_joins_per_minute: int = 30  # joins (and reconnections) from one address per minute
+    room_creations_per_minute: int = 10  # rooms one address may open per minute
+    room_message_bytes: int = 8_192  # largest message a client may send on a room's socket
+    room_idle_seconds: float = 7_200.0  # a room nobody used for this long is closed
+    room_max_steps: int = 5_000  # steps of one student's run
+    room_max_runs: int = 2_000  # runs a room keeps (the oldest go first)
+    room_trail_points: int = 200  # points of each trail sent to the pages
+    room_nickname_chars: int = 24
 
 
 def _from_env() -> Settings:

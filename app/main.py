@@ -21,6 +21,7 @@ from app.api import (
 )
 from app.config import settings
 from app.engine import warm_up
+from app.rooms import live as rooms
 
 DESCRIPTION = (
     "Loss surfaces and optimizer trajectories. Optimizers reproduce `torch.optim` exactly "
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(graphs.router)
     app.include_router(slices.router)
+    app.include_router(rooms.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     warm_up()  # every kernel compiled or loaded from the disk cache before the first request
