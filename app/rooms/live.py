@@ -16,6 +16,7 @@ share one batched engine call, admitted like any computation). The teacher sends
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import math
 from typing import Any
@@ -106,8 +107,10 @@ def room_qr(code: str, request: Request) -> Response:
     """The students' link as a QR code (SVG), made here: no third-party service."""
     room = found(code)
     url = f"{str(request.base_url).rstrip('/')}/rooms/{room.code}"
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
+    headers = {"Cache-Control": "no-store"}
+    return Response(buffer.getvalue(), media_type="image/svg+xml", headers=headers)
 
 
 # --- what is sent -----------------------------------------------------------------------

@@ -1,0 +1,117 @@
+// Class mode, shared by the student page (room-student.js) and the projector
+// (room-projector.js): the room's socket with reconnection and resume, and the landscape,
+// drawn by the main page's own plot module into the same #landscape element.
+import { postJson } from "./api.js";
+import { drawLandscape, prepareSurface } from "./plot.js";
+
+export const OPTIMIZER_COLORS = { sgd: "#E69F00", rmsprop: "#56B4E9", adam: "#009E73", adamw: "#CC79A7", adagrad: "#D55E00" };
+export const BASIN_COLORS = ["#F0E442", "#ff6f91", "#00c2ff", "#ffffff", "#b388ff", "#ff9e40", "#69f0ae", "#ff5252"];
+export const optimizerColor = (name) => OPTIMIZER_COLORS[name] || "#0072B2";
+export const basinColor = (basin) => (basin < 0 ? "#000000" : BASIN_COLORS[basin % BASIN_COLORS.length]);
+
+const $ = (id) => document.getElementById(id);
+const FINAL = new Set([4401, 4403, 4404, 4409, 4410, 4429]); // refused: reconnecting cannot help
+
+export function setStatus(text) {
+  $("room-status").textContent = text;
+}
+
+/** The room's WebSocket: says hello (hello() is asked again at each connection, so a
+ * reconnect resumes), reconnects with backoff, and hands every message to onMessage. */
+export class RoomSocket {
+  constructor(code, hello, onMessage) {
+    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/rooms/${encodeURIComponent(code)}/ws`;
+    this.hello = hello;
+    this.onMessage = onMessage;
+    this.delay = 500;
+    this.stopped = false;
+    this.ws = null;
+  }
+
+  connect() {
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.delay = 500;
+      ws.send(JSON.stringify(this.hello()));
+    };
+    ws.onmessage = (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.onMessage(message);
+    };
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      if (this.stopped || FINAL.has(event.code)) {
+        this.stopped = true;
+        return;
+      }
+      setStatus("Connection lost: reconnecting…");
+      setTimeout(() => this.connect(), this.delay);
+      this.delay = Math.min(this.delay * 2, 8000);
+    };
+  }
+
+  send(message) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.ws) this.ws.close();
+  }
+}
+
+/** Fetch the room's landscape and draw it; returns {fn, surface, base} (base: its traces). */
+export async function showLandscape(gd, room) {
+  const fn = room.function_info;
+  const raw = await postJson("/surface", { function: room.function, resolution: 120, encoding: "base64" });
+  const surface = prepareSurface(fn, raw);
+  await drawLandscape(gd, fn, surface, "2d");
+  return { fn, surface, base: gd.data.slice() };
+}
+
+/** Redraw the landscape's own traces with `traces` over them. */
+export function redraw(gd, view, traces) {
+  if (!view) return Promise.resolve();
+  return window.Plotly.react(gd, [...view.base, ...traces], gd.layout);
+}
+
+/** One run as two traces: its trail (coloured by optimizer) and its end (by basin). */
+export function runTraces(run, { width = 2, label = "" } = {}) {
+  const xs = run.points.map((p) => p[0]);
+  const ys = run.points.map((p) => p[1]);
+  const color = optimizerColor(run.optimizer.name);
+  const end = run.points[run.points.length - 1];
+  return [
+    { type: "scatter", mode: "lines", x: xs, y: ys, line: { color, width }, hoverinfo: "skip", showlegend: false, meta: { run: run.id } },
+    {
+      type: "scatter", mode: "markers", x: [end[0]], y: [end[1]], showlegend: false,
+      marker: { size: 9, color: basinColor(run.basin), line: { color, width: 2 } },
+      text: [label], hovertemplate: "%{text}<extra></extra>",
+    },
+  ];
+}
+
+export function describe(run) {
+  const o = run.optimizer;
+  const params = Object.entries(o).filter(([k]) => k !== "name").map(([k, v]) => `${k}=${+Number(v).toPrecision(3)}`);
+  const loss = run.final_loss === null ? "diverged" : `loss ${+run.final_loss.toPrecision(3)}`;
+  return `${o.name}(${params.join(", ")}) → ${loss} in ${run.steps_taken} steps`;
+}
+
+/** A list item with text only (student-supplied text is never parsed as HTML). */
+export function item(text, extra = null) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  if (extra) li.append(extra);
+  return li;
+}
