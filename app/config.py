@@ -90,6 +90,7 @@ class Settings:
     room_joins_per_minute: int = 30  # joins (and reconnections) from one address per minute
     room_creations_per_minute: int = 10  # rooms one address may open per minute
     room_message_bytes: int = 8_192  # largest message a client may send on a room's socket
+    room_messages_per_minute: int = 240  # messages one socket may send per minute
     room_idle_seconds: float = 7_200.0  # a room nobody used for this long is closed
     room_max_steps: int = 5_000  # steps of one student's run
     room_max_runs: int = 2_000  # runs a room keeps (the oldest go first)

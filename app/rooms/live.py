@@ -38,6 +38,7 @@ from app.config import settings
 from app.rooms.model import (
     Full,
     Participant,
+    RateLimit,
     Room,
     RoomSettings,
     clean_nickname,
@@ -395,6 +396,7 @@ async def room_socket(ws: WebSocket, code: str) -> None:
     except WebSocketDisconnect:
         return
     entry = (ws, role, who.id if who else None)
+    flood = RateLimit(settings.room_messages_per_minute)
     room.sockets.add(entry)
     room.touch()
     try:
@@ -412,6 +414,9 @@ async def room_socket(ws: WebSocket, code: str) -> None:
             if message is None or room.closed:
                 return
             room.touch()
+            if not flood.allow("socket"):
+                await ws.close(4429, "too many messages; wait a minute")
+                return
             try:
                 await handle(room, ws, role, who, message)
             except Refused as error:

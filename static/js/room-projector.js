@@ -47,9 +47,10 @@ function showPeople(people) {
 async function showRoom(message) {
   const room = message.room;
   const changed = !page.room || room.revision !== page.revision;
+  const newLandscape = Boolean(page.room) && room.revision !== page.revision;
   page.room = room;
   page.revision = room.revision;
-  if (message.cleared || changed) {
+  if (message.cleared || newLandscape) {
     page.runs = [];
     page.basins = null;
     $("reveal").setAttribute("aria-pressed", "false");

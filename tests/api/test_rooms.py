@@ -356,3 +356,14 @@ def test_the_leaderboard_ranks_lowest_loss_then_fewest_steps():
         {"id": 4, "final_loss": 0.1, "steps_taken": 40},
     ]
     assert [r["id"] for r in standings(runs)] == [4, 3, 1, 2]
+
+
+def test_a_socket_flooding_messages_is_closed(client, fresh_rooms, monkeypatch):
+    monkeypatch.setitem(settings.__dict__, "room_messages_per_minute", 3)
+    room = open_room(client)
+    student, _ = join(client, room["code"])
+    assert [say(student, {"type": "ping"})["type"] for _ in range(3)] == ["pong"] * 3
+    student.send_json({"type": "ping"})
+    with pytest.raises(ConnectionClosed) as closed:
+        student.receive_json()
+    assert closed.value.rcvd.code == 4429

@@ -109,3 +109,23 @@ def test_five_students_trails_reach_the_projector_and_the_teacher_steers(
     assert projector.js("window.descentRoom.runs[0].participant") != who
     for app in [projector, *students]:
         assert not app.probe.page_errors, app.probe.page_errors
+
+
+def test_a_student_and_the_teacher_who_reload_keep_their_place(classroom, server_url):
+    room = httpx.post(f"{server_url}/api/v1/rooms", json={"function": "himmelblau"}).json()
+    projector = classroom(room["projector_url"], PROJECTOR)
+    student = classroom(room["join_url"], PHONE)
+    student.page.fill("#nickname", "Ada")
+    student.page.click("#join")
+    student.wait("document.body.dataset.revision === '1'", timeout=30)
+    first = student.js("window.descentRoom.you.id")
+    tap(student, 0.3, 0.3, touch=True)
+    projector.wait("document.body.dataset.trails === '1'", timeout=30)
+
+    student.page.reload()
+    student.wait("document.querySelectorAll('#my-runs li').length === 1", timeout=30)
+    assert student.js("window.descentRoom.you.id") == first
+    assert student.page.input_value("#nickname") == "Ada"
+    projector.page.reload()
+    projector.wait("document.body.dataset.trails === '1'", timeout=30)
+    assert projector.js("document.getElementById('people-count').textContent") == "1"
