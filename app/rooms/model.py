@@ -213,7 +213,8 @@ def standings(runs: list[dict], limit: int = 10) -> list[dict]:
         finite = loss is not None and math.isfinite(loss)
         return (not finite, loss if finite else 0.0, run["steps_taken"], run["id"])
 
-    return sorted(runs, key=key)[:limit]
+    summary = ("id", "participant", "nickname", "optimizer", "final_loss", "steps_taken", "basin")
+    return [{k: run.get(k) for k in summary} for run in sorted(runs, key=key)[:limit]]
 
 
 def optimizer_counts(runs: list[dict]) -> dict[str, int]:
