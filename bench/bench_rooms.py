@@ -38,6 +38,11 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(env: dict) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
@@ -114,9 +119,11 @@ async def run(args) -> dict:
             students = [asyncio.create_task(student(i)) for i in range(args.students)]
             await asyncio.sleep(2)
             rss_before = rss_mb(process.pid)
+            cpu_before = cpu_seconds(process.pid)
             clicks_at_start = len(sent) + len(latencies)
             await asyncio.sleep(args.seconds)
             stop.set()
+            server_cpu = cpu_seconds(process.pid) - cpu_before
             await asyncio.gather(*students, return_exceptions=True)
             watcher.cancel()
         rss_after = rss_mb(process.pid)
@@ -136,6 +143,7 @@ async def run(args) -> dict:
         "p50_ms": pct(0.5) if latencies else None, "p99_ms": pct(0.99) if latencies else None,
         "rss_mb_after_2s": round(rss_before, 1), "rss_mb_end": round(rss_after, 1),
         "clicks_in_first_2s": clicks_at_start,
+        "server_cpu_share": round(server_cpu / args.seconds, 2),
     }  # fmt: skip
 
 

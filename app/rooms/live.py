@@ -42,10 +42,8 @@ from app.rooms.model import (
     Room,
     RoomSettings,
     clean_nickname,
-    optimizer_counts,
     rooms,
     same_secret,
-    standings,
 )
 
 router = APIRouter(tags=["rooms"])
@@ -133,10 +131,9 @@ def public_state(room: Room) -> dict:
 
 
 def teacher_state(room: Room) -> dict:
-    runs = list(room.runs)
     people = [{"id": p.id, "nickname": p.nickname} for p in room.active()]
     return {"room": public_state(room), "participants": people,
-            "board": standings(runs), "counts": optimizer_counts(runs)}  # fmt: skip
+            "board": room.board, "counts": room.counts}  # fmt: skip
 
 
 def for_student(run: dict, room: Room) -> dict:
@@ -202,8 +199,11 @@ def run_request(room: Room, message: dict) -> TrajectoryRequest:
             raise Refused(f"optimizer.{key}", f"{key} must be between {lo:g} and {hi:g}")
         options[key] = float(value)
     try:
+        # The landscape was resolved when the room opened: the request names a stand-in (a
+        # data spec's points are not validated again at each click) and the room's own
+        # function is handed to the engine (``start_run``).
         return TrajectoryRequest.model_validate({
-            "function": room.config.model_dump(mode="json")["function"],
+            "function": "bowl",
             "start": [float(v) for v in start], "optimizer": options,
             "steps": room.config.steps, "tol": room.config.tol,
         })  # fmt: skip
@@ -237,7 +237,8 @@ async def start_run(room: Room, who: Participant, message: dict) -> dict:
         if ns > settings.heavy_operations:
             ran = await compute(ns, StopSignal(), lambda s: run_group(f, [request], None, s)[0])
         else:
-            ran = await coalescer.submit(group_key(request), f, request, StopSignal())
+            key = f"room {room.code} {revision} {group_key(request)}"
+            ran = await coalescer.submit(key, f, request, StopSignal())
     except HTTPException as error:
         retry = error.headers.get("Retry-After") if error.headers else None
         raise Refused("busy" if error.status_code == 503 else "steps", str(error.detail),
@@ -263,7 +264,7 @@ async def start_run(room: Room, who: Participant, message: dict) -> dict:
         "basin": room.basin_of(end),
     }
     room.next_run += 1
-    room.runs.append(run)
+    room.record(run)
     return run
 
 
@@ -288,14 +289,12 @@ async def control(room: Room, message: dict, ws: WebSocket) -> None:
             except HTTPException as error:
                 raise Refused("settings.function", json.dumps(error.detail)) from None
             room.function, room.function_info = f, info
-            room.runs.clear()
-            room.basins = []
+            room.reset()
             room.revision += 1
         room.config = config
         await broadcast_state(room, cleared=new_landscape)
     elif kind == "clear":
-        room.runs.clear()
-        room.basins = []
+        room.reset()
         await broadcast_state(room, cleared=True)
     elif kind == "remove":
         who = room.participants.get(message.get("participant"))
@@ -441,8 +440,8 @@ async def handle(room: Room, ws: WebSocket, role: str, who: Participant | None, 
             raise Refused("removed", "the teacher removed you from this room")
         run = await start_run(room, who, message)
         await send(ws, {"type": "run", "run": for_student(run, room)})
-        await to_teachers(room, {"type": "run", "run": run, "board": standings(list(room.runs)),
-                                 "counts": optimizer_counts(list(room.runs))})  # fmt: skip
+        await to_teachers(room, {"type": "run", "run": run, "board": room.board,
+                                 "counts": room.counts})  # fmt: skip
     else:
         raise Refused("type", f"unknown message type {kind!r}")
 

@@ -162,6 +162,21 @@ class Room:
     next_run: int = 1
     revision: int = 1  # bumped by each landscape change, so late results are dropped
 
+    board: list[dict] = field(default_factory=list)  # the leaderboard, kept as runs arrive
+    counts: dict[str, int] = field(default_factory=dict)  # runs per optimizer
+
+    def record(self, run: dict) -> None:
+        """Keep a finished run; the leaderboard and counts are updated in O(board size)."""
+        self.runs.append(run)
+        name = run["optimizer"]["name"]
+        self.counts[name] = self.counts.get(name, 0) + 1
+        self.board = standings([*self.board, run])
+
+    def reset(self) -> None:
+        """Forget every run (a cleared room, or a new landscape)."""
+        self.runs.clear()
+        self.basins, self.board, self.counts = [], [], {}
+
     def touch(self) -> None:
         self.last_active = time.monotonic()
 
@@ -215,14 +230,6 @@ def standings(runs: list[dict], limit: int = 10) -> list[dict]:
 
     summary = ("id", "participant", "nickname", "optimizer", "final_loss", "steps_taken", "basin")
     return [{k: run.get(k) for k in summary} for run in sorted(runs, key=key)[:limit]]
-
-
-def optimizer_counts(runs: list[dict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for run in runs:
-        name = run["optimizer"]["name"]
-        counts[name] = counts.get(name, 0) + 1
-    return counts
 
 
 class RoomStore:

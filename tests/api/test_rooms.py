@@ -367,3 +367,14 @@ def test_a_socket_flooding_messages_is_closed(client, fresh_rooms, monkeypatch):
     with pytest.raises(ConnectionClosed) as closed:
         student.receive_json()
     assert closed.value.rcvd.code == 4429
+
+
+def test_a_room_on_a_typed_formula_runs_on_that_formula(client, fresh_rooms):
+    room = open_room(
+        client, function={"expression": "(x-1)^2 + (y+2)^2", "domain": [[-4, 4], [-4, 4]]}
+    )
+    student, _ = join(client, room["code"])
+    run = say(student, run_message(3.0, 3.0, name="sgd", lr=0.1))["run"]
+    assert run["end"] == pytest.approx([1.0, -2.0], abs=1e-3)
+    assert run["basin"] == 0 and run["final_loss"] < 1e-6
+    student.close()
