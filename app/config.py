@@ -93,7 +93,7 @@ class Settings:
     room_messages_per_minute: int = 240  # messages one socket may send per minute
     room_idle_seconds: float = 7_200.0  # a room nobody used for this long is closed
     room_max_steps: int = 5_000  # steps of one student's run
-    room_max_runs: int = 2_000  # runs a room keeps (the oldest go first)
+    room_max_runs: int = 1_000  # runs a room keeps (the oldest go first)
     room_trail_points: int = 200  # points of each trail sent to the pages
     room_nickname_chars: int = 24
 

@@ -101,6 +101,34 @@ export function runTraces(run, { width = 2, label = "" } = {}) {
   ];
 }
 
+/** Many runs as few traces (Plotly slows down with thousands): one trail trace per optimizer
+ * (runs separated by gaps) and one trace of every end point, coloured by basin. */
+export function roomTraces(runs, labelOf) {
+  const trails = new Map();
+  for (const run of runs) {
+    const name = run.optimizer.name;
+    if (!trails.has(name)) trails.set(name, { x: [], y: [] });
+    const t = trails.get(name);
+    for (const p of run.points) {
+      t.x.push(p[0]);
+      t.y.push(p[1]);
+    }
+    t.x.push(null);
+    t.y.push(null);
+  }
+  const out = [...trails].map(([name, t]) => ({
+    type: "scatter", mode: "lines", x: t.x, y: t.y, name, showlegend: false, hoverinfo: "skip",
+    connectgaps: false, line: { color: optimizerColor(name), width: 1.5 },
+  }));
+  const ends = runs.map((run) => run.points[run.points.length - 1]);
+  out.push({
+    type: "scatter", mode: "markers", x: ends.map((p) => p[0]), y: ends.map((p) => p[1]), showlegend: false,
+    marker: { size: 9, color: runs.map((run) => basinColor(run.basin)), line: { color: runs.map((run) => optimizerColor(run.optimizer.name)), width: 2 } },
+    text: runs.map(labelOf), hovertemplate: "%{text}<extra></extra>",
+  });
+  return out;
+}
+
 export function describe(run) {
   const o = run.optimizer;
   const params = Object.entries(o).filter(([k]) => k !== "name").map(([k, v]) => `${k}=${+Number(v).toPrecision(3)}`);

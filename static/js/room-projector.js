@@ -3,7 +3,7 @@
 // the teacher's controls. The teacher token comes from the URL fragment (never sent in a
 // request line, so never in a log) and is sent on the socket only.
 import { getFunctions, postJson } from "./api.js";
-import { RoomSocket, describe, item, redraw, runTraces, setStatus, showLandscape } from "./room-live.js";
+import { RoomSocket, describe, item, redraw, roomTraces, setStatus, showLandscape } from "./room-live.js";
 
 const $ = (id) => document.getElementById(id);
 const code = document.body.dataset.code;
@@ -16,13 +16,22 @@ function label(run) {
 }
 
 function traces() {
-  const out = [];
-  if (page.basins) out.push(page.basins);
-  for (const run of page.runs) out.push(...runTraces(run, { width: 1.5, label: label(run) }));
-  return out;
+  return [...(page.basins ? [page.basins] : []), ...roomTraces(page.runs, label)];
 }
 
-const draw = () => redraw(gd, page.view, traces()).then(() => (document.body.dataset.trails = String(page.runs.length)));
+// At most one redraw per animation frame, however fast the runs arrive.
+let pending = null;
+function draw() {
+  if (!pending) {
+    pending = new Promise((resolve) => requestAnimationFrame(resolve)).then(async () => {
+      pending = null;
+      const shown = page.runs.length;
+      await redraw(gd, page.view, traces());
+      document.body.dataset.trails = String(shown);
+    });
+  }
+  return pending;
+}
 
 function showBoard(board, counts) {
   $("board").replaceChildren(...board.map((run) => item(label(run))));
