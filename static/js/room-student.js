@@ -81,6 +81,7 @@ function end(text) {
 function onMessage(message) {
   switch (message.type) {
     case "welcome":
+      document.body.dataset.welcomes = String(Number(document.body.dataset.welcomes || 0) + 1);
       page.you = message.you;
       sessionStorage.setItem(saved, JSON.stringify(message.you));
       $("nickname").value = message.you.nickname;

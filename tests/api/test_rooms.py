@@ -378,3 +378,10 @@ def test_a_room_on_a_typed_formula_runs_on_that_formula(client, fresh_rooms):
     assert run["end"] == pytest.approx([1.0, -2.0], abs=1e-3)
     assert run["basin"] == 0 and run["final_loss"] < 1e-6
     student.close()
+
+
+def test_one_address_may_open_only_so_many_rooms_a_minute(client, fresh_rooms):
+    for _ in range(settings.room_creations_per_minute):
+        open_room(client)
+    refused = client.post("/api/v1/rooms", json={})
+    assert refused.status_code == 429 and "too many rooms" in refused.json()["detail"]

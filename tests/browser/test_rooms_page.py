@@ -122,10 +122,15 @@ def test_a_student_and_the_teacher_who_reload_keep_their_place(classroom, server
     tap(student, 0.3, 0.3, touch=True)
     projector.wait("document.body.dataset.trails === '1'", timeout=30)
 
+    student.js("window.descentRoom.socket.ws.close()")  # the network drops: it reconnects
+    student.wait("document.body.dataset.welcomes === '2'", timeout=30)
+    assert student.js("window.descentRoom.you.id") == first
+    tap(student, 0.7, 0.7, touch=True)
+    projector.wait("document.body.dataset.trails === '2'", timeout=30)
     student.page.reload()
-    student.wait("document.querySelectorAll('#my-runs li').length === 1", timeout=30)
+    student.wait("document.querySelectorAll('#my-runs li').length === 2", timeout=30)
     assert student.js("window.descentRoom.you.id") == first
     assert student.page.input_value("#nickname") == "Ada"
     projector.page.reload()
-    projector.wait("document.body.dataset.trails === '1'", timeout=30)
+    projector.wait("document.body.dataset.trails === '2'", timeout=30)
     assert projector.js("document.getElementById('people-count').textContent") == "1"
