@@ -20,6 +20,7 @@ import io
 import json
 import math
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from fastapi import APIRouter, HTTPException, Request, WebSocket
@@ -375,6 +376,11 @@ CLOSE_CODES = {"removed": 4403, "token": 4401, "rate": 4429, "full": 4409, "clos
 
 @router.websocket("/api/v1/rooms/{code}/ws")
 async def room_socket(ws: WebSocket, code: str) -> None:
+    origin = ws.headers.get("origin")
+    allowed = {o.strip() for o in settings.cors_origins.split(",") if o.strip()}
+    if origin and urlsplit(origin).netloc != ws.headers.get("host") and origin not in allowed:
+        await ws.close(4403, "this page's origin may not use the room")  # another site's page
+        return
     await ws.accept()
     room = rooms.get(code)
     if room is None:

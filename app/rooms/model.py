@@ -260,7 +260,7 @@ class MemoryRooms(RoomStore):
     def expire(self) -> None:
         now = time.monotonic()
         for code in [c for c, r in self.rooms.items() if r.closed or r.idle(now)]:
-            self.rooms.pop(code, None)
+            self.rooms.pop(code).closed = True  # its sockets end at their next message
 
     def create(self, config: RoomSettings, function: Any, info: dict) -> Room:
         self.expire()
@@ -278,6 +278,7 @@ class MemoryRooms(RoomStore):
         room = self.rooms.get(code.upper() if isinstance(code, str) else "")
         if room is not None and (room.closed or room.idle()):
             self.rooms.pop(room.code, None)
+            room.closed = True
             return None
         return room
 

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from app.config import settings
@@ -62,8 +62,8 @@ def fresh_rooms(monkeypatch):
 
 
 class Socket:
-    def __init__(self, url: str) -> None:
-        self.ws = connect(url, open_timeout=10).__enter__()
+    def __init__(self, url: str, **options) -> None:
+        self.ws = connect(url, open_timeout=10, **options).__enter__()
 
     def send_json(self, message: dict) -> None:
         self.ws.send(json.dumps(message))
@@ -385,3 +385,15 @@ def test_one_address_may_open_only_so_many_rooms_a_minute(client, fresh_rooms):
         open_room(client)
     refused = client.post("/api/v1/rooms", json={})
     assert refused.status_code == 429 and "too many rooms" in refused.json()["detail"]
+
+
+def test_another_sites_page_cannot_open_a_rooms_socket(client, fresh_rooms):
+    room = open_room(client)
+    url = f"{client.ws}/api/v1/rooms/{room['code']}/ws"
+    with pytest.raises(InvalidStatus) as refused:
+        Socket(url, origin="http://evil.example")
+    assert refused.value.response.status_code == 403
+    own = Socket(url, origin=str(client.base_url).rstrip("/"))
+    welcome = say(own, {"type": "hello", "role": "student"})
+    assert welcome["type"] == "welcome"
+    own.close()
