@@ -146,6 +146,8 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
             fields[p.name] = (bool, Field(p.default, description=p.description))
         elif p.kind == "pair":
             number = _number_field(p)
+            if p.none_value is not None:  # Adafactor's eps: (None, ε2), None for the dtype's eps
+                number = number | None
             pair = Annotated[list[number], Field(min_length=2, max_length=2)]
             fields[p.name] = (pair, Field(list(p.default), description=p.description))
         else:

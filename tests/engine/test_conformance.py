@@ -34,7 +34,16 @@ SCENARIOS = [
     ("six-hump-camel", "rmsprop", [{"centered": True}, {"momentum": 0.5}, {"alpha": 0.3}],
      150, 1e-9),
     ("bowl", "sgd", [{"lr": 1000.0}, {"lr": 0.5}], 50, 1e-3),  # one diverges, one converges
+    ("beale", "nadam", [{"lr": 0.02}, {"weight_decay": 0.1, "decoupled_weight_decay": True},
+                        {"maximize": True, "momentum_decay": 0.05}], 150, 0.0),
+    ("himmelblau", "rprop", [{"etas": [0.3, 1.5]}, {"step_sizes": [1e-3, 0.5]}], 150, 1e-9),
+    ("rosenbrock", "asgd", [{"lr": 1e-3, "t0": 5.0}, {"lr": 1e-3, "lambd": 0.1}], 150, 0.0),
+    ("six-hump-camel", "adafactor", [{}, {"eps": [None, 0.01]}, {"maximize": True, "d": 2.0}],
+     150, 0.0),
+    ("saddle", "radam", [{"lr": 0.05}, {"weight_decay": 0.2, "decoupled_weight_decay": True}],
+     100, 0.0),
 ]  # fmt: skip
+SCALAR_RULES = sorted(name for name, rule in RULES.items() if not rule.vector)
 
 
 def batch(fid, name, settings, steps, tol, driver):
@@ -70,7 +79,7 @@ def test_every_driver_gives_the_same_bits(scenario, fresh_modules):
             np.testing.assert_array_equal(a.states[name], b.states[name], err_msg=name)
 
 
-@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("name", SCALAR_RULES)
 @pytest.mark.parametrize("fid", ["rastrigin", "himmelblau", "ackley", "levi"])
 def test_the_vectorised_driver_gives_the_catalog_drivers_bits(fid, name, fresh_modules):
     f = get_function(fid)
@@ -81,6 +90,20 @@ def test_the_vectorised_driver_gives_the_catalog_drivers_bits(fid, name, fresh_m
                        for d in ("vector", "catalog"))  # fmt: skip
     for field in ("status", "n_points", "final_points", "final_losses"):
         np.testing.assert_array_equal(getattr(vector, field), getattr(catalog, field), field)
+
+
+@pytest.mark.parametrize("name", sorted(set(RULES) - set(SCALAR_RULES)))
+def test_a_vector_rule_runs_many_runs_on_the_catalog_driver_with_its_bits(name, fresh_modules):
+    f = get_function("himmelblau")
+    starts = np.random.default_rng(7).uniform(-5, 5, (300, 2))
+    optimizer = make_optimizer(name, lr=0.05)
+    assert choose_driver(f, optimizer=optimizer, record=False) == "catalog"
+    with pytest.raises(ValueError, match="cannot run"):
+        run_many(f, starts, optimizer, 60, 1e-4, driver="vector")
+    many = run_many(f, starts, optimizer, 60, 1e-4)
+    recorded = run_batch(f, starts, optimizer, 60, 1e-4, driver="array")
+    for field in ("status", "n_points", "final_points", "final_losses"):
+        np.testing.assert_array_equal(getattr(many, field), getattr(recorded, field), field)
 
 
 def test_the_driver_depends_only_on_the_request():

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from app.engine import get_function, make_optimizer, run
+from app.engine.optim import RULES
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "fixtures" / "golden_bits.json").read_text())
 
@@ -54,7 +55,8 @@ def test_every_point_before_torchs_first_inexact_sqrt_is_torchs_to_the_bit(case,
 def test_random_configurations_are_torchs_bits_except_where_torchs_sqrt_is_inexact():
     configs = GOLDEN["random"]
     assert len(configs) >= 300
-    assert {c["optimizer"] for c in configs} == {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
+    assert {c["optimizer"] for c in configs} == set(RULES)
+    assert {c["optimizer"] for c in configs if c["kwargs"].get("maximize")} == set(RULES)
     unexplained = [
         i for i, c in enumerate(configs) if not identical_before_sqrt(c, engine_points(c))
     ]
@@ -69,12 +71,14 @@ def test_every_configuration_where_torchs_sqrt_was_exact_is_bit_identical():
 
 def test_most_random_configurations_are_bit_identical_and_nearly_all_within_1e_12():
     # This machine's torch (MKL, AVX-512 on AMD EPYC) rounds sqrt inexactly on 1.4 % of
-    # inputs, so a 150-step run meets at least one inexact root two times in three; most
-    # of those differences never reach a point. Measured: 91.6 % identical, 99.4 % within
-    # 1e-12 (bench/README.md); the thresholds leave a little room for a regenerated fixture.
+    # inputs, so a 150-step run meets at least one inexact root more often than not (Adadelta
+    # takes two roots per step: every one of its runs did); most of those differences never
+    # reach a point. Measured on the 840 configurations of 12 optimizers: 90.0 % identical,
+    # 98.6 % within 1e-12 (bench/README.md); the thresholds leave room for a regenerated
+    # fixture. Every difference is explained by torch's sqrt (the tests above).
     configs = GOLDEN["random"]
     differences = [relative_difference(c, engine_points(c)) for c in configs]
     identical = sum(d == 0 for d in differences) / len(configs)
     close = sum(d <= 1e-12 for d in differences) / len(configs)
     print(f"bit-identical {identical:.1%}, within 1e-12 {close:.1%} of {len(configs)}")
-    assert identical >= 0.90 and close >= 0.98, (identical, close)
+    assert identical >= 0.85 and close >= 0.97, (identical, close)

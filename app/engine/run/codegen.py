@@ -78,10 +78,10 @@ def evaluate(code, P, L, G):
 RULE = (
     HEADER
     + """
-from app.engine.optim import rules
+from app.engine.optim import {rules_module}
 {catalog_import}
 
-update = rules.{update}
+update = {rules_module}.{update}
 {per_step_binding}
 
 
@@ -118,8 +118,7 @@ def advance(k, steps, tol, i, loss, G, GU, P, S, H, C, grp, k0, status, npts, la
     t = float(k + 1)
 {hyper}
 {per_step}
-    for d in range(dims):
-        {targets} = update(t, P[i, d], GU[i, d], {arguments})
+{update_block}
     return True
 
 
@@ -263,9 +262,10 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
     hyper = [f"    h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns)]
     hyper_args = ", ".join(f"h_{name}" for name in rule.columns)
     per_step_names = rule.per_step_names
+    module = rule.update.py_func.__module__.rsplit(".", 1)[1]
     per_step, per_step_binding, tabulate = "", "", "    pass"
     if rule.per_step is not None:
-        per_step_binding = f"per_step = rules.{rule.per_step.py_func.__name__}"
+        per_step_binding = f"per_step = {module}.{rule.per_step.py_func.__name__}"
         per_step = "\n".join(
             f"    c_{name} = C[grp[i], k - k0, {j}]" for j, name in enumerate(per_step_names)
         )
@@ -278,19 +278,35 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
             f"            values = per_step(float(k + 1), {row})",
             *stores,
         ])  # fmt: skip
-    slots = [f"S[{j}, i, d]" for j in range(len(rule.slots))]
-    arguments = ", ".join([*slots, *(f"c_{name}" for name in per_step_names), hyper_args])
+    values = [*(f"c_{name}" for name in per_step_names), hyper_args]
+    if rule.vector:  # the run's arrays in, the run's arrays out
+        slots = [f"S[{j}, i].copy()" for j in range(len(rule.slots))]
+        arguments = ", ".join(["P[i].copy()", "GU[i].copy()", *slots, *values])
+        update_block = "\n".join([
+            f"    new = update(t, {arguments})",
+            "    P[i, :] = new[0]",
+            *(f"    S[{j}, i, :] = new[{j + 1}]" for j in range(len(rule.slots))),
+        ])  # fmt: skip
+    else:  # one coordinate at a time
+        slots = [f"S[{j}, i, d]" for j in range(len(rule.slots))]
+        arguments = ", ".join([*slots, *values])
+        targets = ", ".join(["P[i, d]", *slots])
+        update_block = (
+            f"    for d in range(dims):\n        {targets} = update(t, P[i, d], GU[i, d], "
+            f"{arguments})"
+        )
     source = RULE.format(
+        rules_module=module,
         catalog_import=f"import sys\n\ncatalog = sys.modules[{catalog_module!r}]",
         update=rule.update.py_func.__name__,
         per_step_binding=per_step_binding,
         hyper="\n".join(hyper),
         per_step=per_step,
         tabulate=tabulate,
-        targets=", ".join(["P[i, d]", *slots]),
-        arguments=arguments,
+        update_block=update_block,
     )
-    return source + vector_source(rule)
+    # The vectorised basins driver runs scalar rules across SIMD lanes; a vector rule has none.
+    return source + ("" if rule.vector else vector_source(rule))
 
 
 def source_hash() -> str:

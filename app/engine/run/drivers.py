@@ -60,8 +60,8 @@ class Batch:
             np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
         )
         S = np.zeros((len(rule.slots), n, dims))
-        for slot, column in rule.initial.items():
-            S[rule.slots.index(slot)] = H[:, rule.columns.index(column), None]
+        for j, values in rule.initial_values(H).items():
+            S[j] = values[:, None]
         last = np.concatenate([starts, np.full((n, 1), np.nan)], axis=1)
         rows = steps + 1 if record else 0
         slots = len(rule.slots) if record and include_state else 0
@@ -182,9 +182,8 @@ def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps:
         W[field["X"], :m], W[field["Y"], :m] = starts[b0 : b0 + m].T
         W[field["LX"]], W[field["LY"]] = W[field["X"]], W[field["Y"]]
         W[field["LL"]], W[field["ST"]], W[field["ACT"], :m] = np.nan, -1.0, 1.0
-        for slot, column in rule.initial.items():
-            j = rule.slots.index(slot)
-            W[field[f"S{j}X"]] = W[field[f"S{j}Y"]] = batch.H[0, rule.columns.index(column)]
+        for j, values in rule.initial_values(batch.H).items():
+            W[field[f"S{j}X"]] = W[field[f"S{j}Y"]] = values[0]
         flat = W.reshape(-1)
         for k0 in range(0, steps + 1, chunk):
             k1 = min(k0 + chunk, steps + 1)
