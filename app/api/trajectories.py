@@ -48,6 +48,9 @@ def trajectory_body(
             **{k: list(v) if isinstance(v, tuple) else v for k, v in optimizer.hyperparams.items()},
         },
     }
+    if getattr(optimizer, "schedule", None) is not None:
+        body["scheduler"] = optimizer.schedule.as_dict()
+        body["lrs"] = rows(t.lrs)
     if states:
         body["gradients"] = rows(t.gradients)
         body["states"] = {name: rows(value) for name, value in (t.states or {}).items()}

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import get_function, make_optimizer, run
-from app.engine.optim import RULES
+from app.engine import get_function, make_optimizer, run, with_scheduler
+from app.engine.optim import RULES, SCHEDULERS
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "fixtures" / "golden_bits.json").read_text())
 
@@ -26,10 +26,15 @@ def torch_points(case: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(case["points"]), dtype="<f8").reshape(-1, 2)
 
 
-def engine_points(case: dict, driver: str | None = None) -> np.ndarray:
+def engine_run(case: dict, driver: str | None = None):
     optimizer = make_optimizer(case["optimizer"], **case["kwargs"])
+    optimizer = with_scheduler(optimizer, case.get("scheduler"))
     f = get_function(case["function"])
-    return run(f, case["start"], optimizer, steps=case["steps"], driver=driver).points
+    return run(f, case["start"], optimizer, steps=case["steps"], driver=driver)
+
+
+def engine_points(case: dict, driver: str | None = None) -> np.ndarray:
+    return engine_run(case, driver).points
 
 
 def identical_before_sqrt(case: dict, ours: np.ndarray) -> bool:
@@ -50,6 +55,20 @@ def relative_difference(case: dict, ours: np.ndarray) -> float:
 @pytest.mark.parametrize("case", GOLDEN["cases"], ids=[c["id"] for c in GOLDEN["cases"]])
 def test_every_point_before_torchs_first_inexact_sqrt_is_torchs_to_the_bit(case, driver):
     assert identical_before_sqrt(case, engine_points(case, driver))
+
+
+def test_every_scheduler_and_every_optimizer_has_scheduled_cases():
+    assert {c["scheduler"]["name"] for c in GOLDEN["scheduled"]} == set(SCHEDULERS)
+    assert {c["optimizer"] for c in GOLDEN["scheduled"]} == set(RULES)
+
+
+@pytest.mark.parametrize("driver", ["catalog", "array"])
+@pytest.mark.parametrize("case", GOLDEN["scheduled"], ids=[c["id"] for c in GOLDEN["scheduled"]])
+def test_a_scheduled_run_uses_torchs_learning_rates_and_gives_torchs_bits(case, driver):
+    trajectory = engine_run(case, driver)
+    torch_lrs = np.frombuffer(base64.b64decode(case["lrs"]), dtype="<f8")
+    assert trajectory.lrs.tolist() == torch_lrs.tolist()
+    assert identical_before_sqrt(case, trajectory.points)
 
 
 def test_random_configurations_are_torchs_bits_except_where_torchs_sqrt_is_inexact():

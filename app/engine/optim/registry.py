@@ -38,6 +38,8 @@ class Rule:
     shown: Callable[[dict], tuple[str, ...]] = lambda hyper: ()  # slots the inspector shows
     derived: Callable | None = None  # (history, t, hyper) -> more named values to show
     vector: bool = False  # update takes the run's arrays (norms over coordinates), not numbers
+    # per_step reads the lr of the previous update (ASGD's η_t was set by step t − 1)
+    per_step_previous_lr: bool = False
 
     def initial_values(self, H: np.ndarray) -> dict[int, np.ndarray]:
         """Each slot that does not start at 0: its index and start value per run (rows of H)."""

@@ -69,7 +69,8 @@ def rprop(t, param, grad, prev, step_size, lr, etaminus, etaplus, step_size_min,
 
 
 register(
-    Rule("asgd", asgd, ("ax",), per_step=asgd_schedule, shown=lambda h: ("ax",)),
+    Rule("asgd", asgd, ("ax",), per_step=asgd_schedule, per_step_previous_lr=True,
+         shown=lambda h: ("ax",)),
     Rule("rprop", rprop, ("prev", "step_size"), initial={"step_size": "lr"},
          shown=lambda h: ("prev", "step_size")),
 )  # fmt: skip

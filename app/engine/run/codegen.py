@@ -132,9 +132,11 @@ def advance_rows(k, steps, tol, rows, L, G, GU, P, S, H, C, grp, status, npts, l
 
 
 @njit(**JIT)
-def tabulate(H, k0, k1, C):
-    # C[g, k - k0] = per_step(k + 1, *H[g]) for each distinct hyper row g: pow, the costly
-    # part of Adam's step, once per setting and step rather than per run and coordinate.
+def tabulate(H, LR, k0, k1, C):
+    # C[g, k - k0] = (*per_step(k + 1, *H[g]), lr) for each distinct hyper row g, with lr
+    # the learning rate of update k + 1 (LR[g, k - k0 + 1]; LR[g, 0] is the one before):
+    # pow, the costly part of Adam's step, once per setting and step rather than per run
+    # and coordinate, and a scheduled lr read by every driver from one table.
 {tabulate}
 
 
@@ -218,6 +220,7 @@ def vector_source(rule: Rule) -> str:
     fields = vector_fields(rule)
     per_step = [f"        c_{name} = C[0, k - k0, {j}]"
                 for j, name in enumerate(rule.per_step_names)]  # fmt: skip
+    per_step.append(f"        h_lr = C[0, k - k0, {len(rule.per_step_names)}]")
     args = "".join(f", c_{name}" for name in rule.per_step_names)
     args += "".join(f", h_{name}" for name in rule.columns)
     slots = range(len(rule.slots))
@@ -226,7 +229,9 @@ def vector_source(rule: Rule) -> str:
     return VECTOR.format(
         fields="\n".join(f"{name} = {j}" for j, name in enumerate(fields)),
         nf=len(fields),
-        vector_hyper="\n".join(f"    h_{name} = H[0, {j}]" for j, name in enumerate(rule.columns)),
+        vector_hyper="\n".join(
+            f"    h_{name} = H[0, {j}]" for j, name in enumerate(rule.columns) if name != "lr"
+        ),
         vector_per_step="\n".join(per_step) or "        pass",
         x_targets=", ".join(["nx", *(f"n{j}x" for j in slots)]),
         y_targets=", ".join(["ny", *(f"n{j}y" for j in slots)]),
@@ -259,22 +264,29 @@ def catalog_source() -> str:
 
 
 def rule_source(rule: Rule, catalog_module: str) -> str:
-    hyper = [f"    h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns)]
+    count = len(rule.per_step_names)
+    lr = f"    h_lr = C[grp[i], k - k0, {count}]"  # the scheduled (or constant) lr
+    hyper = [f"    h_{name} = H[i, {j}]" if name != "lr" else lr
+             for j, name in enumerate(rule.columns)]  # fmt: skip
     hyper_args = ", ".join(f"h_{name}" for name in rule.columns)
     per_step_names = rule.per_step_names
     module = rule.update.py_func.__module__.rsplit(".", 1)[1]
-    per_step, per_step_binding, tabulate = "", "", "    pass"
+    per_step, per_step_binding = "", ""
+    tabulate = "\n".join([
+        "    for g in range(H.shape[0]):",
+        "        for k in range(k0, k1):",
+        f"            C[g, k - k0, {count}] = LR[g, k - k0 + 1]",
+    ])  # fmt: skip
     if rule.per_step is not None:
         per_step_binding = f"per_step = {module}.{rule.per_step.py_func.__name__}"
         per_step = "\n".join(
             f"    c_{name} = C[grp[i], k - k0, {j}]" for j, name in enumerate(per_step_names)
         )
-        row = ", ".join(f"H[g, {j}]" for j in range(len(rule.columns)))
-        count = len(per_step_names)
+        lr = "LR[g, k - k0]" if rule.per_step_previous_lr else "LR[g, k - k0 + 1]"
+        row = ", ".join(f"H[g, {j}]" if name != "lr" else lr
+                        for j, name in enumerate(rule.columns))  # fmt: skip
         stores = [f"            C[g, k - k0, {j}] = values[{j}]" for j in range(count)]
-        tabulate = "\n".join([
-            "    for g in range(H.shape[0]):",
-            "        for k in range(k0, k1):",
+        tabulate += "\n" + "\n".join([
             f"            values = per_step(float(k + 1), {row})",
             *stores,
         ])  # fmt: skip

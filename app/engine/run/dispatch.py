@@ -121,7 +121,7 @@ def run_many(function: LossFunction, starts: np.ndarray, optimizer: Optimizer, s
         if len(optimizer.settings) == 1:
             part = optimizer
         else:
-            part = Optimizer(optimizer.name, tuple(settings[piece]))
+            part = Optimizer(optimizer.name, tuple(settings[piece]), optimizer.schedule)
         return run_batch(function, starts[piece], part, steps, tol, record=False,
                          should_stop=should_stop, driver=driver)  # fmt: skip
 
