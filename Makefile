@@ -4,23 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Pinned versions (pip constraints) of every dependency, so a clone installs what was tested.
+LOCK := requirements.lock
 
-.PHONY: run test lint format bench load health-bench soak clean
+.PHONY: run test lint format bench load health-bench soak clean lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/activate pyproject.toml
-	$(BIN)/pip install -q .
+$(VENV)/.installed: $(BIN)/activate pyproject.toml $(LOCK)
+	@echo "Installing Descent into $(VENV) (first time: about a minute), then compiling its kernels…"
+	$(BIN)/pip install -q -c $(LOCK) .
+	$(BIN)/python -m app.engine.run.warm
 	touch $@
 
-$(VENV)/.installed-test: $(BIN)/activate pyproject.toml
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: $(BIN)/activate pyproject.toml $(LOCK)
+	@echo "Installing Descent with its test tools into $(VENV) (first time: a few minutes)…"
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
 	touch $@
 
-$(VENV)/.installed-bench: $(BIN)/activate pyproject.toml
-	$(BIN)/pip install -q -e '.[test,bench]'
+$(VENV)/.installed-bench: $(BIN)/activate pyproject.toml $(LOCK)
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test,bench]'
 	touch $@
 
 # The app logs one line per request itself (logger descent.access): uvicorn's is off.
@@ -54,6 +59,11 @@ health-bench: $(VENV)/.installed-bench
 # outcomes, /healthz latency and the server's RSS (goal: 0 errors, RSS within 20 %).
 soak: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.soak
+
+# Re-pin every dependency to what is installed in .venv (after `make test` passes).
+lock: $(VENV)/.installed-test
+	( sed -n '1,2p' $(LOCK); $(BIN)/pip freeze --exclude-editable | grep -v '^descent' ) > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

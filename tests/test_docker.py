@@ -66,9 +66,20 @@ def make_installs() -> list[str]:
 
 def test_the_image_installs_the_package_as_make_run_does():
     (make_install,) = make_installs()
-    assert re.search(r"pip install( -q)? \.$", make_install)
+    assert re.search(r"pip install( -q)? -c \$\(LOCK\) \.$", make_install)
     runs = " ".join(rest for k, rest in instructions() if k == "RUN")
-    assert re.search(r"\bpip install \.(\s|$)", runs)
+    assert re.search(r"\bpip install -c requirements\.lock \.(\s|$)", runs)
+
+
+def test_make_and_the_image_pin_versions_with_the_same_lock_file():
+    assert re.search(r"^LOCK := requirements\.lock$", MAKEFILE, re.MULTILINE)
+    copies = " ".join(rest for k, rest in instructions() if k == "COPY")
+    assert "requirements.lock" in copies
+    pins = [line for line in (ROOT / "requirements.lock").read_text().splitlines()
+            if line and not line.startswith("#")]  # fmt: skip
+    assert pins and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[^=\s]+", p) for p in pins)
+    names = {p.split("==")[0].lower() for p in pins}
+    assert {"fastapi", "numpy", "numba", "plotly", "click", "pytest"} <= names
 
 
 def test_the_image_starts_the_app_as_make_run_does():

@@ -6,6 +6,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 
 from app.api.admission import StopSignal, compute, off_loop, watching
+from app.api.exports import basins_csv, batch_csv, batch_html, formats, responses, sweep_csv
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.many_schemas import (
@@ -35,7 +36,9 @@ async def admit(http: Request, plan, request) -> StrictJSONResponse:
         return await compute(ns, stop, work)
 
 
-@router.post("/trajectories/batch", response_model=BatchResponse, responses=ERRORS)
+@router.post("/trajectories/batch", response_model=BatchResponse,
+             responses=ERRORS | responses(html=True))  # fmt: skip
+@formats(batch_csv, batch_html)
 async def create_trajectory_batch(request: BatchRequest, http: Request) -> StrictJSONResponse:
     """Run up to 64 trajectory requests in one call; each result as POST /trajectories."""
     return await admit(http, plan_batch, request)
@@ -78,7 +81,8 @@ def plan_batch(request: BatchRequest) -> tuple:
     return ns, work
 
 
-@router.post("/basins", response_model=BasinsResponse, responses=ERRORS)
+@router.post("/basins", response_model=BasinsResponse, responses=ERRORS | responses())
+@formats(basins_csv)
 async def create_basins(request: BasinsRequest, http: Request) -> StrictJSONResponse:
     """Run one optimizer from every start of a grid and label the valley each one reaches."""
     return await admit(http, plan_basins, request)
@@ -130,7 +134,8 @@ def render_basins(request: BasinsRequest, f, result) -> StrictJSONResponse:
     )
 
 
-@router.post("/sweeps", response_model=SweepResponse, responses=ERRORS)
+@router.post("/sweeps", response_model=SweepResponse, responses=ERRORS | responses())
+@formats(sweep_csv)
 async def create_sweep(request: SweepRequest, http: Request) -> StrictJSONResponse:
     """Final loss and status for each learning rate (× a second parameter's values)."""
     return await admit(http, plan_sweep, request)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.coalesce import coalescer
+from app.api.exports import formats, responses, trajectory_csv
 from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
@@ -60,7 +61,9 @@ def trajectory_body(
     return body
 
 
-@router.post("", response_model=TrajectoryResponse, responses={404: {}, 422: {}, 503: {}})
+@router.post("", response_model=TrajectoryResponse,
+             responses={404: {}, 422: {}, 503: {}, **responses()})  # fmt: skip
+@formats(trajectory_csv)
 async def create_trajectory(request: TrajectoryRequest, http: Request) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
     f, minibatches, ns = await off_loop(plan_trajectory, request)

@@ -25,9 +25,10 @@ def _ackley(x, y):
 
 def _ackley_grad(x, y):
     r = np.sqrt(0.5 * (x * x + y * y))
-    # The cone tip at the origin has no derivative; 0 there is the subgradient of least norm.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        radial = np.where(r > 0, 2.0 * np.exp(-0.2 * r) / np.where(r > 0, r, 1.0), 0.0)
+    # The cone tip at the origin has no derivative; 0 there (x = y = 0 times a finite
+    # radial factor: r + (r == 0) is r except at the tip) is the subgradient of least norm.
+    # Written for numpy arrays and numba scalars alike: the kernels compile this very text.
+    radial = 2.0 * np.exp(-0.2 * r) / (r + (r == 0))
     wave = PI * np.exp(0.5 * (np.cos(2 * PI * x) + np.cos(2 * PI * y)))
     return radial * x + wave * np.sin(2 * PI * x), radial * y + wave * np.sin(2 * PI * y)
 
@@ -51,8 +52,8 @@ def _goldstein_price_parts(x, y):
 
 
 def _goldstein_price(x, y):
-    *_, a, b = _goldstein_price_parts(x, y)
-    return a * b
+    parts = _goldstein_price_parts(x, y)
+    return parts[4] * parts[5]
 
 
 def _goldstein_price_grad(x, y):

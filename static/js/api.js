@@ -98,7 +98,7 @@ export function getSurface(id, resolution = Number(document.body.dataset.surface
   return request(path, {}, "function");
 }
 
-function trajectoryRequest(settings, run) {
+export function trajectoryRequest(settings, run) {
   return {
     function: functionSpec(settings),
     start: settings.start,

@@ -13,6 +13,7 @@ import { RunsPanel } from "./runs.js";
 import { modebar } from "./plot.js";
 import { Present } from "./present.js";
 import { Session, message } from "./session.js";
+import { Downloads } from "./downloads.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { state } from "./state.js";
@@ -54,6 +55,16 @@ const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
 
 const { trails, loss, inspector, transport, dataPanel } = views;
+const downloads = new Downloads(() => app.race, message);
+const runRace = session.run.bind(session);
+session.run = async (...args) => { // the download buttons follow the race: off until it is in
+  downloads.refresh();
+  try {
+    return await runRace(...args);
+  } finally {
+    downloads.refresh();
+  }
+};
 const saver = (kind, make, icon) => ({
   name: `save-${kind}`, title: `Save the landscape and the race as ${kind.toUpperCase()}`, iconName: icon,
   click: (graph) => make(graph, trails, transport.step).then((blob) => download(blob, `descent-race.${kind}`))

@@ -62,7 +62,7 @@ def block(name: str) -> str:
 def render(text: str) -> str:
     for name in BLOCKS:
         pattern = re.compile(rf"<!-- {name} -->.*?<!-- /{name} -->", re.S)
-        text = pattern.sub(lambda _: block(name), text)
+        text = pattern.sub(lambda _, name=name: block(name), text)
     return text
 
 

@@ -12,6 +12,7 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -55,24 +56,24 @@ class Rule:
     def spec(self) -> OptimizerSpec:
         return SPECS[self.name]
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
         names: list[str] = []
         for p in self.spec.params:
             names.extend(PAIR_COLUMNS.get(p.name, (p.name,)) if p.kind == "pair" else (p.name,))
         return (*names, *self.constants)
 
-    @property
+    @cached_property
     def per_step_names(self) -> tuple[str, ...]:
         """What ``per_step`` returns: the update's arguments between the slots and the hyper."""
         args = self.update_args
         return args[len(LEADING) + len(self.slots) : len(args) - len(self.columns)]
 
-    @property
+    @cached_property
     def update_args(self) -> tuple[str, ...]:
         return tuple(inspect.signature(self.update.py_func).parameters)
 
-    @property
+    @cached_property
     def equations(self) -> tuple[str, ...]:
         """The LaTeX lines of the rule's ``.. math::`` box (its docstring: one source)."""
         doc = inspect.getdoc(self.update.py_func) or ""

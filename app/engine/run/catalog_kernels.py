@@ -1,13 +1,9 @@
 """The catalog's functions as numba scalar code, for the kernels (``codegen``).
 
-No formula is retyped where numba can compile the catalog's own: each record's ``f(x, y)``
-and ``grad(x, y)`` (kept in ``extra["scalar"]`` by ``planar``) are compiled as they are
-(helpers they call, such as ``_goldstein_price_parts``, are compiled along with them).
-Two cannot be compiled as written, so they have scalar versions here, checked against the
-catalog by ``tests/engine/test_compiled.py``:
-
-* Ackley's gradient uses ``np.errstate`` and ``np.where`` (the cone tip at the origin);
-* Goldstein–Price's value unpacks with ``*_`` (opcode UNPACK_EX); its parts stay the catalog's.
+No formula is retyped: each record's ``f(x, y)`` and ``grad(x, y)`` (kept in
+``extra["scalar"]`` by ``planar``) are compiled as the catalog writes them, for numpy
+arrays and numba scalars alike (helpers they call, such as ``_goldstein_price_parts``, are
+compiled along with them), with ``np`` bound to the kernels' math (``kmath``).
 
 Differences from numpy evaluating the same formulas are rounding only: numba computes
 ``x**3`` by repeated multiplication where numpy calls ``pow``, ``sin``/``cos`` are
@@ -22,35 +18,15 @@ from __future__ import annotations
 
 import types
 
-import numpy as np
 from numba import njit
 
 from app.engine import catalog
-from app.engine.catalog import FUNCTIONS, PI
+from app.engine.catalog import FUNCTIONS
 from app.engine.run import kmath
 
 FUNCTION_IDS: tuple[str, ...] = tuple(f.id for f in FUNCTIONS)
 CODES: dict[str, int] = {fid: i for i, fid in enumerate(FUNCTION_IDS)}
 _JIT = {"error_model": "numpy", "nogil": True}
-
-
-def _ackley_grad(x, y):
-    r = np.sqrt(0.5 * (x * x + y * y))
-    radial = 2.0 * np.exp(-0.2 * r) / r if r > 0 else 0.0
-    wave = PI * np.exp(0.5 * (np.cos(2 * PI * x) + np.cos(2 * PI * y)))
-    return radial * x + wave * np.sin(2 * PI * x), radial * y + wave * np.sin(2 * PI * y)
-
-
-def _goldstein_price(x, y):
-    s, d, p, q, a, b = _goldstein_price_parts(x, y)
-    return a * b
-
-
-_goldstein_price_parts = njit(**_JIT)(catalog._goldstein_price_parts)
-SCALAR_VERSIONS = {
-    ("ackley", "gradient"): _ackley_grad,
-    ("goldstein-price", "value"): _goldstein_price,
-}
 
 
 def catalog_formula(function_id: str, which: str):
@@ -65,7 +41,7 @@ def _compile(function_id: str, which: str, math_module, inline: str = "never"):
     The fast forms are inlined into the one loop that evaluates them (so LLVM can vectorise
     it); the exact ones are called (inlined into every kernel they would multiply compile
     time for little gain)."""
-    fn = SCALAR_VERSIONS.get((function_id, which)) or catalog_formula(function_id, which)
+    fn = catalog_formula(function_id, which)
     scope = dict(fn.__globals__)
     scope["np"] = math_module
     for name in fn.__code__.co_names:  # plain helpers the formula calls: compile them too

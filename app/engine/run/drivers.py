@@ -62,8 +62,7 @@ class Batch:
         H = np.ascontiguousarray(
             np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
         )
-        settings, grp = np.unique(H, axis=0, return_inverse=True)
-        grp = grp.ravel().astype(np.int64)
+        settings, grp = _distinct_rows(H, len(optimizer.settings) == 1)
         lr = rule.columns.index("lr")
         table = lr_table(optimizer.schedule, settings[:, lr], steps + 1)
         table = np.ascontiguousarray(np.concatenate([table[:, :1], table], axis=1))
@@ -105,6 +104,16 @@ class Batch:
             lrs=self.lr_table[self.grp, 1:] if self.record else None,
             states_of=_states_of(optimizer) if include_state and self.record else None,
         )  # fmt: skip
+
+
+def _distinct_rows(H: np.ndarray, one: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of H and each run's index among them."""
+    if one:
+        return H[:1].copy(), np.zeros(len(H), dtype=np.int64)
+    index: dict[bytes, int] = {}
+    grp = np.array([index.setdefault(r.tobytes(), len(index)) for r in H], dtype=np.int64)
+    first = {g: i for i, g in reversed(list(enumerate(grp.tolist())))}
+    return H[[first[g] for g in range(len(index))]].copy(), grp
 
 
 def _states_of(optimizer: Optimizer):
