@@ -54,6 +54,7 @@ def test_an_unknown_scheduler_lists_the_valid_ones():
         ({"name": "CosineAnnealingWarmRestarts", "T_0": 5, "T_mult": 0},
          "Expected integer T_mult >= 1, but got 0"),
         ({"name": "StepLR", "step_size": 2, "momentum": 0.9}, "unexpected parameter"),
+        ({"name": "ConstantLR", "factor": 0.0}, "ZeroDivisionError"),
     ],
 )  # fmt: skip
 def test_invalid_kwargs_get_torchs_message(spec, message):

@@ -208,7 +208,11 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
             _p("total_iters", "int", 5, 0, _STEPS, "steps at the reduced lr"),
         ), "a constant factor for the first total_iters steps",
             ((lambda kw: kw["factor"] > 1.0 or kw["factor"] < 0,
-              "Constant multiplicative factor expected to be between 0 and 1."),)),
+              "Constant multiplicative factor expected to be between 0 and 1."),
+             # torch accepts it, then raises ZeroDivisionError at step total_iters (1 / factor)
+             (lambda kw: kw["factor"] == 0 and kw["total_iters"] >= 1,
+              "factor 0 with total_iters >= 1: torch divides by the factor at step total_iters "
+              "(ZeroDivisionError)"))),
         SchedulerSpec("LinearLR", LinearLR, (
             _p("start_factor", "float", 1.0 / 3, None, None, "factor at the first step"),
             _p("end_factor", "float", 1.0, None, None, "factor after total_iters steps"),
