@@ -50,6 +50,13 @@ class Settings:
     max_basin_work: int = 40_000_000  # starts × steps of one basins request
     max_sweep_settings: int = 2_500  # learning rates × second-parameter values
     max_sweep_work: int = 5_000_000  # settings × steps of one sweep request
+    # Neural networks (function specs with "network") and their slices
+    max_network_layers: int = 8  # sizes in "layers", inputs and outputs included
+    max_network_width: int = 256  # units of any layer
+    max_network_parameters: int = 5_000
+    max_network_samples: int = 2_000
+    max_network_record_values: int = 10_000_000  # steps × parameters the engine records
+    max_slice_resolution: int = 201  # slice points per axis
     # CPU of one request, estimated from the operations it performs (app/api/work.py):
     # 1e9 operations are about one CPU-second on the reference machine (bench/README.md).
     max_request_operations: int = 5_000_000_000

@@ -8,7 +8,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import middleware, pages
-from app.api import errors, functions, health, many, optimizers, surfaces, trajectories
+from app.api import (
+    errors,
+    functions,
+    graphs,
+    health,
+    many,
+    optimizers,
+    slices,
+    surfaces,
+    trajectories,
+)
 from app.config import settings
 from app.engine import warm_up
 
@@ -29,6 +39,8 @@ def create_app() -> FastAPI:
     middleware.install(app)
     for module in (health, functions, surfaces, optimizers, many, trajectories):
         app.include_router(module.router)
+    app.include_router(graphs.router)
+    app.include_router(slices.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     warm_up()  # every kernel compiled or loaded from the disk cache before the first request

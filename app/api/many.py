@@ -7,7 +7,14 @@ from fastapi import APIRouter, Request
 
 from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.exports import basins_csv, batch_csv, batch_html, formats, responses, sweep_csv
-from app.api.function_specs import check_start, resolve_function, unprocessable
+from app.api.function_specs import (
+    check_recording,
+    check_start,
+    planar,
+    resolve_function,
+    response_values,
+    unprocessable,
+)
 from app.api.grouping import group_key, run_group
 from app.api.many_schemas import (
     BasinsRequest,
@@ -49,11 +56,13 @@ def plan_batch(request: BatchRequest) -> tuple:
     check_work("runs", sum(run.steps for run in runs), "max_batch_work", "the sum of steps")
     functions = [resolve_function(run.function) for run in runs]
     for f, run in zip(functions, runs):
-        check_start(f, run.start)
+        run.start = check_start(f, run.start)
+        check_recording(f, 1, run.steps)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
     check_work(
         "runs",
-        sum((r.steps + 1) * values_per_point(f.dims, r.include_state)
+        sum((r.steps + 1) * values_per_point(f.dims, r.include_state) if f.dims <= 2
+            else response_values(f, r.steps, r.include_state, r.record_every)
             for r, f in zip(runs, functions)),
         "max_response_values", "the numbers to return",
     )  # fmt: skip
@@ -74,7 +83,7 @@ def plan_batch(request: BatchRequest) -> tuple:
             for i, (trajectory, optimizer) in zip(members, ran):
                 results[i] = trajectory_body(
                     trajectory, f.id, optimizer, first.include_state, minibatches,
-                    f.n_samples > 0,
+                    f.n_samples > 0, first.record_every,
                 )  # fmt: skip
         return StrictJSONResponse({"results": results})
 
@@ -89,7 +98,7 @@ async def create_basins(request: BasinsRequest, http: Request) -> StrictJSONResp
 
 
 def plan_basins(request: BasinsRequest) -> tuple:
-    f = resolve_function(request.function)
+    f = planar(resolve_function(request.function))
     if f.dims != 2:
         raise unprocessable(["body", "function"], "basins need a function of x and y")
     check_work("steps", request.resolution**2 * request.steps, "max_basin_work",
@@ -142,7 +151,7 @@ async def create_sweep(request: SweepRequest, http: Request) -> StrictJSONRespon
 
 
 def plan_sweep(request: SweepRequest) -> tuple:
-    f = resolve_function(request.function)
+    f = planar(resolve_function(request.function))
     check_start(f, request.start)
     lr = request.lr
     if lr.min > lr.max:

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.api.network_schemas import InitStart, NetworkSpec
 from app.config import settings
 from app.engine.optim.schedules import (
     REQUIRED,
@@ -76,6 +77,8 @@ def _spec_kind(value: Any) -> str | None:
         return "id"
     if isinstance(value, ExpressionSpec) or (isinstance(value, dict) and "expression" in value):
         return "expression"
+    if isinstance(value, NetworkSpec) or (isinstance(value, dict) and "network" in value):
+        return "network"
     if isinstance(value, DataSpec) or isinstance(value, dict):
         return "data"
     return None
@@ -84,14 +87,18 @@ def _spec_kind(value: Any) -> str | None:
 FunctionSpec = Annotated[
     Annotated[FunctionId, Tag("id")]
     | Annotated[ExpressionSpec, Tag("expression")]
-    | Annotated[DataSpec, Tag("data")],
+    | Annotated[DataSpec, Tag("data")]
+    | Annotated[NetworkSpec, Tag("network")],
     Discriminator(
         _spec_kind,
         custom_error_type="function_spec",
-        custom_error_message="function must be a catalog id, {expression, domain} or "
-        "{model, loss, data, domain}",
+        custom_error_message="function must be a catalog id, {expression, domain}, "
+        "{model, loss, data, domain} or {network, data}",
     ),
-    Field(description="a catalog id, {expression, domain} or {model, loss, data, domain}"),
+    Field(
+        description="a catalog id, {expression, domain}, {model, loss, data, domain} or "
+        "{network, data}"
+    ),
 ]
 
 
@@ -247,7 +254,10 @@ class TrajectoryRequest(BaseModel):
     )
 
     function: FunctionSpec
-    start: list[Coordinate] = Field(min_length=1, max_length=2)
+    start: (
+        Annotated[list[Coordinate], Field(min_length=1, max_length=settings.max_network_parameters)]
+        | InitStart
+    ) = Field(description="the parameters (one per dimension), or {init: torch, seed} (networks)")
     optimizer: OptimizerOptions
     scheduler: SchedulerOptions | None = Field(
         None, description="a torch.optim.lr_scheduler stepped after every update"
@@ -273,6 +283,10 @@ class TrajectoryRequest(BaseModel):
         None, ge=1, le=10_000, description="mini-batch size for losses on data (default: all)"
     )
     shuffle: bool = Field(True, description="reshuffle the data each epoch (seeded by seed)")
+    record_every: int = Field(
+        1, ge=1, le=settings.max_steps,
+        description="return the parameters every k steps (and the last); losses every step",
+    )  # fmt: skip
 
 
 class TrajectoryResponse(BaseModel):
@@ -290,6 +304,7 @@ class TrajectoryResponse(BaseModel):
     epoch: list[int] | None = Field(None, description="full epochs done at each point (data)")
     formula: str | None = Field(None, description="LaTeX of a typed expression")
     gradient_latex: list[str] | None = None
+    point_steps: list[int] | None = Field(None, description="the step of each point (record_every)")
 
 
 class SurfaceRequest(BaseModel):

@@ -6,7 +6,7 @@ import numpy as np
 from fastapi import APIRouter, Request
 
 from app.api.admission import StopSignal, compute, off_loop, watching
-from app.api.function_specs import resolve_function, unprocessable
+from app.api.function_specs import planar, resolve_function, unprocessable
 from app.api.responses import StrictJSONResponse, finite_or_none, grid
 from app.api.schemas import Surface, SurfaceRequest
 from app.api.work import check_operations, surface_ns
@@ -65,7 +65,7 @@ def describe_spec(f: LossFunction) -> dict:
 
 
 def plan_surface(request: SurfaceRequest) -> tuple:
-    f = resolve_function(request.function)
+    f = planar(resolve_function(request.function))
     window = [tuple(b) for b in request.window] if request.window else list(f.domain)
     if len(window) != f.dims:
         raise unprocessable(["body", "window"], f"window needs {f.dims} [min, max] pair(s)")

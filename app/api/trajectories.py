@@ -8,7 +8,13 @@ from fastapi import APIRouter, Request
 from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.coalesce import coalescer
 from app.api.exports import formats, responses, trajectory_csv
-from app.api.function_specs import check_start, resolve_function, unprocessable
+from app.api.function_specs import (
+    check_recording,
+    check_start,
+    resolve_function,
+    response_values,
+    unprocessable,
+)
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
@@ -36,9 +42,13 @@ def trajectory_body(
     states: bool,
     minibatches: MinibatchSchedule | None = None,
     data: bool = False,
+    record_every: int = 1,
 ) -> dict:
+    kept = np.arange(len(t.points))
+    if record_every > 1:  # every k-th point and the last
+        kept = np.unique(np.append(kept[::record_every], kept[-1:]))
     body = {
-        "points": rows(t.points),
+        "points": rows(t.points[kept]),
         "losses": rows(t.losses),
         "grad_norms": rows(t.grad_norms),
         "status": t.status,
@@ -52,9 +62,11 @@ def trajectory_body(
     if getattr(optimizer, "schedule", None) is not None:
         body["scheduler"] = optimizer.schedule.as_dict()
         body["lrs"] = rows(t.lrs)
+    if record_every > 1:
+        body["point_steps"] = kept
     if states:
-        body["gradients"] = rows(t.gradients)
-        body["states"] = {name: rows(value) for name, value in (t.states or {}).items()}
+        body["gradients"] = rows(t.gradients[kept])
+        body["states"] = {name: rows(value[kept]) for name, value in (t.states or {}).items()}
     if data:  # full epochs done at each point; a full batch is one epoch per step
         steps = np.arange(len(t.points))
         body["epoch"] = minibatches.epoch_of_point(steps) if minibatches else steps
@@ -82,10 +94,13 @@ async def create_trajectory(request: TrajectoryRequest, http: Request) -> Strict
 def plan_trajectory(request: TrajectoryRequest) -> tuple:
     """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
     f = resolve_function(request.function)
-    check_start(f, request.start)
+    request.start = check_start(f, request.start)
     minibatches = build_minibatches(f, request)
-    check_work("steps", (request.steps + 1) * values_per_point(f.dims, request.include_state),
-               "max_response_values", "the numbers to return")  # fmt: skip
+    values = response_values(f, request.steps, request.include_state, request.record_every)
+    if f.dims <= 2:
+        values = (request.steps + 1) * values_per_point(f.dims, request.include_state)
+    check_work("steps", values, "max_response_values", "the numbers to return")
+    check_recording(f, 1, request.steps)
     ns = check_operations("steps", runs_ns(
         f, 1, request.steps, request.optimizer.name, noise=request.gradient_noise,
         batch_size=request.batch_size if minibatches else None,
@@ -95,7 +110,13 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
 
 def render(f: LossFunction, request: TrajectoryRequest, minibatches, trajectory, optimizer):
     body = trajectory_body(
-        trajectory, f.id, optimizer, request.include_state, minibatches, f.n_samples > 0
+        trajectory,
+        f.id,
+        optimizer,
+        request.include_state,
+        minibatches,
+        f.n_samples > 0,
+        request.record_every,
     )
     if "gradient_latex" in f.extra:
         body |= {"formula": f.formula, "gradient_latex": f.extra["gradient_latex"]}

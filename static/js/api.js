@@ -128,6 +128,11 @@ export function postBatch(settings, runs) {
   return request("/trajectories/batch", post(body), "run").then((out) => out.results);
 }
 
+/** GET any JSON resource under /api/v1 (errors as ApiError). */
+export function getJson(path) {
+  return request(path);
+}
+
 /** POST any JSON body to /api/v1/<path> (surface, basins, sweeps); errors as ApiError. */
 export function postJson(path, body, fallbackField = "page") {
   return request(path, post(body), fallbackField);

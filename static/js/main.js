@@ -16,6 +16,7 @@ import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
+import { Tabs } from "./tabs.js";
 import { state } from "./state.js";
 import { drawn } from "./tangent.js";
 import { Trails } from "./trails.js";
@@ -87,3 +88,6 @@ window.addEventListener("unhandledrejection", (event) => {
 boot({ app, metrics, views, session, landscape }).catch((error) => {
   message(`Could not load the page: ${problemsOf(error).map((p) => p.message).join("; ")}`);
 });
+// boot() has read the link by now (synchronously, before its first wait): open its lesson.
+window.descent.tabs = new Tabs({ graph: async () => new (await import("./graphlesson.js")).GraphLesson() });
+window.descent.tabs.show();

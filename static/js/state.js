@@ -42,6 +42,15 @@ const dataCodec = {
   },
 };
 
+const valuesCodec = { // {a: 1, b: 2} <-> "a:1,b:2" (the computation graph's inputs)
+  encode: (v) => Object.entries(v).map(([k, x]) => `${k}:${urlNumber(x)}`).join(","),
+  decode: (text) => {
+    const pairs = text.split(",").filter((p) => p.trim()).map((p) => p.split(":"));
+    if (pairs.some((p) => p.length !== 2 || !/^[A-Za-z_]\w*$/.test(p[0].trim()) || !Number.isFinite(Number(p[1])))) return INVALID;
+    return Object.fromEntries(pairs.map(([k, x]) => [k.trim(), Number(x)]));
+  },
+};
+
 // Every key a person can set, in the order the link lists them. A key here is in the link;
 // a key missing from here (fit) is not.
 export const PROPS = [
@@ -64,6 +73,9 @@ export const PROPS = [
   { key: "present", type: "bool", default: false }, // projector mode (present.js)
   { key: "lesson", type: "bool", default: false },
   { key: "lock", type: "set", default: new Set() },
+  { key: "tab", type: "enum", values: ["landscape", "graph", "network"], default: "landscape" }, // tabs.js
+  { key: "graph", type: "string", default: null }, // the computation graph's expression (graphlesson.js)
+  { key: "gvalues", codec: valuesCodec, default: null, include: (s) => Boolean(s.graph) },
   { key: "hide", type: "set", default: new Set() },
 ];
 

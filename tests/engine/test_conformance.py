@@ -158,3 +158,13 @@ def test_the_cache_is_keyed_on_every_source_file_of_the_engine(tmp_path, monkeyp
     rules = copy / "optim" / "rules.py"
     rules.write_text(rules.read_text().replace("1 - beta1", "1.0 - beta1"))
     assert codegen.source_hash() != before
+
+
+def test_an_unusable_cache_falls_back_to_a_private_one(tmp_path):
+    blocker = tmp_path / "a-file"  # a cache "directory" below a file cannot be created
+    blocker.write_text("")
+    env = {**os.environ, "DESCENT_KERNEL_CACHE": str(blocker / "cache")}
+    root = Path(__file__).parents[2]
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=root, check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    assert len(json.loads(out)) == 301

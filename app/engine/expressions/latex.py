@@ -48,6 +48,19 @@ def format_number(value: float) -> str:
     return rf"{mantissa} \times {power}"
 
 
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma",
+          "tau", "phi", "omega"}  # fmt: skip
+
+
+def variable_latex(name: str) -> str:
+    """A variable's name: ``x`` as is, ``theta`` as θ, ``lr`` upright, ``w_1`` subscripted."""
+    head, _, tail = name.partition("_")
+    if not head:
+        return r"\mathrm{" + name.replace("_", r"\_") + "}"
+    text = rf"\{head}" if head in _GREEK else head if len(head) <= 1 else rf"\mathrm{{{head}}}"
+    return f"{text}_{{{tail}}}" if tail else text
+
+
 def _parens(text: str) -> str:
     return rf"\left({text}\right)"
 
@@ -77,7 +90,7 @@ def _render(node: Node) -> tuple[str, int]:
         case Const(name):
             return (r"\pi" if name == "pi" else name), ATOM
         case Var(name):
-            return name, ATOM
+            return variable_latex(name), ATOM
         case Neg(arg):
             return "-" + _operand(arg, MUL, leading_sign_ok=False), NEG
         case Binary("+" | "-" as op, left, right):

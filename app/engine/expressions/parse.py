@@ -8,6 +8,10 @@ Grammar (precedence and associativity as in Python, ``^`` is a synonym of ``**``
     power  := atom (("^" | "**") unary)?         2^3^2 is 2^(3^2); 2^-1 is allowed
     atom   := number | x | y | pi | e | function "(" expr ("," expr)* ")" | "(" expr ")"
 
+Variables are ``x`` and ``y`` for typed landscapes; a computation graph passes
+``variables=None``, and then any other name is a variable (at most ``MAX_VARIABLES``
+distinct names of at most ``MAX_NAME_LENGTH`` characters), with the same grammar and limits.
+
 Numbers are decimal floats (``3``, ``.5``, ``1e-3``). A number written right against a
 name multiplies it, as textbooks (and our catalog) write ``4x^2`` or ``2sin(x)``: ``4x^2`` is
 ``4*(x^2)``; nothing else is an implicit product (``x y``, ``2 x``, ``(x)2``). Anything else is an
@@ -31,10 +35,13 @@ from app.engine.expressions.tree import CONSTANTS, Binary, Call, Const, Neg, Nod
 MAX_LENGTH = 500  # characters
 MAX_DEPTH = 50  # nested parentheses, calls, signs and exponents
 MAX_NODES = 200  # numbers, names and operators
+MAX_VARIABLES = 8  # distinct names, with free variables
+MAX_NAME_LENGTH = 16
 
 
-def parse_expression(text: str) -> Node:
-    """Parse ``text`` into a tree, or raise :class:`ExpressionError`."""
+def parse_expression(text: str, variables: tuple[str, ...] | None = VARIABLES) -> Node:
+    """Parse ``text`` into a tree, or raise :class:`ExpressionError`. ``variables``: the
+    names allowed as variables, or None for any name that is not a constant or function."""
     if not isinstance(text, str):
         raise ExpressionError("the expression must be text", None)
     if len(text) > MAX_LENGTH:
@@ -42,12 +49,15 @@ def parse_expression(text: str) -> Node:
             f"the expression is too long: {len(text)} characters, at most {MAX_LENGTH}",
             MAX_LENGTH + 1,
         )
-    return _Parser(tokenize(text)).parse()
+    return _Parser(tokenize(text), variables).parse()
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]):
+    def __init__(self, tokens: list[Token], variables: tuple[str, ...] | None = VARIABLES):
         self.tokens = tokens
+        self.variables = variables
+        self.seen: list[str] = []  # free variables met so far
+        self.operand = "a number, x, y" if variables == VARIABLES else "a number, a name"
         self.i = 0
         self.depth = 0
         self.nodes = 0
@@ -106,9 +116,9 @@ class _Parser:
                 "two arguments of min and max",
                 token.column,
             )
-        known = token.text in (*VARIABLES, *CONSTANTS, *FUNCTIONS)
+        known = self.is_variable(token.text) or token.text in (*CONSTANTS, *FUNCTIONS)
         if token.kind == "name" and not known:
-            return unknown_name(token)
+            return unknown_name(token, self.variables)
         return ExpressionError(
             f"missing operator before '{token.text}' at column {token.column}; "
             "write * for a product, as in x*y or 2*x (a number may touch a name: 2x)",
@@ -184,11 +194,11 @@ class _Parser:
         if token.kind == "end":
             raise ExpressionError(
                 f"the expression ends too early at column {token.column}; "
-                "expected a number, x, y, a constant or a function call",
+                f"expected {self.operand}, a constant or a function call",
                 token.column,
             )
         raise ExpressionError(
-            f"expected a number, x, y, a constant or a function call at column "
+            f"expected {self.operand}, a constant or a function call at column "
             f"{token.column}, found '{token.text}'",
             token.column,
         )
@@ -210,14 +220,15 @@ class _Parser:
         if self.at("("):
             if name in FUNCTIONS:
                 return self.call(token)
-            if name in VARIABLES or name in CONSTANTS:
+            if self.is_variable(name) or name in CONSTANTS:
                 raise ExpressionError(
                     f"'{name}' at column {token.column} is not a function; "
                     f"write {name}*(...) for a product",
                     token.column,
                 )
-            raise unknown_name(token)
-        if name in VARIABLES:
+            raise unknown_name(token, self.variables)
+        if self.is_variable(name):
+            self.count_variable(token)
             return self.made(Var(name), token)
         if name in CONSTANTS:
             return self.made(Const(name), token)
@@ -226,7 +237,29 @@ class _Parser:
                 f"'{name}' at column {token.column} is a function; call it like {name}(x)",
                 token.column,
             )
-        raise unknown_name(token)
+        raise unknown_name(token, self.variables)
+
+    def is_variable(self, name: str) -> bool:
+        if self.variables is not None:
+            return name in self.variables
+        return name not in CONSTANTS and name not in FUNCTIONS
+
+    def count_variable(self, token: Token) -> None:
+        if self.variables is not None or token.text in self.seen:
+            return
+        if len(token.text) > MAX_NAME_LENGTH:
+            raise ExpressionError(
+                f"the name '{token.text[:MAX_NAME_LENGTH]}…' at column {token.column} is too "
+                f"long: at most {MAX_NAME_LENGTH} characters",
+                token.column,
+            )
+        self.seen.append(token.text)
+        if len(self.seen) > MAX_VARIABLES:
+            raise ExpressionError(
+                f"too many variables at column {token.column} ('{token.text}'): at most "
+                f"{MAX_VARIABLES} different names",
+                token.column,
+            )
 
     def call(self, token: Token) -> Node:
         opening = self.take()

@@ -54,19 +54,24 @@ class Token:
     column: int
 
 
-def _names_hint() -> str:
-    return "use x, y, pi, e or one of: " + ", ".join(FUNCTIONS)
+def _names_hint(variables: tuple[str, ...] | None = VARIABLES) -> str:
+    named = ", ".join(variables) + ", " if variables else ""
+    return f"use {named}pi, e or one of: " + ", ".join(FUNCTIONS)
 
 
-def unknown_name(token: Token) -> ExpressionError:
+def unknown_name(token: Token, variables: tuple[str, ...] | None = VARIABLES) -> ExpressionError:
+    """``variables`` None: any name may be a variable, so only a call can be unknown."""
     name = token.text
     suggestion = _ALIASES.get(name)
+    if suggestion is not None and variables is None and suggestion not in FUNCTIONS:
+        suggestion = None  # with free names, 'X' is a variable of its own
     if suggestion is None:
-        close = difflib.get_close_matches(name, [*VARIABLES, *CONSTANTS, *FUNCTIONS], n=1)
+        known = [*(variables or ()), *CONSTANTS, *FUNCTIONS]
+        close = difflib.get_close_matches(name, known, n=1)
         suggestion = close[0] if close else None
     did_you_mean = f" (did you mean '{suggestion}'?)" if suggestion else ""
     return ExpressionError(
-        f"unknown name '{name}' at column {token.column}{did_you_mean}; {_names_hint()}",
+        f"unknown name '{name}' at column {token.column}{did_you_mean}; {_names_hint(variables)}",
         token.column,
     )
 

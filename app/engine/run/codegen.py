@@ -24,6 +24,7 @@ import importlib.util
 import os
 import platform
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from types import ModuleType
@@ -412,14 +413,23 @@ _lock = threading.Lock()
 _modules: dict[str, ModuleType] = {}
 
 
-def _load(name: str, text: str) -> ModuleType:
-    directory = cache_dir()
+def _write(directory: Path, name: str, text: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.py"
     if not path.exists() or path.read_text() != text:
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(text)
         os.replace(temporary, path)  # atomic: another worker may be writing the same text
+    return path
+
+
+def _load(name: str, text: str) -> ModuleType:
+    directory = cache_dir()
+    try:
+        path = _write(directory, name, text)
+    except OSError:  # an unwritable cache: compile in a private temporary one instead
+        directory = Path(tempfile.gettempdir()) / f"descent-{os.getuid()}" / directory.name
+        path = _write(directory, name, text)
     module_name = f"descent_{directory.name.replace('-', '_')}_{name}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)

@@ -1,0 +1,94 @@
+"""Networks as loss functions: torch's nn.Sequential, values and gradients by our own batched
+backpropagation, equal to torch autograd in float64; data sets, initialisation, limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine import make_optimizer, run
+from app.engine.data.sampling import MinibatchSchedule
+from app.engine.networks import DATASETS, NetworkError, network_function
+
+FIXTURE = json.loads((Path(__file__).parents[1] / "fixtures/network_autograd.json").read_text())
+
+
+def label(case) -> str:
+    return f"{'-'.join(map(str, case['layers']))}-{case['activation']}-{case['loss']}"
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=label)
+def test_values_and_gradients_equal_torch_autograd_for_many_vectors_at_once(case):
+    f = network_function(case["layers"], case["activation"], case["loss"], case["x"], case["y"])
+    P = np.array(case["vectors"])
+    np.testing.assert_allclose(f.value(P), case["losses"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(f.gradient(P), case["gradients"], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"][:3], ids=label)
+def test_leading_axes_and_single_vectors_give_the_same_numbers(case):
+    f = network_function(case["layers"], case["activation"], case["loss"], case["x"], case["y"])
+    P = np.array(case["vectors"])
+    grid = P.reshape(2, 2, -1)
+    assert f.value(grid).shape == (2, 2)
+    np.testing.assert_array_equal(f.gradient(grid).reshape(P.shape), f.gradient(P))
+    np.testing.assert_allclose(f.value(P[0]), f.value(P)[0], rtol=1e-15)
+
+
+def test_dims_is_the_parameter_count_in_torchs_order():
+    f = network_function([2, 8, 8, 1], "tanh", "bce", dataset="circle", n=50)
+    assert f.dims == 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1
+
+
+def test_torch_initialisation_is_uniform_within_one_over_root_fan_in_and_seeded():
+    f = network_function([4, 16, 3], "relu", "ce", dataset=None, x=np.zeros((3, 4)), y=[0, 1, 2])
+    init = f.extra["init"]
+    p = init(0)
+    assert np.array_equal(p, init(0)) and not np.array_equal(p, init(1))
+    first, second = p[: 16 * 4 + 16], p[16 * 4 + 16 :]
+    assert np.abs(first).max() <= 0.5 and np.abs(second).max() <= 0.25
+    assert np.abs(first).max() > 0.45  # the bounds are used, not just respected
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_every_dataset_has_two_balanced_classes_and_is_seeded(name):
+    f = network_function([2, 4, 1], "tanh", "bce", dataset=name, n=100, noise=0.1, seed=3)
+    g = network_function([2, 4, 1], "tanh", "bce", dataset=name, n=100, noise=0.1, seed=3)
+    y = f.extra["y"]
+    assert 30 <= y.sum() <= 70 and np.array_equal(f.extra["x"], g.extra["x"])
+
+
+def test_training_is_a_trajectory_with_mini_batches_like_any_other():
+    f = network_function([2, 8, 8, 1], "tanh", "bce", dataset="circle", n=200, seed=0)
+    schedule = MinibatchSchedule(f.n_samples, 20, True, 0)
+    t = run(f, f.extra["init"](0), make_optimizer("adam", lr=0.05), steps=300, minibatches=schedule)
+    assert t.points.shape == (301, f.dims)
+    assert t.losses[-1] < 0.5 * t.losses[0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "words"),
+    [
+        ({"layers": [2]}, "layers", "2 to 8 sizes"),
+        ({"layers": [2, 300, 1]}, "layers", "1 to 256 units"),
+        ({"layers": [2, 100, 100, 1]}, "layers", "over the limit of 5,000"),
+        ({"layers": [2, 4, 2]}, "layers", "bce takes one output"),
+        ({"activation": "gelu"}, "activation", "tanh, relu, sigmoid"),
+        ({"n": 5000}, "n", "1 to 2,000"),
+    ],
+)
+def test_bad_networks_are_refused_naming_the_field_and_the_limit(kwargs, field, words):
+    spec = {"layers": [2, 4, 1], "activation": "tanh", "loss": "bce", "dataset": "xor"} | kwargs
+    with pytest.raises(NetworkError, match=words) as caught:
+        network_function(**spec)
+    assert caught.value.field == field
+
+
+def test_non_finite_data_and_bad_labels_are_refused():
+    with pytest.raises(NetworkError, match="finite"):
+        network_function([1, 2, 1], "tanh", "mse", [[0.0], [np.nan]], [0, 1])
+    with pytest.raises(NetworkError, match="class numbers 0 … 2"):
+        network_function([1, 2, 3], "tanh", "ce", [[0.0], [1.0]], [0, 3])
