@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.api.network_schemas import InitStart, NetworkSpec
+from app.api.schemas.networks import InitStart, NetworkSpec
 from app.config import settings
 from app.engine.optim.schedules import (
     REQUIRED,

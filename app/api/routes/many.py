@@ -16,7 +16,9 @@ from app.api.function_specs import (
     unprocessable,
 )
 from app.api.grouping import group_key, run_group
-from app.api.many_schemas import (
+from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
+from app.api.routes.trajectories import build_minibatches, trajectory_body
+from app.api.schemas.many import (
     BasinsRequest,
     BasinsResponse,
     BatchRequest,
@@ -24,8 +26,6 @@ from app.api.many_schemas import (
     SweepRequest,
     SweepResponse,
 )
-from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
-from app.api.trajectories import build_minibatches, trajectory_body
 from app.api.work import check_operations, check_work, runs_ns, step_ns, values_per_point
 from app.engine import STATUS_NAMES
 from app.engine.basins import basins
