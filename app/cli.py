@@ -166,7 +166,7 @@ def serve(host: str, port: int, workers: int) -> None:  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def functions(fmt: str) -> None:
     """List the functions (catalog ids) with their dimensions and domains."""
-    from app.api.functions import list_functions  # noqa: PLC0415
+    from app.api.routes.functions import list_functions  # noqa: PLC0415
 
     body = list_functions().body  # GET /api/v1/functions
     if fmt == "json":
@@ -182,7 +182,7 @@ def functions(fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def optimizers(fmt: str) -> None:
     """List the optimizers and each parameter's default and range (as GET /api/v1/optimizers)."""
-    from app.api.optimizers import list_optimizers  # noqa: PLC0415
+    from app.api.routes.optimizers import list_optimizers  # noqa: PLC0415
 
     body = list_optimizers().body  # GET /api/v1/optimizers
     if fmt == "json":

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import middleware, pages
-from app.api import (
-    errors,
+from app.api import errors
+from app.api.routes import (
     functions,
     graphs,
     health,

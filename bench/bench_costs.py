@@ -16,11 +16,11 @@ import time
 
 from app.api.admission import StopSignal
 from app.api.grouping import run_group
-from app.api.many import plan_basins, plan_batch, plan_sweep
-from app.api.many_schemas import BasinsRequest, BatchRequest, SweepRequest
+from app.api.routes.many import plan_basins, plan_batch, plan_sweep
+from app.api.routes.surfaces import plan_surface
+from app.api.routes.trajectories import plan_trajectory, render
 from app.api.schemas import SurfaceRequest, TrajectoryRequest
-from app.api.surfaces import plan_surface
-from app.api.trajectories import plan_trajectory, render
+from app.api.schemas.many import BasinsRequest, BatchRequest, SweepRequest
 from app.engine import warm_up
 from bench.load import RESULTS
 
@@ -50,7 +50,7 @@ def planned(plan, model, body):
 def surface(function, resolution):
     f, window, ns = plan_surface(SurfaceRequest.model_validate(
         {"function": function, "resolution": resolution, "encoding": "list"}))  # fmt: skip
-    from app.api.surfaces import evaluate_surface
+    from app.api.routes.surfaces import evaluate_surface
 
     return ns, lambda: evaluate_surface(f, window, resolution, "list")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import HTTPException
 
-from app.api.network_schemas import InitStart, NetworkSpec
 from app.api.schemas import DataSpec, ExpressionSpec
+from app.api.schemas.networks import InitStart, NetworkSpec
 from app.config import settings
 from app.engine.catalog import UnknownFunctionError, get_function
 from app.engine.expressions import ExpressionError, compile_expression

@@ -17,14 +17,14 @@ from app.api.schemas import TrajectoryRequest
 from app.engine import Trajectory, run_batch
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
-from app.engine.optim import from_resolved
+from app.engine.optim import from_resolved, with_scheduler
 
 
 class ResolvedOptimizer:
     """What a response reports of a run's optimizer: its name and resolved kwargs."""
 
-    def __init__(self, name: str, hyperparams: dict) -> None:
-        self.name, self.hyperparams = name, hyperparams
+    def __init__(self, name: str, hyperparams: dict, schedule=None) -> None:
+        self.name, self.hyperparams, self.schedule = name, hyperparams, schedule
 
 
 def group_key(run: TrajectoryRequest) -> str:
@@ -45,12 +45,14 @@ def run_group(
     name = first.optimizer.name
     settings = [run.optimizer.resolved() for run in runs]
     starts = np.array([run.start for run in runs], dtype=np.float64)
+    schedule = first.scheduler.schedule() if first.scheduler else None
+    optimizer = with_scheduler(from_resolved(name, settings), schedule)
     batch = run_batch(
-        f, starts, from_resolved(name, settings), first.steps, first.tol, first.gradient_noise,
+        f, starts, optimizer, first.steps, first.tol, first.gradient_noise,
         first.seed, include_state=first.include_state, minibatches=minibatches,
         should_stop=should_stop,
     )  # fmt: skip
     return [
-        (batch.trajectory(row), ResolvedOptimizer(name, options))
+        (batch.trajectory(row), ResolvedOptimizer(name, options, schedule))
         for row, options in enumerate(settings)
     ]

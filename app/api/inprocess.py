@@ -18,11 +18,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from app.api.admission import StopSignal
 from app.api.function_specs import resolve_function
 from app.api.grouping import run_group
-from app.api.many import plan_basins, plan_batch, plan_sweep
-from app.api.many_schemas import BasinsRequest, BatchRequest, SweepRequest
+from app.api.routes.many import plan_basins, plan_batch, plan_sweep
+from app.api.routes.surfaces import describe_spec, evaluate_surface, plan_surface
+from app.api.routes.trajectories import plan_trajectory, render
 from app.api.schemas import FunctionSpec, SurfaceRequest, TrajectoryRequest
-from app.api.surfaces import describe_spec, evaluate_surface, plan_surface
-from app.api.trajectories import plan_trajectory, render
+from app.api.schemas.many import BasinsRequest, BatchRequest, SweepRequest
 from app.engine.functions import LossFunction
 
 NO_DEADLINE = 365 * 24 * 3600.0  # a person at a terminal or a notebook decides when to stop

@@ -17,7 +17,13 @@ from app.engine.data import data_function
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.expressions import ExpressionError, compile_expression
 from app.engine.functions import LossFunction, Minimum
-from app.engine.optim import OPTIMIZERS, Optimizer, inject_hyperparams, make_optimizer
+from app.engine.optim import (
+    OPTIMIZERS,
+    Optimizer,
+    inject_hyperparams,
+    make_optimizer,
+    with_scheduler,
+)
 from app.engine.run import (
     STATUS_NAMES,
     BatchResult,
@@ -31,6 +37,7 @@ from app.engine.run import (
 from app.engine.sweeps import sweep
 
 __all__ = [
+    "with_scheduler",
     "CATALOG",
     "STATUS_NAMES",
     "BatchResult",

@@ -45,13 +45,24 @@ def _find(parent: list[int], i: int) -> int:
     return i
 
 
+def _unique_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(cells, axis=0, return_inverse=True)``; for planar cells that fit in 31
+    bits, through one int64 key per point (a 1-D sort, several times faster)."""
+    small = cells.shape[1] == 2 and np.abs(cells).max(initial=0) < 2**30
+    if not small:
+        return np.unique(cells, axis=0, return_inverse=True)
+    keys = (cells[:, 0] << 32) + (cells[:, 1] + 2**31)
+    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return cells[first], inverse
+
+
 def cluster(points: np.ndarray, radius: float) -> np.ndarray:
     """Labels 0..k-1 for ``points`` (m, dims), joining points closer than ~``radius``."""
     if len(points) == 0:
         return np.zeros(0, dtype=np.int64)
     with np.errstate(all="ignore"):  # far-flung end points: clip rather than overflow
         cells = np.clip(np.floor(points / radius), -(2.0**62), 2.0**62).astype(np.int64)
-    unique, cell_of_point = np.unique(cells, axis=0, return_inverse=True)
+    unique, cell_of_point = _unique_cells(cells)
     index = {tuple(c): i for i, c in enumerate(unique.tolist())}
     parent = list(range(len(unique)))
     offsets = np.stack(np.meshgrid(*[[-1, 0, 1]] * points.shape[1]), -1).reshape(-1, 2)

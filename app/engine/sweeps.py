@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.engine.functions import LossFunction
-from app.engine.optim import inject_hyperparams
+from app.engine.optim import inject_hyperparams, with_scheduler
 from app.engine.run import run_batch
 
 
@@ -50,6 +50,7 @@ def sweep(
     param: str | None = None,
     values: np.ndarray | None = None,
     should_stop=None,
+    schedule=None,
 ) -> Sweep:
     """Run every (value, lr) pair from ``start``; rows follow ``values``, columns ``lrs``."""
     rows = values if param is not None else np.array([np.nan])
@@ -58,7 +59,7 @@ def sweep(
         for v in rows
         for lr in lrs
     ]
-    optimizer = inject_hyperparams(name, settings)
+    optimizer = with_scheduler(inject_hyperparams(name, settings), schedule)
     starts = np.tile(np.asarray(start, dtype=np.float64), (len(settings), 1))
     result = run_batch(function, starts, optimizer, steps, tol, record=False,
                        should_stop=should_stop)  # fmt: skip

@@ -40,7 +40,7 @@ function paramParts(run, spec, withLr = true) {
     const v = valueOf(run, p);
     if (p.name === "lr" ? !withLr : same(v, p.default)) continue;
     if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);
-    else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => fmt(x)).join(", ")})`);
+    else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => (x === null ? "None" : fmt(x))).join(", ")})`);
     else parts.push(`${p.name}=${fmt(v)}`);
   }
   return parts;
@@ -158,10 +158,12 @@ export class RunsPanel {
     } else if (p.kind === "pair") {
       row.append(label);
       const inputs = value.map((v, i) => {
-        const input = Object.assign(document.createElement("input"), { type: "text", inputMode: "decimal", value: String(v), id: i ? `${id}-1` : id });
+        // Adafactor's eps is (None, 1e-3): None (the dtype's eps) is typed as "None".
+        const input = Object.assign(document.createElement("input"), { type: "text", inputMode: "decimal", value: v === null ? "None" : String(v), id: i ? `${id}-1` : id });
         input.setAttribute("aria-label", `${p.name}[${i}]`);
         input.addEventListener("change", () => {
-          const pair = inputs.map((el) => parseNumber(el.value));
+          const none = (el, j) => p.default[j] === null && /^\s*(none|null)?\s*$/i.test(el.value);
+          const pair = inputs.map((el, j) => (none(el, j) ? null : parseNumber(el.value)));
           if (pair.some(Number.isNaN)) return this.showError(run, p.name, `${p.name}: type two numbers`);
           commit(pair);
         });

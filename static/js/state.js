@@ -122,12 +122,12 @@ export function fmt(value, digits = 4) {
 // (so an old link's nesterov=1 still becomes true).
 function encodeValue(value) {
   if (typeof value === "boolean") return CODECS.bool.encode(value);
-  if (Array.isArray(value)) return value.map(urlNumber).join(":");
+  if (Array.isArray(value)) return value.map((v) => (v === null ? "None" : urlNumber(v))).join(":"); // Adafactor's eps: (None, 1e-3)
   return urlNumber(value);
 }
 
 function decodeValue(text) {
-  if (text.includes(":")) return text.split(":").map(Number);
+  if (text.includes(":")) return text.split(":").map((v) => (v === "None" ? null : Number(v)));
   if (text === "true") return true;
   if (text === "false") return false;
   return Number(text);

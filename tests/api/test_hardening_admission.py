@@ -7,8 +7,8 @@ from fastapi import HTTPException
 
 from app.api import coalesce
 from app.api.admission import Lane, StopSignal
+from app.api.routes.trajectories import plan_trajectory
 from app.api.schemas import TrajectoryRequest
-from app.api.trajectories import plan_trajectory
 from app.config import settings
 from app.engine import get_function
 

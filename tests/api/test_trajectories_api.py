@@ -44,7 +44,7 @@ def test_resolved_optimizer_reports_torch_defaults(client):
     result = client.post(URL, json=body(steps=1)).json()
     assert result["optimizer"] == {
         "name": "adam", "lr": 0.05, "betas": [0.9, 0.999], "eps": 1e-8,
-        "weight_decay": 0.0, "amsgrad": False,
+        "weight_decay": 0.0, "amsgrad": False, "maximize": False,
     }  # fmt: skip
 
 

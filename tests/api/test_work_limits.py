@@ -75,7 +75,7 @@ def test_a_batch_returning_too_many_numbers_is_422(client):
 
 
 def test_a_bad_run_late_in_a_batch_is_refused_before_any_work(client, monkeypatch):
-    import app.api.many as many
+    import app.api.routes.many as many
 
     calls = []
     monkeypatch.setattr(many, "run_group", lambda *a: calls.append(a))

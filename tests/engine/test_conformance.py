@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import get_function, inject_hyperparams, make_optimizer, run_batch
+from app.engine import get_function, inject_hyperparams, make_optimizer, run_batch, with_scheduler
 from app.engine.optim import RULES
 from app.engine.run import codegen
 from app.engine.run.dispatch import DRIVERS, choose_driver, run_many
@@ -34,12 +34,31 @@ SCENARIOS = [
     ("six-hump-camel", "rmsprop", [{"centered": True}, {"momentum": 0.5}, {"alpha": 0.3}],
      150, 1e-9),
     ("bowl", "sgd", [{"lr": 1000.0}, {"lr": 0.5}], 50, 1e-3),  # one diverges, one converges
+    ("beale", "nadam", [{"lr": 0.02}, {"weight_decay": 0.1, "decoupled_weight_decay": True},
+                        {"maximize": True, "momentum_decay": 0.05}], 150, 0.0),
+    ("himmelblau", "rprop", [{"etas": [0.3, 1.5]}, {"step_sizes": [1e-3, 0.5]}], 150, 1e-9),
+    ("rosenbrock", "asgd", [{"lr": 1e-3, "t0": 5.0}, {"lr": 1e-3, "lambd": 0.1}], 150, 0.0),
+    ("six-hump-camel", "adafactor", [{}, {"eps": [None, 0.01]}, {"maximize": True, "d": 2.0}],
+     150, 0.0),
+    ("saddle", "radam", [{"lr": 0.05}, {"weight_decay": 0.2, "decoupled_weight_decay": True}],
+     100, 0.0),
+    # scheduled: per-step values from the scheduled lr, a slot that starts at it, a step size
+    # set by the previous step's lr, and a vector rule
+    ("rosenbrock", "adam", [{"lr": 0.05}, {"lr": 0.01, "amsgrad": True}], 200, 0.0,
+     {"name": "CosineAnnealingWarmRestarts", "T_0": 10, "T_mult": 2}),
+    ("himmelblau", "rprop", [{"lr": 0.05}, {"lr": 0.2}], 100, 0.0,
+     {"name": "MultiStepLR", "milestones": [0, 30], "gamma": 0.3}),
+    ("himmelblau", "asgd", [{"lr": 0.01}, {"lr": 0.02, "t0": 5.0}], 100, 0.0,
+     {"name": "LinearLR", "start_factor": 0.2, "total_iters": 40}),
+    ("beale", "adafactor", [{"lr": 0.05}, {"lr": 0.02}], 100, 0.0,
+     {"name": "ExponentialLR", "gamma": 0.97}),
 ]  # fmt: skip
+SCALAR_RULES = sorted(name for name, rule in RULES.items() if not rule.vector)
 
 
-def batch(fid, name, settings, steps, tol, driver):
+def batch(fid, name, settings, steps, tol, scheduler=None, *, driver):
     starts = np.random.default_rng(len(settings)).uniform(-2, 2, size=(len(settings), 2))
-    optimizer = inject_hyperparams(name, settings)
+    optimizer = with_scheduler(inject_hyperparams(name, settings), scheduler)
     return run_batch(get_function(fid), starts, optimizer, steps, tol, include_state=True,
                      driver=driver)  # fmt: skip
 
@@ -55,32 +74,51 @@ def test_the_scenarios_cover_every_optimizer_and_both_drivers():
     assert set(DRIVERS) == {"catalog", "array", "vector"}
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: f"{s[0]}-{s[1]}-{len(s[2])}")
+@pytest.mark.parametrize(
+    "scenario",
+    SCENARIOS,
+    ids=lambda s: f"{s[0]}-{s[1]}-{len(s[2])}" + (f"-{s[5]['name']}" if len(s) > 5 else ""),
+)
 def test_every_driver_gives_the_same_bits(scenario, fresh_modules):
-    results = {driver: batch(*scenario, driver) for driver in ("catalog", "array")}
+    results = {driver: batch(*scenario, driver=driver) for driver in ("catalog", "array")}
     first, second = results.values()
     np.testing.assert_array_equal(first.status, second.status)
     np.testing.assert_array_equal(first.n_points, second.n_points)
     for i in range(len(scenario[2])):
         a, b = first.trajectory(i), second.trajectory(i)
-        for field in ("points", "losses", "grad_norms", "gradients"):
+        for field in ("points", "losses", "grad_norms", "gradients", "lrs"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
         assert a.states.keys() == b.states.keys()
         for name in a.states:
             np.testing.assert_array_equal(a.states[name], b.states[name], err_msg=name)
 
 
-@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("scheduler", [None, {"name": "StepLR", "step_size": 7, "gamma": 0.5}])
+@pytest.mark.parametrize("name", SCALAR_RULES)
 @pytest.mark.parametrize("fid", ["rastrigin", "himmelblau", "ackley", "levi"])
-def test_the_vectorised_driver_gives_the_catalog_drivers_bits(fid, name, fresh_modules):
+def test_the_vectorised_driver_gives_the_catalog_drivers_bits(fid, name, scheduler, fresh_modules):
     f = get_function(fid)
     rng = np.random.default_rng(7)
     starts = np.concatenate([rng.uniform(-5, 5, (2100, 2)), [[2e5, 1.0], [1e300, 1e300]]])
-    optimizer = make_optimizer(name, lr=0.01)
+    optimizer = with_scheduler(make_optimizer(name, lr=0.01), scheduler)
     vector, catalog = (run_many(f, starts, optimizer, 60, 1e-4, driver=d)
                        for d in ("vector", "catalog"))  # fmt: skip
     for field in ("status", "n_points", "final_points", "final_losses"):
         np.testing.assert_array_equal(getattr(vector, field), getattr(catalog, field), field)
+
+
+@pytest.mark.parametrize("name", sorted(set(RULES) - set(SCALAR_RULES)))
+def test_a_vector_rule_runs_many_runs_on_the_catalog_driver_with_its_bits(name, fresh_modules):
+    f = get_function("himmelblau")
+    starts = np.random.default_rng(7).uniform(-5, 5, (300, 2))
+    optimizer = make_optimizer(name, lr=0.05)
+    assert choose_driver(f, optimizer=optimizer, record=False) == "catalog"
+    with pytest.raises(ValueError, match="cannot run"):
+        run_many(f, starts, optimizer, 60, 1e-4, driver="vector")
+    many = run_many(f, starts, optimizer, 60, 1e-4)
+    recorded = run_batch(f, starts, optimizer, 60, 1e-4, driver="array")
+    for field in ("status", "n_points", "final_points", "final_losses"):
+        np.testing.assert_array_equal(getattr(many, field), getattr(recorded, field), field)
 
 
 def test_the_driver_depends_only_on_the_request():

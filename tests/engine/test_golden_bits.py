@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import get_function, make_optimizer, run
+from app.engine import get_function, make_optimizer, run, with_scheduler
+from app.engine.optim import RULES, SCHEDULERS
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "fixtures" / "golden_bits.json").read_text())
 
@@ -25,10 +26,15 @@ def torch_points(case: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(case["points"]), dtype="<f8").reshape(-1, 2)
 
 
-def engine_points(case: dict, driver: str | None = None) -> np.ndarray:
+def engine_run(case: dict, driver: str | None = None):
     optimizer = make_optimizer(case["optimizer"], **case["kwargs"])
+    optimizer = with_scheduler(optimizer, case.get("scheduler"))
     f = get_function(case["function"])
-    return run(f, case["start"], optimizer, steps=case["steps"], driver=driver).points
+    return run(f, case["start"], optimizer, steps=case["steps"], driver=driver)
+
+
+def engine_points(case: dict, driver: str | None = None) -> np.ndarray:
+    return engine_run(case, driver).points
 
 
 def identical_before_sqrt(case: dict, ours: np.ndarray) -> bool:
@@ -51,10 +57,25 @@ def test_every_point_before_torchs_first_inexact_sqrt_is_torchs_to_the_bit(case,
     assert identical_before_sqrt(case, engine_points(case, driver))
 
 
+def test_every_scheduler_and_every_optimizer_has_scheduled_cases():
+    assert {c["scheduler"]["name"] for c in GOLDEN["scheduled"]} == set(SCHEDULERS)
+    assert {c["optimizer"] for c in GOLDEN["scheduled"]} == set(RULES)
+
+
+@pytest.mark.parametrize("driver", ["catalog", "array"])
+@pytest.mark.parametrize("case", GOLDEN["scheduled"], ids=[c["id"] for c in GOLDEN["scheduled"]])
+def test_a_scheduled_run_uses_torchs_learning_rates_and_gives_torchs_bits(case, driver):
+    trajectory = engine_run(case, driver)
+    torch_lrs = np.frombuffer(base64.b64decode(case["lrs"]), dtype="<f8")
+    assert trajectory.lrs.tolist() == torch_lrs.tolist()
+    assert identical_before_sqrt(case, trajectory.points)
+
+
 def test_random_configurations_are_torchs_bits_except_where_torchs_sqrt_is_inexact():
     configs = GOLDEN["random"]
     assert len(configs) >= 300
-    assert {c["optimizer"] for c in configs} == {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
+    assert {c["optimizer"] for c in configs} == set(RULES)
+    assert {c["optimizer"] for c in configs if c["kwargs"].get("maximize")} == set(RULES)
     unexplained = [
         i for i, c in enumerate(configs) if not identical_before_sqrt(c, engine_points(c))
     ]
@@ -69,12 +90,14 @@ def test_every_configuration_where_torchs_sqrt_was_exact_is_bit_identical():
 
 def test_most_random_configurations_are_bit_identical_and_nearly_all_within_1e_12():
     # This machine's torch (MKL, AVX-512 on AMD EPYC) rounds sqrt inexactly on 1.4 % of
-    # inputs, so a 150-step run meets at least one inexact root two times in three; most
-    # of those differences never reach a point. Measured: 91.6 % identical, 99.4 % within
-    # 1e-12 (bench/README.md); the thresholds leave a little room for a regenerated fixture.
+    # inputs, so a 150-step run meets at least one inexact root more often than not (Adadelta
+    # takes two roots per step: every one of its runs did); most of those differences never
+    # reach a point. Measured on the 840 configurations of 12 optimizers: 90.0 % identical,
+    # 98.6 % within 1e-12 (bench/README.md); the thresholds leave room for a regenerated
+    # fixture. Every difference is explained by torch's sqrt (the tests above).
     configs = GOLDEN["random"]
     differences = [relative_difference(c, engine_points(c)) for c in configs]
     identical = sum(d == 0 for d in differences) / len(configs)
     close = sum(d <= 1e-12 for d in differences) / len(configs)
     print(f"bit-identical {identical:.1%}, within 1e-12 {close:.1%} of {len(configs)}")
-    assert identical >= 0.90 and close >= 0.98, (identical, close)
+    assert identical >= 0.85 and close >= 0.97, (identical, close)

@@ -17,8 +17,8 @@ def reference_run(f, start, opt, steps, tol):
     hyper = row(rule, opt.hyperparams)
     params = np.array(start, dtype=float)
     state = [np.zeros_like(params) for _ in rule.slots]
-    for slot, column in rule.initial.items():
-        state[rule.slots.index(slot)][:] = hyper[rule.columns.index(column)]
+    for j, values in rule.initial_values(np.array([hyper])).items():
+        state[j][:] = values[0]
     points, status = [], "max_steps"
     for k in range(steps + 1):
         losses, grads = evaluate(f, params[None, :])
@@ -35,6 +35,10 @@ def reference_run(f, start, opt, steps, tol):
             break
         t = float(k + 1)
         per_step = tuple(rule.per_step(t, *hyper)) if rule.per_step else ()
+        if rule.vector:  # the rule takes the run's arrays
+            params, *state = rule.update(t, params.copy(), grad.copy(),
+                                         *(s.copy() for s in state), *per_step, *hyper)  # fmt: skip
+            continue
         for d in range(len(params)):
             slots = [s[d] for s in state]
             params[d], *new = rule.update(t, params[d], grad[d], *slots, *per_step, *hyper)
@@ -52,6 +56,9 @@ def reference_run(f, start, opt, steps, tol):
         ("bowl", [1.0, 1.0], "sgd", {"lr": 0.4}, 1e-3),  # converges mid-chunk
         ("bowl", [1.0, 1.0], "sgd", {"lr": 1000.0}, 0.0),  # diverges mid-run
         ("himmelblau", [0.0, 0.0], "rmsprop", {"lr": 0.1, "momentum": 0.5}, 1e-8),
+        ("beale", [1.0, 1.5], "nadam", {"lr": 0.02}, 0.0),  # a slot that starts at 1
+        ("himmelblau", [0.0, 0.0], "rprop", {"lr": 0.1}, 1e-8),  # a slot that starts at lr
+        ("rosenbrock", [-1.5, 2.0], "adafactor", {"lr": 0.05}, 0.0),  # a vector rule
     ],
 )
 def test_run_matches_the_step_by_step_specification(steps, fid, start, name, kwargs, tol,

@@ -9,11 +9,12 @@ included. Drivers read both through one per-run hyper-parameter table
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.engine.optim import rules as _rules  # noqa: F401 (fills the registry)
 from app.engine.optim.registry import RULES, Rule, get_rule, hyper_table
+from app.engine.optim.schedules import SCHEDULERS, Schedule, UnknownSchedulerError, make_schedule
 from app.engine.optim.specs import SPECS, OptimizerSpec, UnknownOptimizerError, get_spec, resolve
 
 OPTIMIZERS: dict[str, OptimizerSpec] = SPECS
@@ -23,6 +24,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = SPECS
 class Optimizer:
     name: str
     settings: tuple[dict[str, Any], ...]  # resolved torch kwargs: one for all runs, or one each
+    schedule: Schedule | None = None  # an lr scheduler stepped after every update
 
     @property
     def hyperparams(self) -> dict[str, Any]:
@@ -51,6 +53,14 @@ def inject_hyperparams(name: str, settings: list[dict[str, Any]]) -> Optimizer:
     return Optimizer(name, tuple(resolve(name, s) for s in settings))
 
 
+def with_scheduler(optimizer: Optimizer, scheduler: dict[str, Any] | Schedule | None) -> Optimizer:
+    """The optimizer with an lr scheduler: ``{"name": "<torch class>", **kwargs}``, validated as
+    torch validates it (``schedules.py``)."""
+    if scheduler is not None and not isinstance(scheduler, Schedule):
+        scheduler = make_schedule(scheduler)
+    return replace(optimizer, schedule=scheduler)
+
+
 def from_resolved(name: str, settings: list[dict[str, Any]]) -> Optimizer:
     """An optimizer from settings already validated by ``resolve`` (validated once per request)."""
     get_spec(name)
@@ -60,6 +70,9 @@ def from_resolved(name: str, settings: list[dict[str, Any]]) -> Optimizer:
 __all__ = [
     "OPTIMIZERS",
     "RULES",
+    "SCHEDULERS",
+    "Schedule",
+    "UnknownSchedulerError",
     "Optimizer",
     "OptimizerSpec",
     "UnknownOptimizerError",
@@ -69,5 +82,7 @@ __all__ = [
     "hyper_table",
     "inject_hyperparams",
     "make_optimizer",
+    "make_schedule",
     "resolve",
+    "with_scheduler",
 ]

@@ -112,3 +112,39 @@ def maximum(a, b):
 @njit(**INLINE)
 def sqrt(x):
     return math.sqrt(x)
+
+
+@njit(**INLINE)
+def sign(x):
+    """``torch.sign``: (0 < x) − (x < 0), so ±0 and NaN give 0."""
+    return (1.0 if 0.0 < x else 0.0) - (1.0 if x < 0.0 else 0.0)
+
+
+@njit(**INLINE)
+def clamp(x, low, high):
+    """``x.clamp_(low, high)``: min(max(x, low), high), NaN kept (high wins if low > high)."""
+    if x != x:
+        return x
+    y = low if x < low else x
+    return high if high < y else y
+
+
+@njit(**INLINE)
+def py_max(a, b):
+    """Python's ``max(a, b)``: ``b`` only if ``b > a`` (so NaN in ``b`` loses)."""
+    return b if b > a else a
+
+
+@njit(**INLINE)
+def py_min(a, b):
+    """Python's ``min(a, b)``: ``b`` only if ``b < a``."""
+    return b if b < a else a
+
+
+@njit(**INLINE)
+def norm2(v):
+    """``v.norm(2)`` of a CPU float64 vector of one or two elements, as torch rounds it:
+    |v0|, or sqrt(fma(v1, v1, v0·v0)) (no scaling: it under- and overflows as torch does)."""
+    if v.shape[0] == 1:
+        return abs(v[0])
+    return math.sqrt(fma(v[1], v[1], v[0] * v[0]))

@@ -19,7 +19,12 @@ import numpy as np
 
 from app.engine.optim.specs import SPECS, OptimizerSpec, get_spec, resolve
 
-PAIR_COLUMNS = {"betas": ("beta1", "beta2")}
+PAIR_COLUMNS = {
+    "betas": ("beta1", "beta2"),
+    "etas": ("etaminus", "etaplus"),
+    "step_sizes": ("step_size_min", "step_size_max"),
+    "eps": ("eps1", "eps2"),  # Adafactor's (ε1, ε2); elsewhere eps is one number
+}
 LEADING = ("t", "param", "grad")  # every rule's first arguments
 
 
@@ -30,9 +35,22 @@ class Rule:
     slots: tuple[str, ...]
     per_step: Any = None  # numba dispatcher: per_step(t, *hyper) -> tuple
     constants: dict[str, float] = field(default_factory=dict)
-    initial: dict[str, str] = field(default_factory=dict)  # slot -> column of its start value
+    initial: dict[str, str | float] = field(default_factory=dict)  # slot -> column or value
     shown: Callable[[dict], tuple[str, ...]] = lambda hyper: ()  # slots the inspector shows
     derived: Callable | None = None  # (history, t, hyper) -> more named values to show
+    vector: bool = False  # update takes the run's arrays (norms over coordinates), not numbers
+    # per_step reads the lr of the previous update (ASGD's η_t was set by step t − 1)
+    per_step_previous_lr: bool = False
+
+    def initial_values(self, H: np.ndarray) -> dict[int, np.ndarray]:
+        """Each slot that does not start at 0: its index and start value per run (rows of H)."""
+        return {
+            self.slots.index(slot): (
+                H[:, self.columns.index(start)] if isinstance(start, str)
+                else np.full(len(H), float(start))
+            )
+            for slot, start in self.initial.items()
+        }  # fmt: skip
 
     @property
     def spec(self) -> OptimizerSpec:
@@ -99,7 +117,10 @@ def row(rule: Rule, resolved: dict[str, Any]) -> list[float]:
     values: list[float] = []
     for p in rule.spec.params:
         value = resolved[p.name]
-        values.extend(float(v) for v in value) if p.kind == "pair" else values.append(float(value))
+        if p.kind == "pair":
+            values.extend(p.none_value if v is None else float(v) for v in value)
+        else:
+            values.append(float(value))
     return [*values, *rule.constants.values()]
 
 

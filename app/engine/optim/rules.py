@@ -12,6 +12,14 @@ flags as 0.0/1.0). Every driver (one run, a race, batches with per-run settings,
 sweeps) is generated from these functions by ``run/codegen.py``; nothing else in the
 engine knows an optimizer's arithmetic. Operations follow torch's, rounded as torch rounds
 them (``ops.py``), so fed the same gradient a run gives torch's bits (sqrt aside).
+
+A *vector* rule (``Rule(vector=True)``: Adafactor, whose step uses norms of the whole
+parameter) takes and returns the run's arrays instead of one coordinate's numbers.
+
+The rules live by family: this file (SGD, Adam/AdamW, RMSprop, Adagrad), ``rules_adam.py``
+(Adamax, NAdam, RAdam), ``rules_sgd.py`` (ASGD, Rprop) and ``rules_adaptive.py`` (Adadelta,
+Adafactor); importing this module registers them all. ``maximize`` negates the gradient
+first, as torch does.
 """
 
 from __future__ import annotations
@@ -23,15 +31,18 @@ from app.engine.optim.registry import Rule, register
 
 
 @njit(**INLINE)
-def sgd(t, param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov):
+def sgd(t, param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov,
+        maximize):  # fmt: skip
     r"""``torch.optim.SGD``.
 
     .. math::
         g_t &= \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\
         b_1 &= g_1, \quad b_t = \mu b_{t-1} + (1 - \tau) g_t \\
         d_t &= g_t + \mu b_t \ \text{(nesterov)}, \quad b_t \ (\mu \ne 0), \quad g_t \\
-        \theta_t &= \theta_{t-1} - \gamma d_t
+        \theta_t &= \theta_{t-1} - \gamma d_t \quad (\text{maximize: } +\gamma d_t)
     """
+    if maximize:
+        grad = -grad
     if weight_decay != 0:
         grad = add(grad, param, weight_decay)
     if momentum != 0:
@@ -44,7 +55,7 @@ def sgd(t, param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, 
 
 
 @njit(**INLINE)
-def adam_bias_corrections(t, lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled):
+def adam_bias_corrections(t, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled):
     """Adam's step size γ / (1 − β1ᵗ) and √(1 − β2ᵗ), as torch computes them in Python."""
     bias_correction1 = 1 - pow(beta1, t)
     bias_correction2 = 1 - pow(beta2, t)
@@ -53,7 +64,7 @@ def adam_bias_corrections(t, lr, beta1, beta2, eps, weight_decay, amsgrad, decou
 
 @njit(**INLINE)
 def adam(t, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, bias_correction2_sqrt,
-         lr, beta1, beta2, eps, weight_decay, amsgrad, decoupled):  # fmt: skip
+         lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled):  # fmt: skip
     r"""``torch.optim.Adam``; with ``decoupled`` (``torch.optim.AdamW``) θ shrinks by
     (1 − γλ) instead of λθ joining the gradient.
 
@@ -66,6 +77,8 @@ def adam(t, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, bias_co
         \theta_t &= \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t}\,
             \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1 - \beta_2^t} + \epsilon}
     """
+    if maximize:
+        grad = -grad
     if weight_decay != 0:
         if decoupled:
             param = param * (1 - lr * weight_decay)
@@ -83,7 +96,7 @@ def adam(t, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, bias_co
 
 @njit(**INLINE)
 def rmsprop(t, param, grad, square_avg, grad_avg, momentum_buffer,
-            lr, alpha, eps, weight_decay, momentum, centered):  # fmt: skip
+            lr, alpha, eps, weight_decay, momentum, centered, maximize):  # fmt: skip
     r"""``torch.optim.RMSprop``.
 
     .. math::
@@ -95,6 +108,8 @@ def rmsprop(t, param, grad, square_avg, grad_avg, momentum_buffer,
         b_t &= \mu b_{t-1} + g_t / a_t, \quad \theta_t = \theta_{t-1} - \gamma b_t
             \quad (\mu > 0; \text{ else } \theta_t = \theta_{t-1} - \gamma g_t / a_t)
     """
+    if maximize:
+        grad = -grad
     if weight_decay != 0:
         grad = add(grad, param, weight_decay)
     square_avg = addcmul(square_avg * alpha, grad, grad, 1 - alpha)
@@ -110,7 +125,8 @@ def rmsprop(t, param, grad, square_avg, grad_avg, momentum_buffer,
 
 
 @njit(**INLINE)
-def adagrad(t, param, grad, sum, lr, lr_decay, weight_decay, initial_accumulator_value, eps):  # noqa: A002
+def adagrad(t, param, grad, sum, lr, lr_decay, weight_decay, initial_accumulator_value, eps,  # noqa: A002
+            maximize):  # fmt: skip
     r"""``torch.optim.Adagrad``.
 
     .. math::
@@ -119,6 +135,8 @@ def adagrad(t, param, grad, sum, lr, lr_decay, weight_decay, initial_accumulator
         s_t &= s_{t-1} + g_t^2 \quad (s_0 = \text{initial\_accumulator\_value}) \\
         \theta_t &= \theta_{t-1} - \tilde\gamma_t \frac{g_t}{\sqrt{s_t} + \epsilon}
     """
+    if maximize:
+        grad = -grad
     if weight_decay != 0:
         grad = add(grad, param, weight_decay)
     clr = lr / (1 + (t - 1) * lr_decay)
@@ -152,3 +170,5 @@ register(
     Rule("adagrad", adagrad, ("sum",), initial={"sum": "initial_accumulator_value"},
          shown=lambda h: ("sum",)),
 )  # fmt: skip
+
+from app.engine.optim import rules_adam, rules_adaptive, rules_sgd  # noqa: E402, F401 (register)

@@ -27,6 +27,8 @@ class ParamSpec:
     log_scale: bool = False
     description: str = ""
     torch_message: str = ""  # torch's ValueError text for a value below `low`
+    high_message: str = ""  # torch's ValueError text for a value above `high`, if torch has one
+    none_value: float | None = None  # a pair whose first value may be None (torch's default)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class OptimizerSpec:
         return next(p for p in self.params if p.name == name)
 
 
-def _lr(default: float) -> ParamSpec:
+def _lr(default: float, message: str = "Invalid learning rate: {}") -> ParamSpec:
     return ParamSpec(
         "lr",
         default,
@@ -50,11 +52,11 @@ def _lr(default: float) -> ParamSpec:
         1000.0,
         log_scale=True,
         description="learning rate γ",
-        torch_message="Invalid learning rate: {}",
+        torch_message=message,
     )
 
 
-def _weight_decay(default: float = 0.0) -> ParamSpec:
+def _weight_decay(default: float = 0.0, message: str = "Invalid weight_decay value: {}"):
     return ParamSpec(
         "weight_decay",
         default,
@@ -62,7 +64,7 @@ def _weight_decay(default: float = 0.0) -> ParamSpec:
         0.0,
         100.0,
         description="weight decay λ",
-        torch_message="Invalid weight_decay value: {}",
+        torch_message=message,
     )
 
 
@@ -100,6 +102,10 @@ _MOMENTUM = ParamSpec(
     torch_message="Invalid momentum value: {}",
 )
 
+_MAXIMIZE = ParamSpec("maximize", False, "bool", description="climb: step along +∇f")
+_DECOUPLED = ParamSpec("decoupled_weight_decay", False, "bool",
+                       description="shrink θ by (1 − γλ) instead of adding λθ to g")  # fmt: skip
+
 SPECS: dict[str, OptimizerSpec] = {
     spec.name: spec
     for spec in (
@@ -112,17 +118,18 @@ SPECS: dict[str, OptimizerSpec] = {
                           description="dampening τ for momentum"),
                 _weight_decay(),
                 ParamSpec("nesterov", False, "bool", description="Nesterov momentum"),
+                _MAXIMIZE,
             ),
             "Gradient descent; with momentum, a heavy ball.",
         ),
         OptimizerSpec(
             "adam", "Adam", "torch.optim.Adam",
-            (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(), _AMSGRAD),
+            (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(), _AMSGRAD, _MAXIMIZE),
             "Adaptive moments with bias correction.",
         ),
         OptimizerSpec(
             "adamw", "AdamW", "torch.optim.AdamW",
-            (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(1e-2), _AMSGRAD),
+            (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(1e-2), _AMSGRAD, _MAXIMIZE),
             "Adam with decoupled weight decay.",
         ),
         OptimizerSpec(
@@ -137,6 +144,7 @@ SPECS: dict[str, OptimizerSpec] = {
                 _MOMENTUM,
                 ParamSpec("centered", False, "bool",
                           description="normalise by the estimated variance"),
+                _MAXIMIZE,
             ),
             "Divides by a running RMS of the gradient.",
         ),
@@ -152,8 +160,86 @@ SPECS: dict[str, OptimizerSpec] = {
                           description="starting value of the sum of squares",
                           torch_message="Invalid initial_accumulator_value value: {}"),
                 _eps(1e-10),
+                _MAXIMIZE,
             ),
             "Divides by the root of the sum of all past squared gradients.",
+        ),
+        OptimizerSpec(
+            "adamax", "Adamax", "torch.optim.Adamax",
+            (_lr(2e-3), _BETAS, _eps(1e-8), _weight_decay(), _MAXIMIZE),
+            "Adam with the infinity norm: divides by a decaying maximum of |g|.",
+        ),
+        OptimizerSpec(
+            "nadam", "NAdam", "torch.optim.NAdam",
+            (
+                _lr(2e-3), _BETAS, _eps(1e-8), _weight_decay(),
+                ParamSpec("momentum_decay", 4e-3, "float", 0.0, 1.0,
+                          description="momentum decay ψ of the schedule μ_t",
+                          torch_message="Invalid momentum_decay value: {}"),
+                _DECOUPLED, _MAXIMIZE,
+            ),
+            "Adam with Nesterov momentum (Dozat).",
+        ),
+        OptimizerSpec(
+            "radam", "RAdam", "torch.optim.RAdam",
+            (_lr(1e-3), _BETAS, _eps(1e-8), _weight_decay(), _DECOUPLED, _MAXIMIZE),
+            "Adam whose adaptive step is switched on once the variance of v is tractable.",
+        ),
+        OptimizerSpec(
+            "adadelta", "Adadelta", "torch.optim.Adadelta",
+            (
+                _lr(1.0),
+                ParamSpec("rho", 0.9, "float", 0.0, 1.0,
+                          description="decay ρ of the running averages",
+                          torch_message="Invalid rho value: {}",
+                          high_message="Invalid rho value: {}"),
+                _eps(1e-6), _weight_decay(), _MAXIMIZE,
+            ),
+            "Step sizes from the ratio of running RMS of updates and gradients.",
+        ),
+        OptimizerSpec(
+            "asgd", "ASGD", "torch.optim.ASGD",
+            (
+                _lr(1e-2),
+                ParamSpec("lambd", 1e-4, "float", 0.0, 1000.0, log_scale=True,
+                          description="decay term λ"),
+                ParamSpec("alpha", 0.75, "float", 0.0, 100.0,
+                          description="power α of the step-size decay"),
+                ParamSpec("t0", 1e6, "float", 0.0, 1e12,
+                          description="step at which averaging starts"),
+                _weight_decay(), _MAXIMIZE,
+            ),
+            "Averaged SGD: SGD with a decaying step and the running average ax of θ.",
+        ),
+        OptimizerSpec(
+            "rprop", "Rprop", "torch.optim.Rprop",
+            (
+                _lr(1e-2),
+                ParamSpec("etas", (0.5, 1.2), "pair", None, 1000.0,
+                          description="(η−, η+): step-size factors when g changes sign or not"),
+                ParamSpec("step_sizes", (1e-6, 50.0), "pair", 0.0, 1e6, log_scale=True,
+                          description="(smallest, largest) step size"),
+                _MAXIMIZE,
+            ),
+            "Resilient backprop: per-coordinate steps grow while the sign of g holds.",
+        ),
+        OptimizerSpec(
+            "adafactor", "Adafactor", "torch.optim.Adafactor",
+            (
+                _lr(1e-2, "Learning rate should be >= 0 but is: {}"),
+                ParamSpec("beta2_decay", -0.8, "float", -100.0, 0.0,
+                          description="exponent of the decay 1 − β2,t = t^c",
+                          high_message="beta2_decay should be <= 0 but is: {}"),
+                ParamSpec("eps", (None, 1e-3), "pair", 0.0, 1.0, none_value=2.220446049250313e-16,
+                          description="(ε1, ε2): floor of v (None: the dtype's eps) and of RMS(θ)",
+                          torch_message="epsilon{number} should be >= 0 but is: {}"),
+                ParamSpec("d", 1.0, "float", 1.0, 1000.0,
+                          description="clipping threshold of RMS(update)",
+                          torch_message="Clipping threshold d should be >= 1 but is: {}"),
+                _weight_decay(0.0, "weight_decay should be >= 0 but is: {}"),
+                _MAXIMIZE,
+            ),
+            "Relative step sizes and a second moment (factored for matrices; a vector here).",
         ),
     )
 }  # fmt: skip
@@ -176,12 +262,12 @@ def _check_number(spec: ParamSpec, value: Any, index: int | None = None) -> floa
         raise ValueError(f"{label} must be finite, got {value}")
     if spec.low is not None and value < spec.low:
         message = spec.torch_message or f"Invalid {spec.name} value: {{}}"
-        raise ValueError(message.format(value, index=index))
+        raise ValueError(message.format(value, index=index, number=(index or 0) + 1))
     too_high = value >= spec.high if spec.high_exclusive else value > spec.high
     if spec.high is not None and too_high:
-        message = spec.torch_message if spec.high_exclusive else ""
+        message = spec.high_message or (spec.torch_message if spec.high_exclusive else "")
         if message:
-            raise ValueError(message.format(value, index=index))
+            raise ValueError(message.format(value, index=index, number=(index or 0) + 1))
         raise ValueError(f"{label} must be at most {spec.high:g}, got {value:g}")
     return value
 
@@ -205,7 +291,11 @@ def resolve(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         elif p.kind == "pair":
             if not isinstance(value, list | tuple) or len(value) != 2:
                 raise ValueError(f"{p.name} must be a pair of numbers, got {value!r}")
-            value = tuple(_check_number(p, v, i) for i, v in enumerate(value))
+            value = tuple(
+                None if v is None and i == 0 and p.none_value is not None
+                else _check_number(p, v, i)
+                for i, v in enumerate(value)
+            )  # fmt: skip
         else:
             value = _check_number(p, value)
         resolved[p.name] = value
@@ -215,4 +305,6 @@ def resolve(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         and (resolved["momentum"] <= 0 or resolved["dampening"] != 0)
     ):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+    if name == "rprop" and not 0.0 < resolved["etas"][0] < 1.0 < resolved["etas"][1]:
+        raise ValueError(f"Invalid eta values: {resolved['etas'][0]}, {resolved['etas'][1]}")
     return resolved

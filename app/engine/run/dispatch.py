@@ -35,7 +35,8 @@ def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
     if kernel_code(f) is None or gradient_noise > 0 or minibatches is not None:
         return "array"
     one_setting = optimizer is not None and len(optimizer.settings) == 1
-    return "vector" if one_setting and not record and not include_state else "catalog"
+    lanes = one_setting and not optimizer.rule.vector  # a vector rule has no SIMD lanes
+    return "vector" if lanes and not record and not include_state else "catalog"
 
 
 def _check_driver(driver: str, f: LossFunction, optimizer: Optimizer, record: bool,
@@ -47,6 +48,7 @@ def _check_driver(driver: str, f: LossFunction, optimizer: Optimizer, record: bo
         and noise == 0
         and minibatches is None
         and len(optimizer.settings) == 1
+        and not optimizer.rule.vector
         and not record
         and not include_state,
     }
@@ -119,7 +121,7 @@ def run_many(function: LossFunction, starts: np.ndarray, optimizer: Optimizer, s
         if len(optimizer.settings) == 1:
             part = optimizer
         else:
-            part = Optimizer(optimizer.name, tuple(settings[piece]))
+            part = Optimizer(optimizer.name, tuple(settings[piece]), optimizer.schedule)
         return run_batch(function, starts[piece], part, steps, tol, record=False,
                          should_stop=should_stop, driver=driver)  # fmt: skip
 
@@ -137,4 +139,5 @@ def warm_up() -> None:
         optimizer = make_optimizer(name)
         for driver in ("catalog", "array"):
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)
-        run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")
+        if not RULES[name].vector:
+            run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")

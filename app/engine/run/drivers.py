@@ -20,6 +20,7 @@ import numpy as np
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, hyper_table
+from app.engine.optim.schedules import lr_table
 from app.engine.run import codegen
 from app.engine.run.advance import RUNNING
 from app.engine.run.cancel import ShouldStop, check, chunk_steps
@@ -42,12 +43,14 @@ class Batch:
     settings: np.ndarray  # (groups, columns) the distinct hyper rows
     grp: np.ndarray  # (n,) each run's row in ``settings``
     per_step: int  # values the rule's per_step returns
+    # (groups, steps + 2): lr_table[g, u] is the lr of update u of setting g (u = 1..steps + 1;
+    # column 0 repeats column 1): its schedule, or its constant lr
+    lr_table: np.ndarray
 
     def per_step_table(self, module, k0: int, k1: int) -> np.ndarray:
-        """The rule's per-step values for steps k0..k1 - 1 of each distinct setting."""
-        C = np.empty((len(self.settings), k1 - k0, self.per_step))
-        if self.per_step:
-            module.tabulate(self.settings, k0, k1, C)
+        """The rule's per-step values and the lr for steps k0..k1 - 1 of each distinct setting."""
+        C = np.empty((len(self.settings), k1 - k0, self.per_step + 1))
+        module.tabulate(self.settings, self.lr_table[:, k0 : k1 + 1], k0, k1, C)
         return C
 
     @classmethod
@@ -59,9 +62,15 @@ class Batch:
         H = np.ascontiguousarray(
             np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
         )
+        settings, grp = _distinct_rows(H, len(optimizer.settings) == 1)
+        lr = rule.columns.index("lr")
+        table = lr_table(optimizer.schedule, settings[:, lr], steps + 1)
+        table = np.ascontiguousarray(np.concatenate([table[:, :1], table], axis=1))
+        first = H.copy()
+        first[:, lr] = table[grp, 1]  # a slot that starts at lr starts at the first step's
         S = np.zeros((len(rule.slots), n, dims))
-        for slot, column in rule.initial.items():
-            S[rule.slots.index(slot)] = H[:, rule.columns.index(column), None]
+        for j, values in rule.initial_values(first).items():
+            S[j] = values[:, None]
         last = np.concatenate([starts, np.full((n, 1), np.nan)], axis=1)
         rows = steps + 1 if record else 0
         slots = len(rule.slots) if record and include_state else 0
@@ -72,10 +81,9 @@ class Batch:
             np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
             np.full((slots, rows, n, dims) if slots else (0, 0, 0, 0), np.nan),
         )
-        settings, grp = _distinct_rows(H, len(optimizer.settings) == 1)
         return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
-                   np.zeros(n, dtype=np.int64), last, record, history, settings, grp,
-                   len(rule.per_step_names))  # fmt: skip
+                   np.zeros(n, dtype=np.int64), last, record, history, settings,
+                   grp, len(rule.per_step_names), table)  # fmt: skip
 
     def tail(self) -> tuple:
         return (self.status, self.npts, self.last, self.record, *self.history)
@@ -93,6 +101,7 @@ class Batch:
             status=self.status.copy(), steps_taken=np.maximum(self.npts - 1, 0),
             n_points=self.npts.copy(), final_points=self.last[:, :dims].copy(),
             final_losses=self.last[:, dims].copy(), history=history,
+            lrs=self.lr_table[self.grp, 1:] if self.record else None,
             states_of=_states_of(optimizer) if include_state and self.record else None,
         )  # fmt: skip
 
@@ -182,7 +191,7 @@ def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps:
     module = codegen.rule_module(optimizer.rule)
     rule, code, nb = optimizer.rule, kernel_code(f), module.NB
     n = len(starts)
-    batch = Batch.start(optimizer, starts[:1], 0, False, False)  # the one setting's tables
+    batch = Batch.start(optimizer, starts[:1], steps, False, False)  # the one setting's tables
     status, npts, final = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty((n, 3))
     field = {name: j for j, name in enumerate(codegen.vector_fields(rule))}
     chunk = chunk_steps(nb)
@@ -192,9 +201,8 @@ def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps:
         W[field["X"], :m], W[field["Y"], :m] = starts[b0 : b0 + m].T
         W[field["LX"]], W[field["LY"]] = W[field["X"]], W[field["Y"]]
         W[field["LL"]], W[field["ST"]], W[field["ACT"], :m] = np.nan, -1.0, 1.0
-        for slot, column in rule.initial.items():
-            j = rule.slots.index(slot)
-            W[field[f"S{j}X"]] = W[field[f"S{j}Y"]] = batch.H[0, rule.columns.index(column)]
+        for j in rule.initial_values(batch.H):
+            W[field[f"S{j}X"]] = W[field[f"S{j}Y"]] = batch.S[j, 0, 0]
         flat = W.reshape(-1)
         for k0 in range(0, steps + 1, chunk):
             k1 = min(k0 + chunk, steps + 1)

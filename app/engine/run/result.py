@@ -21,6 +21,7 @@ class Trajectory:
     status: str
     steps_taken: int
     states: dict[str, np.ndarray] | None = None  # name -> (k + 1, dims), state after k steps
+    lrs: np.ndarray | None = None  # (k,) the learning rate of each update
 
 
 @dataclass
@@ -31,6 +32,7 @@ class BatchResult:
     final_points: np.ndarray  # (n, dims) the last finite point
     final_losses: np.ndarray  # (n,)
     history: dict[str, np.ndarray] | None = None  # name -> (steps + 1, n, ...)
+    lrs: np.ndarray | None = None  # (n, steps + 1) the lr of update k + 1 of each run
     # Per run: the optimizer state to show (name -> (points, dims)), given its history.
     states_of: Callable[[int, dict[str, np.ndarray]], dict[str, np.ndarray]] | None = field(
         default=None, repr=False
@@ -62,4 +64,5 @@ class BatchResult:
             status=STATUS_NAMES[self.status[i]],
             steps_taken=int(self.steps_taken[i]),
             states=states,
+            lrs=None if self.lrs is None else self.lrs[i, : int(self.steps_taken[i])],
         )

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 
 from app.api.admission import off_loop
 from app.api.function_specs import unprocessable
-from app.api.graph_schemas import GraphPresets, GraphRequest, GraphResponse
 from app.api.responses import StrictJSONResponse
+from app.api.schemas.graphs import GraphPresets, GraphRequest, GraphResponse
 from app.engine.expressions import ExpressionError
 from app.engine.graphs import build_graph
 from app.engine.graphs.presets import PRESETS

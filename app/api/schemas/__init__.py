@@ -19,8 +19,15 @@ from pydantic import (
     model_validator,
 )
 
-from app.api.network_schemas import InitStart, NetworkSpec
+from app.api.schemas.networks import InitStart, NetworkSpec
 from app.config import settings
+from app.engine.optim.schedules import (
+    REQUIRED,
+    SCHEDULERS,
+    Schedule,
+    SchedulerSpec,
+    make_schedule,
+)
 from app.engine.optim.specs import SPECS, OptimizerSpec, ParamSpec, resolve
 
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
@@ -153,6 +160,8 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
             fields[p.name] = (bool, Field(p.default, description=p.description))
         elif p.kind == "pair":
             number = _number_field(p)
+            if p.none_value is not None:  # Adafactor's eps: (None, ε2), None for the dtype's eps
+                number = number | None
             pair = Annotated[list[number], Field(min_length=2, max_length=2)]
             fields[p.name] = (pair, Field(list(p.default), description=p.description))
         else:
@@ -173,6 +182,50 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
 
 
 OPTION_MODELS = {name: _options_model(spec) for name, spec in SPECS.items()}
+
+
+class SchedulerBase(BaseModel):
+    """An lr scheduler's kwargs, validated once (``make_schedule``: torch's rules) when parsed."""
+
+    model_config = STRICT
+    _schedule: Any = PrivateAttr(default=None)
+
+    def schedule(self) -> Schedule:
+        return self._schedule
+
+
+def _scheduler_model(spec: SchedulerSpec) -> type[BaseModel]:
+    fields: dict[str, Any] = {"name": (Literal[spec.name], ...)}
+    for p in spec.params:
+        bounds = {"ge": p.low, "le": p.high}
+        if p.kind == "int_list":
+            kind: Any = Annotated[list[Annotated[int, Field(**bounds)]],
+                                  Field(min_length=1, max_length=100)]  # fmt: skip
+        elif p.kind == "int":
+            kind = Annotated[int, Field(**bounds)]
+        else:
+            kind = Annotated[float, Field(allow_inf_nan=False, **bounds)]
+        required = p.default is REQUIRED
+        fields[p.name] = (kind, Field(... if required else p.default, description=p.description))
+
+    def torch_rules(model: SchedulerBase) -> SchedulerBase:
+        model._schedule = make_schedule(model.model_dump())
+        return model
+
+    return create_model(
+        f"{spec.name}Options",
+        __base__=SchedulerBase,
+        __doc__=f"Keyword arguments of torch.optim.lr_scheduler.{spec.name}: {spec.description}.",
+        __validators__={"torch_rules": model_validator(mode="after")(torch_rules)},
+        **fields,
+    )
+
+
+SCHEDULER_MODELS = {name: _scheduler_model(spec) for name, spec in SCHEDULERS.items()}
+SchedulerOptions = Annotated[
+    Union[tuple(SCHEDULER_MODELS.values())],  # noqa: UP007 (built at runtime from the specs)
+    Field(discriminator="name"),
+]
 # A tagged union: `name` picks the model, so errors name the right parameters.
 OptimizerOptions = Annotated[
     Union[tuple(OPTION_MODELS.values())],  # noqa: UP007 (built at runtime from the specs)
@@ -206,6 +259,9 @@ class TrajectoryRequest(BaseModel):
         | InitStart
     ) = Field(description="the parameters (one per dimension), or {init: torch, seed} (networks)")
     optimizer: OptimizerOptions
+    scheduler: SchedulerOptions | None = Field(
+        None, description="a torch.optim.lr_scheduler stepped after every update"
+    )
     steps: int = Field(500, ge=1, le=settings.max_steps)
     tol: float = Field(
         1e-8,
@@ -241,6 +297,8 @@ class TrajectoryResponse(BaseModel):
     steps_taken: int
     function: str
     optimizer: dict[str, Any]
+    scheduler: dict[str, Any] | None = None
+    lrs: list[float] | None = Field(None, description="the lr of each update (with a scheduler)")
     gradients: list[list[float]] | None = None
     states: dict[str, list[list[float]]] | None = None
     epoch: list[int] | None = Field(None, description="full epochs done at each point (data)")

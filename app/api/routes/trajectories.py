@@ -59,6 +59,9 @@ def trajectory_body(
             **{k: list(v) if isinstance(v, tuple) else v for k, v in optimizer.hyperparams.items()},
         },
     }
+    if getattr(optimizer, "schedule", None) is not None:
+        body["scheduler"] = optimizer.schedule.as_dict()
+        body["lrs"] = rows(t.lrs)
     if record_every > 1:
         body["point_steps"] = kept
     if states:

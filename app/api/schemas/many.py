@@ -11,6 +11,7 @@ from app.api.schemas import (
     Coordinate,
     FunctionSpec,
     OptimizerOptions,
+    SchedulerOptions,
     TrajectoryRequest,
     TrajectoryResponse,
 )
@@ -47,6 +48,9 @@ class BasinsRequest(BaseModel):
     )  # fmt: skip
     function: FunctionSpec
     optimizer: OptimizerOptions
+    scheduler: SchedulerOptions | None = Field(
+        None, description="a torch.optim.lr_scheduler stepped after every update"
+    )
     steps: int = Field(500, ge=1, le=settings.max_steps)
     tol: float = Field(1e-6, ge=0, le=settings.max_tol, allow_inf_nan=False)
     resolution: int = Field(
@@ -114,6 +118,9 @@ class SweepRequest(BaseModel):
     function: FunctionSpec
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     optimizer: OptimizerOptions
+    scheduler: SchedulerOptions | None = Field(
+        None, description="a torch.optim.lr_scheduler stepped after every update"
+    )
     lr: LearningRates = LearningRates()
     second: SecondParameter | None = None
     steps: int = Field(500, ge=1, le=settings.max_steps)

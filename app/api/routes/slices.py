@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.function_specs import check_start, resolve_function, unprocessable
-from app.api.network_schemas import InitStart
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.schemas import Coordinate, FunctionSpec
+from app.api.schemas.networks import InitStart
 from app.api.work import check_operations, surface_ns
 from app.config import settings
 from app.engine.networks.slices import directions, evaluate_slice, project

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query, Request
 from app.api.admission import StopSignal, compute, watching
 from app.api.function_specs import lookup, unprocessable
 from app.api.responses import StrictJSONResponse
+from app.api.routes.surfaces import evaluate_surface
 from app.api.schemas import FunctionInfo, FunctionList, Surface
-from app.api.surfaces import evaluate_surface
 from app.api.work import check_operations, surface_ns
 from app.config import settings
 from app.engine.catalog import CATALOG

@@ -16,7 +16,9 @@ from app.api.function_specs import (
     unprocessable,
 )
 from app.api.grouping import group_key, run_group
-from app.api.many_schemas import (
+from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
+from app.api.routes.trajectories import build_minibatches, trajectory_body
+from app.api.schemas.many import (
     BasinsRequest,
     BasinsResponse,
     BatchRequest,
@@ -24,12 +26,10 @@ from app.api.many_schemas import (
     SweepRequest,
     SweepResponse,
 )
-from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
-from app.api.trajectories import build_minibatches, trajectory_body
 from app.api.work import check_operations, check_work, runs_ns, step_ns, values_per_point
 from app.engine import STATUS_NAMES
 from app.engine.basins import basins
-from app.engine.optim import from_resolved, get_spec
+from app.engine.optim import from_resolved, get_spec, with_scheduler
 from app.engine.sweeps import sweep
 
 router = APIRouter(prefix="/api/v1", tags=["many runs"])
@@ -108,6 +108,7 @@ def plan_basins(request: BasinsRequest) -> tuple:
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
     optimizer = from_resolved(request.optimizer.name, [request.optimizer.resolved()])
+    optimizer = with_scheduler(optimizer, request.scheduler and request.scheduler.schedule())
     ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
                                            optimizer.name))  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
@@ -172,6 +173,7 @@ def plan_sweep(request: SweepRequest) -> tuple:
                 f, request.start, name, options, lrs, request.steps,
                 request.tol, second.param if second else None,
                 np.array(second.values) if second else None, should_stop=stop,
+                schedule=request.scheduler and request.scheduler.schedule(),
             )  # fmt: skip
         except ValueError as error:  # a swept value torch would reject, e.g. betas[0] = 1
             raise unprocessable(["body", "second", "values"], str(error)) from None

@@ -1,0 +1,1 @@
+"""One router per resource (FastAPI): each module's ``router``, included by ``app.main``."""

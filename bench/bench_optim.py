@@ -1,0 +1,95 @@
+"""Issue 13's speed goal: one 1000-step run through HTTP ≥ 50× a torch.optim loop, for every
+optimizer and for a scheduled Adam.
+
+    .venv/bin/python -m bench.bench_optim [--torch-python /path/to/python-with-torch]
+
+The HTTP side runs in this interpreter (the app's); the torch loops run in an interpreter
+that has torch (``--torch-python``, default ``$DESCENT_TORCH_PYTHON`` or
+``/tmp/torchvenv/bin/python``), as ``python -m bench.bench_optim --torch-only``, which prints
+their best-of times as JSON. torch uses float64, autograd, two threads, and the same
+scheduler stepped after every update.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bench.common import best_of
+
+STEPS = 1000
+COSINE = {"name": "CosineAnnealingLR", "T_max": 200, "eta_min": 1e-4}
+CASES = {  # label -> (optimizer, kwargs, scheduler)
+    **{name: (name, {"lr": 0.01}, None) for name in (
+        "sgd", "adam", "adamw", "rmsprop", "adagrad", "adamax", "nadam", "radam", "adadelta",
+        "asgd", "rprop", "adafactor")},
+    "adam + CosineAnnealingLR": ("adam", {"lr": 0.05}, COSINE),
+    "adam + StepLR": ("adam", {"lr": 0.05}, {"name": "StepLR", "step_size": 100, "gamma": 0.5}),
+}  # fmt: skip
+
+
+def torch_times() -> dict[str, float]:
+    import torch
+
+    torch.set_num_threads(2)
+    classes = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+               "adagrad": "Adagrad", "adamax": "Adamax", "nadam": "NAdam", "radam": "RAdam",
+               "adadelta": "Adadelta", "asgd": "ASGD", "rprop": "Rprop",
+               "adafactor": "Adafactor"}  # fmt: skip
+
+    def loop(name, kwargs, scheduler):
+        p = torch.tensor([-1.5, 2.0], dtype=torch.float64, requires_grad=True)
+        opt = getattr(torch.optim, classes[name])([p], **kwargs)
+        sched = None
+        if scheduler:
+            options = {k: v for k, v in scheduler.items() if k != "name"}
+            sched = getattr(torch.optim.lr_scheduler, scheduler["name"])(opt, **options)
+        points = []
+        for _ in range(STEPS):
+            opt.zero_grad()
+            loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+            loss.backward()
+            opt.step()
+            if sched:
+                sched.step()
+            points.append(p.detach().clone())
+
+    return {label: best_of(lambda c=case: loop(*c), repeat=3, warmup=1)
+            for label, case in CASES.items()}  # fmt: skip
+
+
+def main() -> None:
+    if "--torch-only" in sys.argv:
+        print(json.dumps(torch_times()))
+        return
+    import httpx
+
+    from bench.server import serve
+
+    python = os.environ.get("DESCENT_TORCH_PYTHON", "/tmp/torchvenv/bin/python")
+    if "--torch-python" in sys.argv:
+        python = sys.argv[sys.argv.index("--torch-python") + 1]
+    with serve(workers=1) as url, httpx.Client(base_url=url, timeout=60) as http:
+
+        def post(name, kwargs, scheduler):
+            body = {"function": "rosenbrock", "start": [-1.5, 2.0], "steps": STEPS, "tol": 0,
+                    "optimizer": {"name": name, **kwargs}}  # fmt: skip
+            if scheduler:
+                body["scheduler"] = scheduler
+            response = http.post("/api/v1/trajectories", json=body)
+            assert response.status_code == 200, response.text
+
+        ours = {label: best_of(lambda c=case: post(*c)) for label, case in CASES.items()}
+    theirs = json.loads(subprocess.run(
+        [python, "-m", "bench.bench_optim", "--torch-only"], check=True, capture_output=True,
+        text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}).stdout)  # fmt: skip
+    print(f"{'run (1000 steps, Rosenbrock)':<28} {'HTTP':>9} {'torch':>9} {'ratio':>7}")
+    for label in CASES:
+        ratio = theirs[label] / ours[label]
+        print(f"{label:<28} {ours[label] * 1e3:7.2f}ms {theirs[label] * 1e3:7.1f}ms {ratio:6.0f}×")
+
+
+if __name__ == "__main__":
+    main()
