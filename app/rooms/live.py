@@ -31,8 +31,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from app.api.admission import StopSignal, compute, off_loop
 from app.api.coalesce import coalescer
 from app.api.function_specs import resolve_function, unprocessable
-from app.api.functions import function_info
 from app.api.grouping import group_key, run_group
+from app.api.routes.functions import function_info
 from app.api.schemas import TrajectoryRequest
 from app.api.work import check_operations, runs_ns
 from app.config import settings
