@@ -288,7 +288,10 @@ async def control(room: Room, message: dict, ws: WebSocket) -> None:
             try:
                 f, info = await off_loop(plan_function, config, "settings")
             except HTTPException as error:
-                raise Refused("settings.function", json.dumps(error.detail)) from None
+                detail = error.detail
+                if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+                    detail = detail[0].get("msg", detail)
+                raise Refused("settings.function", str(detail)) from None
             room.function, room.function_info = f, info
             room.reset()
             room.revision += 1

@@ -235,6 +235,9 @@ def standings(runs: list[dict], limit: int = 10) -> list[dict]:
 class RoomStore:
     """Where rooms live. The socket layer talks to this interface only."""
 
+    joins: RateLimit  # students joining, per address
+    creations: RateLimit  # rooms opened, per address
+
     def create(self, config: RoomSettings, function: Any, info: dict) -> Room:
         raise NotImplementedError
 

@@ -397,3 +397,15 @@ def test_another_sites_page_cannot_open_a_rooms_socket(client, fresh_rooms):
     welcome = say(own, {"type": "hello", "role": "student"})
     assert welcome["type"] == "welcome"
     own.close()
+
+
+def test_a_landscape_the_room_cannot_use_is_refused_naming_it(client, fresh_rooms):
+    room = open_room(client)
+    projector, _ = teacher(client, room)
+    token = room["teacher_token"]
+    answer = say(projector, {"type": "settings", "settings": {"function": "parabola"},
+                             "token": token})  # fmt: skip
+    assert answer["field"] == "settings.function" and "two variables" in answer["detail"]
+    answer = say(projector, {"type": "settings", "settings": {"steps": -1}, "token": token})
+    assert answer["field"] == "settings.steps"
+    projector.close()
