@@ -409,3 +409,24 @@ def test_a_landscape_the_room_cannot_use_is_refused_naming_it(client, fresh_room
     answer = say(projector, {"type": "settings", "settings": {"steps": -1}, "token": token})
     assert answer["field"] == "settings.steps"
     projector.close()
+
+
+def test_joins_from_one_address_past_the_limit_are_refused(client, fresh_rooms):
+    fresh_rooms.joins = RateLimit(2)
+    room = open_room(client)
+    assert [join(client, room["code"])[1]["type"] for _ in range(2)] == ["welcome", "welcome"]
+    assert join(client, room["code"])[1]["field"] == "rate"
+
+
+def test_clearing_the_room_empties_trails_board_and_counts(client, fresh_rooms):
+    room = open_room(client)
+    student, _ = join(client, room["code"])
+    say(student, run_message())
+    projector, welcome = teacher(client, room)
+    assert len(welcome["runs"]) == 1 and welcome["counts"] == {"adam": 1}
+    projector.send_json({"type": "clear", "token": room["teacher_token"]})
+    assert student.receive_json()["cleared"] is True
+    state = projector.receive_json()
+    assert state["cleared"] is True and state["board"] == [] and state["counts"] == {}
+    _, again = teacher(client, room)
+    assert again["runs"] == []
