@@ -14,6 +14,8 @@ import { modebar } from "./plot.js";
 import { Present } from "./present.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
+import "./embed.js"; // ?embed=1: sets the page's class before the first draw
+import { Gallery } from "./gallery.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { Tabs } from "./tabs.js";
@@ -51,6 +53,7 @@ const views = {
     getRace: () => app.race, onSurface: (fn, surface) => landscape.showData(fn, surface), onSetting: () => session.rerun(),
   }),
 };
+views.gallery = new Gallery();
 views.present = new Present(() => views.transport.redraw());
 const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
@@ -91,3 +94,5 @@ boot({ app, metrics, views, session, landscape }).catch((error) => {
 // boot() has read the link by now (synchronously, before its first wait): open its lesson.
 window.descent.tabs = new Tabs({ graph: async () => new (await import("./graphlesson.js")).GraphLesson() });
 window.descent.tabs.show();
+views.gallery.show(); // the link's preset, read by boot() just now
+window.descent.gallery = views.gallery;
