@@ -15,19 +15,19 @@ export const LESSONS = [
     id: "lr-too-small",
     title: "Learning rate too small",
     level: "beginner",
-    query: "function=bowl&runs=sgd(lr=0.001)&start=-4,3&steps=500",
+    query: "function=bowl&runs=sgd(lr=0.001)&start=-1.6,1.2&steps=500",
     text: "Gradient descent on a round bowl with a learning rate of 0.001. Each step moves the ball " +
       "by 0.001 times the slope, so it shrinks its distance to the bottom by only 0.2 % a step: " +
-      "after all 500 steps it is still far up the side (loss above 1), and the run stops because " +
-      "it ran out of steps, not because it arrived.",
+      "after all 500 steps it is still a third of the way up the side (loss above 0.1), and the " +
+      "run stops because it ran out of steps, not because it arrived.",
     next: "Raise lr tenfold to 0.01, then to 0.1, and count the steps it needs.",
-    expect: { statuses: ["max_steps"], lossAbove: [{ run: 0, value: 1 }] },
+    expect: { statuses: ["max_steps"], lossAbove: [{ run: 0, value: 0.1 }] },
   },
   {
     id: "lr-just-right",
     title: "Learning rate just right",
     level: "beginner",
-    query: "function=bowl&runs=sgd(lr=0.1)&start=-4,3&steps=500",
+    query: "function=bowl&runs=sgd(lr=0.1)&start=-1.6,1.2&steps=500",
     text: "The same bowl with lr = 0.1: each step keeps 80 % of the distance to the bottom, so the " +
       "ball slides straight in and converges (the gradient falls below the tolerance) in under " +
       "a hundred steps, at the minimum (0, 0).",
@@ -38,10 +38,10 @@ export const LESSONS = [
     id: "lr-too-large",
     title: "Learning rate too large",
     level: "beginner",
-    query: "function=bowl&runs=sgd(lr=1.5)&start=-4,3&steps=1000",
+    query: "function=bowl&runs=sgd(lr=1.5)&start=-1.6,1.2&steps=1000",
     text: "With lr = 1.5 every step overshoots the bottom and lands twice as far away on the other " +
       "side, so the ball bounces outward, the loss grows without bound and the run diverges " +
-      "(its numbers overflow) long before the last step.",
+      "(its numbers overflow) after about 500 of its 1000 steps.",
     next: "Find the largest learning rate that still converges on this bowl: try 0.9, 1.0 and 1.05.",
     expect: { statuses: ["diverged"] },
   },
@@ -49,7 +49,7 @@ export const LESSONS = [
     id: "momentum-ravine",
     title: "Momentum through a ravine",
     level: "intermediate",
-    query: "function=elongated-bowl&runs=sgd(lr=0.01)|sgd(lr=0.01,momentum=0.9)&start=-4,1&steps=500",
+    query: "function=elongated-bowl&runs=sgd(lr=0.01)|sgd(lr=0.01,momentum=0.9)&start=-1.8,1&steps=500",
     text: "The elongated bowl is ten times steeper across than along its floor. Plain gradient " +
       "descent with lr = 0.01 drops quickly into the ravine and then crawls along it, still short " +
       "of the tolerance after 500 steps; the same learning rate with momentum 0.9 builds up speed " +
@@ -100,7 +100,7 @@ export const LESSONS = [
     id: "saddle-noise",
     title: "Noise escapes the saddle",
     level: "advanced",
-    query: "function=saddle&runs=sgd(lr=0.05)&start=2,0&steps=500&noise=0.1",
+    query: "function=saddle&runs=sgd(lr=0.05)&start=1.5,0&steps=500&noise=0.1",
     text: "On x² − y², a start exactly on the ridge (y = 0) has no slope along y, so noise-free " +
       "gradient descent rolls straight into the saddle point at the origin and stops there, " +
       "fooled by a zero gradient. With gradient noise σ = 0.1 the ball is nudged off the ridge " +
