@@ -15,6 +15,7 @@ import { Present } from "./present.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
+import { FairRace } from "./fair.js";
 import { Gallery } from "./gallery.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
@@ -54,6 +55,14 @@ const views = {
   }),
 };
 views.gallery = new Gallery();
+views.fair = new FairRace({
+  getFn: () => app.fn,
+  onRuns: (start) => {
+    views.runsPanel.render();
+    if (state.start) session.rerun();
+    else session.startAt(start, null, true);
+  },
+});
 views.present = new Present(() => views.transport.redraw());
 const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
