@@ -148,3 +148,24 @@ def norm2(v):
     if v.shape[0] == 1:
         return abs(v[0])
     return math.sqrt(fma(v[1], v[1], v[0] * v[0]))
+
+
+# The first lines of torch's Adam, NAdam and RAdam steps, shared by their rules.
+@njit(**INLINE)
+def adam_decay(param, grad, lr, weight_decay, decoupled, maximize):
+    """(param, grad) after ``maximize`` and weight decay: decoupled (θ·(1 − γλ), AdamW) or
+    L2 (g + λθ)."""
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        if decoupled:
+            param = param * (1 - lr * weight_decay)
+        else:
+            grad = add(grad, param, weight_decay)
+    return param, grad
+
+
+@njit(**INLINE)
+def adam_moments(exp_avg, exp_avg_sq, grad, beta1, beta2):
+    """``exp_avg.lerp_(grad, 1 − β1)``; ``exp_avg_sq.mul_(β2).addcmul_(grad, grad, 1 − β2)``."""
+    return lerp(exp_avg, grad, 1 - beta1), addcmul(exp_avg_sq * beta2, grad, grad, 1 - beta2)

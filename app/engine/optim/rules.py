@@ -26,7 +26,19 @@ from __future__ import annotations
 
 from numba import njit
 
-from app.engine.optim.ops import INLINE, add, addcdiv, addcmul, fma, lerp, maximum, pow, sqrt
+from app.engine.optim.ops import (
+    INLINE,
+    adam_decay,
+    adam_moments,
+    add,
+    addcdiv,
+    addcmul,
+    fma,
+    lerp,
+    maximum,
+    pow,
+    sqrt,
+)  # fmt: skip
 from app.engine.optim.registry import Rule, register
 
 
@@ -77,15 +89,8 @@ def adam(t, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_size, bias_co
         \theta_t &= \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t}\,
             \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1 - \beta_2^t} + \epsilon}
     """
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled:
-            param = param * (1 - lr * weight_decay)
-        else:
-            grad = add(grad, param, weight_decay)
-    exp_avg = lerp(exp_avg, grad, 1 - beta1)
-    exp_avg_sq = addcmul(exp_avg_sq * beta2, grad, grad, 1 - beta2)
+    param, grad = adam_decay(param, grad, lr, weight_decay, decoupled, maximize)
+    exp_avg, exp_avg_sq = adam_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
     if amsgrad:
         max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq)
         denom = sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from numba import njit
 
-from app.engine.optim.ops import INLINE, add, addcdiv, addcmul, lerp, maximum, pow, sqrt
+from app.engine.optim.ops import (
+    INLINE,
+    adam_decay,
+    adam_moments,
+    add,
+    addcdiv,
+    lerp,
+    maximum,
+    pow,
+    sqrt,
+)  # fmt: skip
 from app.engine.optim.registry import Rule, register
 
 
@@ -64,16 +74,9 @@ def nadam(t, param, grad, exp_avg, exp_avg_sq, mu_product, bias_correction2, mu,
         \theta_t &= \theta_{t-1} - \gamma \frac{1 - \mu_t}{1 - \Pi_t} \frac{g_t}{d_t}
             - \gamma \frac{\mu_{t+1}}{1 - \Pi_t \mu_{t+1}} \frac{m_t}{d_t}
     """
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param = param * (1 - lr * weight_decay)
-        else:
-            grad = add(grad, param, weight_decay)
+    param, grad = adam_decay(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
     mu_product = mu_product * mu
-    exp_avg = lerp(exp_avg, grad, 1 - beta1)
-    exp_avg_sq = addcmul(exp_avg_sq * beta2, grad, grad, 1 - beta2)
+    exp_avg, exp_avg_sq = adam_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
     denom = sqrt(exp_avg_sq / bias_correction2) + eps
     mu_product_next = mu_product * mu_next
     param = addcdiv(param, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
@@ -115,15 +118,8 @@ def radam(t, param, grad, exp_avg, exp_avg_sq, bias_correction1, bias_correction
             \frac{\sqrt{1 - \beta_2^t}}{\sqrt{v_t} + \epsilon} \ (\rho_t > 5), \quad
             \theta_{t-1} - \gamma \hat m_t \ \text{(otherwise)}
     """
-    if maximize:
-        grad = -grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param = param * (1 - lr * weight_decay)
-        else:
-            grad = add(grad, param, weight_decay)
-    exp_avg = lerp(exp_avg, grad, 1 - beta1)
-    exp_avg_sq = addcmul(exp_avg_sq * beta2, grad, grad, 1 - beta2)
+    param, grad = adam_decay(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
+    exp_avg, exp_avg_sq = adam_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
     bias_corrected_exp_avg = exp_avg / bias_correction1
     if rectify:
         # float / tensor is torch's __rtruediv__: reciprocal, then a product.
