@@ -14,6 +14,9 @@ import { modebar } from "./plot.js";
 import { Present } from "./present.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
+import "./embed.js"; // ?embed=1: sets the page's class before the first draw
+import { FairRace } from "./fair.js";
+import { Gallery } from "./gallery.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { Tabs } from "./tabs.js";
@@ -51,6 +54,15 @@ const views = {
     getRace: () => app.race, onSurface: (fn, surface) => landscape.showData(fn, surface), onSetting: () => session.rerun(),
   }),
 };
+views.gallery = new Gallery();
+views.fair = new FairRace({
+  getFn: () => app.fn,
+  onRuns: (start) => {
+    views.runsPanel.render();
+    if (state.start) session.rerun();
+    else session.startAt(start, null, true);
+  },
+});
 views.present = new Present(() => views.transport.redraw());
 const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
@@ -91,3 +103,5 @@ boot({ app, metrics, views, session, landscape }).catch((error) => {
 // boot() has read the link by now (synchronously, before its first wait): open its lesson.
 window.descent.tabs = new Tabs({ graph: async () => new (await import("./graphlesson.js")).GraphLesson() });
 window.descent.tabs.show();
+views.gallery.show(); // the link's preset, read by boot() just now
+window.descent.gallery = views.gallery;

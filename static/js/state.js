@@ -77,6 +77,8 @@ export const PROPS = [
   { key: "graph", type: "string", default: null }, // the computation graph's expression (graphlesson.js)
   { key: "gvalues", codec: valuesCodec, default: null, include: (s) => Boolean(s.graph) },
   { key: "hide", type: "set", default: new Set() },
+  { key: "gallery", type: "string", default: null }, // the lesson gallery's preset shown (gallery.js)
+  { key: "embed", type: "bool", default: false }, // landscape, transport and loss only (embed.js)
 ];
 
 export const store = createStore(PROPS);
