@@ -31,7 +31,7 @@ $(VENV)/.installed-bench: $(BIN)/activate pyproject.toml $(LOCK)
 # The app logs one line per request itself (logger descent.access): uvicorn's is off.
 # --http: uvicorn's protocol with a read timeout on slow requests (app/middleware/protocol.py).
 run: $(VENV)/.installed
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --http app.middleware.protocol:Guarded
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --http app.middleware.protocol:Guarded --ws-max-size 65536
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench
