@@ -83,8 +83,10 @@ class Settings:
     # Serving (issue 7): logs and HTTP caching
     log_level: str = "info"  # of the descent.* loggers; "warning" silences the access log
     cache_max_age: int = 600  # seconds browsers may reuse catalog and surface GETs
-    # Class mode (app/rooms/): rooms live in memory, nothing is written to disk
-    max_rooms: int = 200  # rooms open at once in one process
+    # Class mode (app/rooms/): rooms live in memory, nothing is written to disk; with a
+    # Redis URL (redis://host:6379/0) they live in Redis, shared by every replica
+    redis_url: str = ""
+    max_rooms: int = 200  # rooms open at once (in one process, or in the one Redis)
     room_capacity: int = 200  # participants of one room (the teacher's setting may be lower)
     room_runs_per_minute: int = 20  # runs one student may start per minute
     room_joins_per_minute: int = 30  # joins (and reconnections) from one address per minute
@@ -94,6 +96,7 @@ class Settings:
     room_idle_seconds: float = 7_200.0  # a room nobody used for this long is closed
     room_max_steps: int = 5_000  # steps of one student's run
     room_max_runs: int = 1_000  # runs a room keeps (the oldest go first)
+    room_student_runs: int = 100  # a student's own runs sent back when they reconnect
     room_trail_points: int = 200  # points of each trail sent to the pages
     room_nickname_chars: int = 24
 

@@ -1,8 +1,9 @@
-"""A class's room: its settings, participants and runs, held in memory (nothing on disk).
+"""A class's room: its settings, participants, runs and scores, as plain data.
 
-``RoomStore`` is the interface the socket layer uses (create, get, remove, rate limits);
-``MemoryRooms`` is the embedded single-process store. Every number that bounds a room
-(capacity, rates, sizes, idle expiry) comes from ``app.config.settings``.
+Where rooms live is ``app.rooms.store`` (memory) or ``app.rooms.redis_store`` (Redis); both
+keep these records and score runs with ``Scores.record``, so the rules are written once.
+Every number that bounds a room (capacity, rates, sizes, idle expiry) comes from
+``app.config.settings``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import secrets
 import time
 import unicodedata
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -137,84 +138,82 @@ class RateLimit:
         return max(1, math.ceil(times[0] + self.window - now)) if times else 1
 
 
+class Refused(Exception):
+    """A message the room will not act on; ``field`` names what was wrong."""
+
+    def __init__(self, field: str, detail: str, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.field, self.detail, self.retry_after = field, detail, retry_after
+
+
 @dataclass
 class Participant:
     id: str
     secret: str  # lets the same student resume after a reconnect
     nickname: str
-    runs: RateLimit = field(default_factory=lambda: RateLimit(settings.room_runs_per_minute))
     removed: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)
 
 
 @dataclass
 class Room:
+    """What every message handler needs of a room (its runs and people are asked apart)."""
+
     code: str
     teacher_token: str
     config: RoomSettings
-    function: Any  # the resolved LossFunction
     function_info: dict
-    participants: dict[str, Participant] = field(default_factory=dict)
-    runs: deque = field(default_factory=lambda: deque(maxlen=settings.room_max_runs))
-    basins: list[list[float]] = field(default_factory=list)  # end points that name a basin
-    sockets: set = field(default_factory=set)  # (websocket, role, participant id) here
-    last_active: float = field(default_factory=time.monotonic)
-    closed: bool = False
-    next_run: int = 1
     revision: int = 1  # bumped by each landscape change, so late results are dropped
+    active: int = 0  # participants not removed
 
-    board: list[dict] = field(default_factory=list)  # the leaderboard, kept as runs arrive
-    counts: dict[str, int] = field(default_factory=dict)  # runs per optimizer
 
-    def record(self, run: dict) -> None:
-        """Keep a finished run; the leaderboard and counts are updated in O(board size)."""
-        self.runs.append(run)
-        name = run["optimizer"]["name"]
-        self.counts[name] = self.counts.get(name, 0) + 1
-        self.board = standings([*self.board, run])
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
-    def reset(self) -> None:
-        """Forget every run (a cleared room, or a new landscape)."""
-        self.runs.clear()
-        self.basins, self.board, self.counts = [], [], {}
 
-    def touch(self) -> None:
-        self.last_active = time.monotonic()
+def new_participant(number: int, nickname: str) -> Participant:
+    return Participant(f"p{number}", secrets.token_urlsafe(18), nickname or f"Student {number}")
 
-    def idle(self, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        return now - self.last_active > settings.room_idle_seconds
 
-    def active(self) -> list[Participant]:
-        return [p for p in self.participants.values() if not p.removed]
+@dataclass
+class Scores:
+    """The numbering of runs, the basins their ends named, the leaderboard and the counts
+    per optimizer: what recording a run changes. Both stores apply ``record``."""
 
-    def join(self, nickname: str) -> Participant:
-        number = len(self.participants) + 1
-        pid = f"p{number}"
-        who = Participant(pid, secrets.token_urlsafe(18), nickname or f"Student {number}")
-        self.participants[pid] = who
-        return who
+    next_run: int = 1
+    basins: list[list[float]] = field(default_factory=list)  # end points that name a basin
+    board: list[dict] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
 
-    def resume(self, pid: Any, secret: Any) -> Participant | None:
-        who = self.participants.get(pid) if isinstance(pid, str) else None
-        if who is None or who.removed or not same_secret(secret, who.secret):
-            return None
-        return who
+    def record(self, function: Any, runs: list[dict]) -> list[dict]:
+        """Number the runs, name their basins and update the board in O(board + runs)."""
+        for run in runs:
+            run["id"] = self.next_run
+            self.next_run += 1
+            run["basin"] = self.basin_of(function, run["end"])
+            name = run["optimizer"]["name"]
+            self.counts[name] = self.counts.get(name, 0) + 1
+        self.board = standings([*self.board, *runs])
+        return runs
 
-    def basin_of(self, end: list[float]) -> int:
+    def basin_of(self, function: Any, end: list) -> int:
         """Which basin an end point is in: the nearest known minimum or earlier end point
         within 2 % of the domain's diagonal, else a new basin."""
+        finite = all(v is not None and math.isfinite(v) for v in end)
         if not self.basins:
-            self.basins = [list(m.point) for m in self.function.minima]
-        (x0, x1), (y0, y1) = self.function.domain
+            self.basins = [list(m.point) for m in function.minima]
+        (x0, x1), (y0, y1) = function.domain
         radius = 0.02 * math.hypot(x1 - x0, y1 - y0)
         best, best_d = -1, radius
         for i, point in enumerate(self.basins):
-            d = math.dist(point, end) if all(map(math.isfinite, end)) else math.inf
+            d = math.dist(point, end) if finite else math.inf
             if d <= best_d:
                 best, best_d = i, d
         if best >= 0:
             return best
-        if not all(map(math.isfinite, end)) or len(self.basins) >= 64:
+        if not finite or len(self.basins) >= 64:
             return -1  # diverged, or more basins than colours
         self.basins.append(list(end))
         return len(self.basins) - 1
@@ -230,63 +229,3 @@ def standings(runs: list[dict], limit: int = 10) -> list[dict]:
 
     summary = ("id", "participant", "nickname", "optimizer", "final_loss", "steps_taken", "basin")
     return [{k: run.get(k) for k in summary} for run in sorted(runs, key=key)[:limit]]
-
-
-class RoomStore:
-    """Where rooms live. The socket layer talks to this interface only."""
-
-    joins: RateLimit  # students joining, per address
-    creations: RateLimit  # rooms opened, per address
-
-    def create(self, config: RoomSettings, function: Any, info: dict) -> Room:
-        raise NotImplementedError
-
-    def get(self, code: str) -> Room | None:
-        raise NotImplementedError
-
-    def remove(self, code: str) -> None:
-        raise NotImplementedError
-
-
-class Full(Exception):
-    """No room can be opened: ``max_rooms`` are open."""
-
-
-class MemoryRooms(RoomStore):
-    """Rooms in this process's memory; idle ones are dropped whenever rooms are looked up."""
-
-    def __init__(self) -> None:
-        self.rooms: dict[str, Room] = {}
-        self.joins = RateLimit(settings.room_joins_per_minute)
-        self.creations = RateLimit(settings.room_creations_per_minute)
-
-    def expire(self) -> None:
-        now = time.monotonic()
-        for code in [c for c, r in self.rooms.items() if r.closed or r.idle(now)]:
-            self.rooms.pop(code).closed = True  # its sockets end at their next message
-
-    def create(self, config: RoomSettings, function: Any, info: dict) -> Room:
-        self.expire()
-        if len(self.rooms) >= settings.max_rooms:
-            raise Full
-        while True:
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            if code not in self.rooms:
-                break
-        room = Room(code, secrets.token_urlsafe(24), config, function, info)
-        self.rooms[code] = room
-        return room
-
-    def get(self, code: str) -> Room | None:
-        room = self.rooms.get(code.upper() if isinstance(code, str) else "")
-        if room is not None and (room.closed or room.idle()):
-            self.rooms.pop(room.code, None)
-            room.closed = True
-            return None
-        return room
-
-    def remove(self, code: str) -> None:
-        self.rooms.pop(code, None)
-
-
-rooms: RoomStore = MemoryRooms()

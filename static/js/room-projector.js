@@ -91,8 +91,8 @@ function onMessage(message) {
     case "joined":
       showPeople(message.participants);
       break;
-    case "run":
-      page.runs.push(message.run);
+    case "runs": // the runs recorded together (one message per batch, not per run)
+      page.runs.push(...message.runs);
       showBoard(message.board, message.counts);
       draw();
       break;

@@ -13,12 +13,17 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
+import redis
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from app.config import settings
 from app.rooms import model
 from app.rooms.model import CODE_ALPHABET, RateLimit, clean_nickname, standings
+from app.rooms.redis_store import RedisRooms, key
+from app.rooms.runs import Recorder
+from app.rooms.store import MemoryRooms
+from bench.cluster import RedisServer
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +55,34 @@ def client(server):
         yield http
 
 
-@pytest.fixture()
-def fresh_rooms(monkeypatch):
-    """Each test gets an empty store (rate limits included)."""
-    store = model.MemoryRooms()
-    monkeypatch.setattr(model, "rooms", store)
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A real redis-server (Debian's) on a free loopback port; absent, the tests fail."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_rooms(redis_server):
+    return RedisRooms(redis_server.url)  # its listener runs on the server's loop
+
+
+@pytest.fixture(params=["memory", "redis"])
+def fresh_rooms(request, monkeypatch):
+    """Each test gets an empty store (rate limits included), in memory and in Redis."""
     from app.rooms import live
 
+    if request.param == "memory":
+        store = MemoryRooms()
+    else:
+        store = request.getfixturevalue("redis_rooms")
+        redis.Redis.from_url(request.getfixturevalue("redis_server").url).flushdb()
+        fresh = MemoryRooms()  # new rate limits
+        store.joins, store.creations, store.student_runs = (
+            fresh.joins, fresh.creations, fresh.student_runs)  # fmt: skip
     monkeypatch.setattr(live, "rooms", store)
+    monkeypatch.setattr(live, "recorder", Recorder(store))
     return store
 
 
@@ -165,11 +190,12 @@ def test_a_students_run_reaches_the_projector_with_board_and_counts(client, fres
     mine = say(student, run_message(0.5, 0.5))
     assert mine["type"] == "run" and mine["run"]["participant"] == hi["you"]["id"]
     seen = projector.receive_json()
-    assert seen["type"] == "run" and seen["run"]["nickname"] == "Ada"
-    assert seen["run"]["points"][0] == [0.5, 0.5]
-    assert len(seen["run"]["points"]) <= settings.room_trail_points
-    assert seen["run"]["basin"] >= 0  # Himmelblau's four minima name its basins
-    assert seen["board"][0]["id"] == seen["run"]["id"]
+    assert seen["type"] == "runs" and [r["id"] for r in seen["runs"]] == [mine["run"]["id"]]
+    run = seen["runs"][0]
+    assert run["nickname"] == "Ada" and run["points"][0] == [0.5, 0.5]
+    assert len(run["points"]) <= settings.room_trail_points
+    assert run["basin"] >= 0  # Himmelblau's four minima name its basins
+    assert seen["board"][0]["id"] == run["id"]
     assert seen["counts"] == {"adam": 1}
     student.close()
     projector.close()
@@ -290,6 +316,7 @@ def test_a_locked_room_refuses_runs_and_a_closed_door_refuses_joins(client, fres
 
 def test_the_runs_per_minute_of_a_student_are_capped(client, fresh_rooms, monkeypatch):
     monkeypatch.setitem(model.settings.__dict__, "room_runs_per_minute", 2)
+    fresh_rooms.student_runs = RateLimit(2)
     room = open_room(client, steps=20)
     student, _ = join(client, room["code"])
     answers = [say(student, run_message())["type"] for _ in range(3)]
@@ -329,10 +356,21 @@ def test_an_unknown_code_is_404_and_its_socket_closes(client, fresh_rooms):
     assert ws.receive_json()["field"] == "code"
 
 
-def test_idle_rooms_expire(client, fresh_rooms):
+def test_idle_rooms_expire(client, fresh_rooms, request):
     room = open_room(client)
-    fresh_rooms.rooms[room["code"]].last_active = time.monotonic() - settings.room_idle_seconds - 1
-    assert client.get(f"/api/v1/rooms/{room['code']}").status_code == 404
+    code = room["code"]
+    if isinstance(fresh_rooms, MemoryRooms):
+        fresh_rooms.rooms[code].last_active = time.monotonic() - settings.room_idle_seconds - 1
+    else:  # Redis forgets it by itself: every key of the room carries the idle expiry
+        direct = redis.Redis.from_url(request.getfixturevalue("redis_server").url)
+        student, _ = join(client, code)
+        for part in ("", "people"):
+            assert settings.room_idle_seconds - 10 < direct.ttl(key(code, part))
+            assert direct.ttl(key(code, part)) <= settings.room_idle_seconds
+        for part in ("", "people", "runs"):
+            direct.pexpire(key(code, part), 1)
+        time.sleep(0.05)
+    assert client.get(f"/api/v1/rooms/{code}").status_code == 404
 
 
 def test_nicknames_are_capped_and_filtered():

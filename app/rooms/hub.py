@@ -1,0 +1,104 @@
+"""The room sockets connected to this process, and delivery of a message to them.
+
+A message for a room (an ``Envelope``) is serialized once, not once per socket: the
+teacher's text and the students' text are made by the sender, and with Redis they travel
+through pub/sub as they are (``encode``/``decode``), so a replica only forwards text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import orjson
+from starlette.websockets import WebSocket, WebSocketState
+
+SEND_SECONDS = 5.0
+
+
+def dumps(message: dict) -> str:
+    """Compact JSON; orjson never writes a raw newline (``encode`` splits on them)."""
+    return orjson.dumps(message).decode()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    code: str
+    teacher: str | None = None  # text for the teacher's sockets
+    student: str | None = None  # text for students' sockets
+    only: str | None = None  # the one participant the student text is for
+    close: int = 0  # then close the addressed sockets with this code (0: keep them)
+
+    def encode(self) -> bytes:
+        fields = (
+            self.code,
+            self.only or "",
+            str(self.close),
+            self.teacher or "",
+            self.student or "",
+        )
+        return "\n".join(fields).encode()
+
+    @classmethod
+    def decode(cls, data: bytes) -> Envelope:
+        code, only, close, teacher, student = data.decode().split("\n", 4)
+        return cls(code, teacher or None, student or None, only or None, int(close))
+
+
+def envelope(code: str, teacher: dict | None = None, student: dict | None = None,
+             only: str | None = None, close: int = 0) -> Envelope:  # fmt: skip
+    return Envelope(code, teacher and dumps(teacher), student and dumps(student), only, close)
+
+
+async def send_text(ws: WebSocket, text: str) -> None:
+    if ws.application_state != WebSocketState.CONNECTED:
+        return
+    try:
+        await asyncio.wait_for(ws.send_text(text), SEND_SECONDS)
+    except Exception:  # noqa: BLE001 (a gone or stuck client: its own loop ends it)
+        pass
+
+
+async def close(ws: WebSocket, code: int, reason: str = "") -> None:
+    try:
+        await ws.close(code, reason)
+    except Exception:  # noqa: BLE001 (already closed)
+        pass
+
+
+class Hub:
+    """Sockets of this process by room: (websocket, role, participant id or None)."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[str, set[tuple[WebSocket, str, str | None]]] = {}
+
+    def add(self, code: str, entry: tuple) -> None:
+        self.rooms.setdefault(code, set()).add(entry)
+
+    def discard(self, code: str, entry: tuple) -> None:
+        entries = self.rooms.get(code)
+        if entries is not None:
+            entries.discard(entry)
+            if not entries:
+                del self.rooms[code]
+
+    async def deliver(self, message: Envelope) -> None:
+        targets = []
+        for ws, role, pid in list(self.rooms.get(message.code, ())):
+            if role == "teacher":
+                text = message.teacher if message.only is None else None
+            else:
+                text = message.student if message.only in (None, pid) else None
+            if text is not None:
+                targets.append((ws, text))
+        await asyncio.gather(*(send_text(ws, text) for ws, text in targets))
+        if message.close:
+            await asyncio.gather(*(close(ws, message.close) for ws, _ in targets))
+
+    async def drop_all(self, code: int, reason: str) -> None:
+        """Close every socket here (they reconnect and resume, with the state afresh)."""
+        everyone = [ws for entries in self.rooms.values() for ws, _, _ in entries]
+        await asyncio.gather(*(close(ws, code, reason) for ws in everyone))
+
+
+hub = Hub()

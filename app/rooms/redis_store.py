@@ -1,0 +1,291 @@
+"""Rooms in Redis, so that the teacher and the students may be served by different replicas.
+
+One room is three keys, each expiring ``room_idle_seconds`` after the room's last use:
+``descent:room:{code}`` (a hash: token, settings, revision, counts, scores), ``…:people``
+(a hash: participant id → JSON) and ``…:runs`` (a list of JSON, capped), plus each
+student's own capped list ``…:runs:{pid}`` (sent back when they reconnect). A sorted set
+``descent:rooms`` (code → expiry time) bounds the rooms open at once. Every change that
+reads before it writes runs in a WATCH/MULTI transaction, so replicas never interleave.
+Messages for a room's sockets go through one pub/sub channel; every replica delivers
+them to its own sockets (``hub``). After losing Redis a replica closes its sockets with
+1012 once it is back: clients reconnect and resume, with the state afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import secrets
+import time
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import RedisError
+
+from app.config import settings
+from app.rooms.hub import Envelope, hub
+from app.rooms.model import Participant, Room, RoomSettings, Scores, new_code, new_participant
+from app.rooms.store import Full, RoomStore, Unavailable, check_door
+
+CHANNEL = "descent:rooms:events"
+ROOMS = "descent:rooms"
+HEADER = ("token", "config", "info", "revision", "active")
+TOUCH_SECONDS = 30.0  # a room's keys are refreshed at most this often by activity alone
+log = logging.getLogger("descent")
+
+
+def key(code: str, part: str = "") -> str:
+    return f"descent:room:{code}" + (f":{part}" if part else "")
+
+
+def guarded(method):
+    """Redis errors become ``Unavailable`` (a 503, or a socket closed to be retried)."""
+
+    @functools.wraps(method)
+    async def wrapper(*args, **kwargs):
+        try:
+            return await method(*args, **kwargs)
+        except (RedisError, OSError) as error:
+            raise Unavailable(str(error)) from None
+
+    return wrapper
+
+
+def scores_of(raw: bytes | None) -> Scores:
+    return Scores(**orjson.loads(raw)) if raw else Scores()
+
+
+class RedisRooms(RoomStore):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        options = {"socket_timeout": 2.0, "socket_connect_timeout": 1.0}
+        retry = Retry(ExponentialBackoff(cap=0.2, base=0.02), 2)
+        self.redis = Redis.from_url(url, retry=retry, **options)
+        # The subscriber never retries on its own: a lost connection must be noticed.
+        self.subscriber = Redis.from_url(url, retry=Retry(ExponentialBackoff(), 0), **options)
+        self.listener: asyncio.Task | None = None
+        self.touched: dict[str, float] = {}
+        self.configs: dict[bytes, RoomSettings] = {}  # parsed settings, by their JSON
+
+    # --- fan-out ---------------------------------------------------------------------
+    async def start(self) -> None:
+        if self.listener is None:
+            self.listener = asyncio.get_running_loop().create_task(self.listen())
+
+    async def stop(self) -> None:
+        if self.listener is not None:
+            self.listener.cancel()
+            self.listener = None
+        await self.redis.aclose()
+        await self.subscriber.aclose()
+
+    async def listen(self) -> None:
+        lost, delay = False, 0.1
+        while True:
+            try:
+                async with self.subscriber.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    if lost:  # messages may have passed while away: clients fetch afresh
+                        await hub.drop_all(1012, "the server reconnected; resuming")
+                    lost, delay = False, 0.1
+                    while True:
+                        message = await pubsub.get_message(ignore_subscribe_messages=True,
+                                                           timeout=5.0)  # fmt: skip
+                        if message is not None:
+                            await hub.deliver(Envelope.decode(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 (Redis gone: retry until it is back)
+                if not lost:
+                    log.warning("room events: lost Redis (%s); retrying", error)
+                lost = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    @guarded
+    async def publish(self, message: Envelope) -> None:
+        await self.redis.publish(CHANNEL, message.encode())
+
+    # --- reading ---------------------------------------------------------------------
+    def header(self, code: str, values: list) -> Room | None:
+        token, config, info, revision, active = values
+        if token is None:
+            return None
+        parsed = self.configs.get(config)
+        if parsed is None:
+            if len(self.configs) > 1_000:
+                self.configs.clear()
+            parsed = self.configs[config] = RoomSettings.model_validate_json(config)
+        return Room(code, token.decode(), parsed, orjson.loads(info), int(revision), int(active))
+
+    @guarded
+    async def get(self, code: str) -> Room | None:
+        code = code.upper() if isinstance(code, str) else ""
+        if not code.isalnum() or len(code) > 12:
+            return None
+        return self.header(code, await self.redis.hmget(key(code), HEADER))
+
+    @guarded
+    async def people(self, code: str) -> list[Participant]:
+        everyone = [
+            Participant(**orjson.loads(v)) for v in await self.redis.hvals(key(code, "people"))
+        ]
+        return sorted((p for p in everyone if not p.removed), key=lambda p: int(p.id[1:]))
+
+    @guarded
+    async def participant(self, code: str, pid: Any) -> Participant | None:
+        if not isinstance(pid, str):
+            return None
+        raw = await self.redis.hget(key(code, "people"), pid)
+        return Participant(**orjson.loads(raw)) if raw else None
+
+    @guarded
+    async def runs(self, code: str, pid: str | None = None) -> list[dict]:
+        where = key(code, "runs") if pid is None else key(code, f"runs:{pid}")
+        return [orjson.loads(v) for v in await self.redis.lrange(where, 0, -1)]
+
+    @guarded
+    async def scores(self, code: str) -> Scores:
+        return scores_of(await self.redis.hget(key(code), "scores"))
+
+    # --- changing --------------------------------------------------------------------
+    def expire(self, pipe, code: str, *parts: str) -> None:
+        for part in ("", "people", "runs", *parts):
+            pipe.expire(key(code, part), int(settings.room_idle_seconds))
+        pipe.zadd(ROOMS, {code: time.time() + settings.room_idle_seconds})
+
+    @guarded
+    async def create(self, config: RoomSettings, info: dict) -> Room:
+        await self.redis.zremrangebyscore(ROOMS, "-inf", time.time())
+        if await self.redis.zcard(ROOMS) >= settings.max_rooms:
+            raise Full
+        room = Room(new_code(), secrets.token_urlsafe(24), config, info)
+        fields = {"token": room.teacher_token, "config": config.model_dump_json(),
+                  "info": orjson.dumps(info), "revision": 1, "active": 0, "seq": 0}  # fmt: skip
+        while not await self.redis.hsetnx(key(room.code), "token", room.teacher_token):
+            room.code = new_code()  # taken (one in a billion): draw again
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key(room.code), mapping=fields)
+            self.expire(pipe, room.code)
+            await pipe.execute()
+        return room
+
+    @guarded
+    async def join(self, code: str, nickname: str) -> Participant | None:
+        async def change(pipe) -> Participant | None:
+            room = self.header(code, await pipe.hmget(key(code), HEADER))
+            if room is None:
+                return None
+            check_door(room)
+            who = new_participant(int(await pipe.hget(key(code), "seq")) + 1, nickname)
+            pipe.multi()
+            pipe.hincrby(key(code), "seq", 1)
+            pipe.hincrby(key(code), "active", 1)
+            pipe.hset(key(code, "people"), who.id, orjson.dumps(who.to_json()))
+            self.expire(pipe, code)
+            return who
+
+        return await self.redis.transaction(change, key(code), value_from_callable=True)
+
+    @guarded
+    async def record(self, code: str, revision: int, function: Any, runs: list[dict]):
+        async def change(pipe):
+            current, raw = await pipe.hmget(key(code), ("revision", "scores"))
+            if current is None or int(current) != revision:
+                return None
+            pids = sorted({r["participant"] for r in runs})
+            people = dict(zip(pids, await pipe.hmget(key(code, "people"), pids)))
+            kept = [r for r in runs if people[r["participant"]]
+                    and not orjson.loads(people[r["participant"]])["removed"]]  # fmt: skip
+            scores = scores_of(raw)
+            scores.record(function, kept)
+            pipe.multi()
+            pipe.hset(key(code), "scores", orjson.dumps(scores.__dict__))
+            if kept:
+                pipe.rpush(key(code, "runs"), *(orjson.dumps(r) for r in kept))
+                pipe.ltrim(key(code, "runs"), -settings.room_max_runs, -1)
+            for run in kept:
+                mine = key(code, f"runs:{run['participant']}")
+                pipe.rpush(mine, orjson.dumps(run))
+                pipe.ltrim(mine, -settings.room_student_runs, -1)
+                pipe.expire(mine, int(settings.room_idle_seconds))
+            return kept, scores
+
+        return await self.redis.transaction(change, key(code), value_from_callable=True)
+
+    async def forget_runs(self, pipe, code: str) -> list[str]:
+        """Queue the deletion of a room's runs (call before ``multi``: it reads people)."""
+        pids = await pipe.hkeys(key(code, "people"))
+        return [key(code, "runs"), *(key(code, f"runs:{p.decode()}") for p in pids)]
+
+    @guarded
+    async def configure(self, code: str, config: RoomSettings, info: dict | None) -> Room | None:
+        async def change(pipe) -> Room | None:
+            room = self.header(code, await pipe.hmget(key(code), HEADER))
+            if room is None:
+                return None
+            doomed = await self.forget_runs(pipe, code) if info is not None else []
+            next_run = scores_of(await pipe.hget(key(code), "scores")).next_run
+            pipe.multi()
+            room.config = config
+            pipe.hset(key(code), "config", config.model_dump_json())
+            if info is not None:  # a new landscape: its runs and basins start afresh
+                room.function_info, room.revision = info, room.revision + 1
+                fresh = {"info": orjson.dumps(info), "revision": room.revision,
+                         "scores": orjson.dumps({"next_run": next_run})}  # fmt: skip
+                pipe.hset(key(code), mapping=fresh)
+                pipe.delete(*doomed)
+            self.expire(pipe, code)
+            return room
+
+        return await self.redis.transaction(change, key(code), value_from_callable=True)
+
+    @guarded
+    async def clear(self, code: str) -> None:
+        async def change(pipe) -> None:
+            doomed = await self.forget_runs(pipe, code)
+            next_run = scores_of(await pipe.hget(key(code), "scores")).next_run
+            pipe.multi()
+            pipe.hset(key(code), "scores", orjson.dumps({"next_run": next_run}))
+            pipe.delete(*doomed)
+
+        await self.redis.transaction(change, key(code))
+
+    @guarded
+    async def remove_participant(self, code: str, pid: str) -> bool:
+        async def change(pipe) -> bool:
+            raw = await pipe.hget(key(code, "people"), pid) if isinstance(pid, str) else None
+            who = Participant(**orjson.loads(raw)) if raw else None
+            if who is None or who.removed:
+                return False
+            who.removed = True
+            pipe.multi()
+            pipe.hset(key(code, "people"), pid, orjson.dumps(who.to_json()))
+            pipe.hincrby(key(code), "active", -1)
+            return True
+
+        people = key(code, "people")
+        return await self.redis.transaction(change, people, key(code), value_from_callable=True)
+
+    @guarded
+    async def close(self, code: str) -> None:
+        pids = await self.redis.hkeys(key(code, "people"))
+        mine = [key(code, f"runs:{p.decode()}") for p in pids]
+        await self.redis.delete(key(code), key(code, "people"), key(code, "runs"), *mine)
+        await self.redis.zrem(ROOMS, code)
+
+    @guarded
+    async def touch(self, code: str) -> None:
+        now = time.monotonic()
+        if now - self.touched.get(code, -TOUCH_SECONDS) < TOUCH_SECONDS:
+            return
+        if len(self.touched) > 10_000:
+            self.touched.clear()
+        self.touched[code] = now
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.expire(pipe, code)
+            await pipe.execute()
