@@ -1,0 +1,202 @@
+"""Class mode across replicas: a real redis-server and two app processes sharing it.
+
+Students talk to one replica and the teacher to the other (as behind the README's proxy);
+then one replica is killed mid-class, and Redis is restarted. Without redis-server these
+tests fail (``bench.cluster.redis_binary``): CI installs it (``.ci/run``)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from bench.cluster import RedisServer, Replica, replicas
+
+ENV = {"DESCENT_ROOM_JOINS_PER_MINUTE": "1000", "DESCENT_ROOM_RUNS_PER_MINUTE": "1000"}
+
+
+class Client:
+    """A room socket that reconnects and resumes as the pages do (room-live.js), to
+    whichever replica it is pointed at."""
+
+    def __init__(self, ws_base: str, code: str, hello: dict) -> None:
+        self.code, self.hello, self.you, self.welcomes = code, hello, None, 0
+        self.connect(ws_base)
+
+    def connect(self, ws_base: str, deadline: float = 30.0) -> dict:
+        hello = dict(self.hello)
+        if self.you:
+            hello["resume"] = {"id": self.you["id"], "secret": self.you["secret"]}
+        give_up = time.monotonic() + deadline
+        while True:  # while Redis restarts, the socket is closed (1013): try again
+            try:
+                url = f"{ws_base}/api/v1/rooms/{self.code}/ws"
+                self.ws = connect(url, open_timeout=5).__enter__()
+                self.ws.send(json.dumps(hello))
+                welcome = json.loads(self.ws.recv(timeout=10))
+                break
+            except (ConnectionClosed, OSError, TimeoutError):
+                if time.monotonic() > give_up:
+                    raise
+                time.sleep(0.3)
+        assert welcome["type"] == "welcome", welcome
+        self.you = welcome.get("you", self.you)
+        self.welcomes += 1
+        return welcome
+
+    def send(self, message: dict) -> None:
+        self.ws.send(json.dumps(message))
+
+    def until(self, kind: str, timeout: float = 30.0, where=lambda message: True) -> dict:
+        give_up = time.monotonic() + timeout
+        while True:
+            message = json.loads(self.ws.recv(timeout=max(0.1, give_up - time.monotonic())))
+            if message["type"] == kind and where(message):
+                return message
+
+    def closed_code(self, timeout: float = 30.0) -> int:
+        """Read until the server closes the socket; its close code (None: dropped)."""
+        try:
+            while True:
+                self.ws.recv(timeout=timeout)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def run(x: float, y: float) -> dict:
+    return {"type": "run", "start": [x, y], "optimizer": {"name": "adam", "lr": 0.05}}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    env = {**ENV, "DESCENT_REDIS_URL": redis_server.url}
+    apps = replicas(2, env)
+    yield redis_server, apps, env
+    for app in apps:
+        app.stop()
+    redis_server.stop()
+
+
+@pytest.fixture()
+def cluster(shared):
+    """Redis up and two live replicas (one killed by an earlier test is started again)."""
+    redis_server, apps, env = shared
+    if redis_server.process is None:
+        redis_server.start()
+    for i, app in enumerate(apps):
+        if app.process.poll() is not None:
+            apps[i] = Replica(env).wait()
+    return redis_server, apps
+
+
+def open_class(app, **settings_) -> tuple[dict, Client]:
+    room = httpx.post(f"{app.url}/api/v1/rooms", json={"steps": 200, **settings_}).json()
+    return room, room["code"]
+
+
+def teacher_on(app, room) -> Client:
+    return Client(app.ws, room["code"], {"type": "hello", "role": "teacher",
+                                          "token": room["teacher_token"]})  # fmt: skip
+
+
+def students_on(app, room, n: int) -> list[Client]:
+    return [Client(app.ws, room["code"], {"type": "hello", "role": "student",
+                                          "nickname": f"S{i}"}) for i in range(n)]  # fmt: skip
+
+
+def runs_seen(teacher: Client, count: int) -> list[dict]:
+    seen = []
+    while len(seen) < count:
+        seen += teacher.until("runs")["runs"]
+    return seen
+
+
+def test_students_on_one_replica_reach_the_teacher_on_the_other(cluster):
+    _, (a, b) = cluster
+    room, code = open_class(a)
+    teacher = teacher_on(b, room)
+    students = students_on(a, room, 5)
+    assert httpx.get(f"{b.url}/api/v1/rooms/{code}").json()["participants"] == 5
+    for i, s in enumerate(students):
+        s.send(run(-3 + i, 1.0))
+    mine = [s.until("run")["run"] for s in students]
+    seen = runs_seen(teacher, 5)
+    assert sorted(r["id"] for r in seen) == sorted(r["id"] for r in mine) == [1, 2, 3, 4, 5]
+    assert {r["participant"] for r in seen} == {s.you["id"] for s in students}
+
+    teacher.send({"type": "settings", "settings": {"function": "rosenbrock"},
+                  "token": room["teacher_token"]})  # fmt: skip
+    for s in students:  # the change made on b reaches the students on a
+        state = s.until("state")
+        assert state["room"]["function"] == "rosenbrock" and state["cleared"] is True
+
+    gone = students[0]
+    teacher.send({"type": "remove", "participant": gone.you["id"], "token": room["teacher_token"]})
+    assert gone.until("removed")["type"] == "removed"
+    assert gone.closed_code() == 4403
+    with pytest.raises(AssertionError, match="removed"):
+        gone.connect(b.ws)  # nor may they come back through the other replica
+    left = teacher.until("state", where=lambda m: m["room"]["participants"] == 4)
+    assert gone.you["id"] not in {p["id"] for p in left["participants"]}
+
+
+def test_killing_a_replica_mid_class_students_resume_on_the_other(cluster):
+    _, (a, b) = cluster
+    room, code = open_class(a)
+    teacher = teacher_on(b, room)
+    students = students_on(a, room, 4)
+    for i, s in enumerate(students):
+        s.send(run(i - 2.0, 2.0))
+        s.until("run")
+    runs_seen(teacher, 4)
+    ids = [s.you["id"] for s in students]
+
+    a.kill()  # mid-class: its sockets drop without a close frame
+    for s in students:
+        assert s.closed_code(timeout=10) in (None, 1006)
+        welcome = s.connect(b.ws)  # the proxy would now send them to b
+        assert welcome["you"]["id"] == s.you["id"] and len(welcome["runs"]) == 1
+    assert [s.you["id"] for s in students] == ids
+    info = httpx.get(f"{b.url}/api/v1/rooms/{code}").json()
+    assert info["participants"] == 4 and info["revision"] == 1  # the room is intact
+    for i, s in enumerate(students):
+        s.send(run(i - 2.0, -2.0))
+    assert sorted(s.until("run")["run"]["id"] for s in students) == [5, 6, 7, 8]
+    seen = runs_seen(teacher, 4)
+    assert {r["participant"] for r in seen} == set(ids)
+    again = teacher_on(b, room).connect(b.ws)  # a reloaded projector gets the whole class
+    assert len(again["runs"]) == 8 and len(again["participants"]) == 4
+
+
+def test_restarting_redis_clients_recover_and_resume(cluster):
+    redis_server, (a, b) = cluster
+    room, code = open_class(a)
+    teacher = teacher_on(b, room)
+    students = students_on(a, room, 3)
+    for i, s in enumerate(students):
+        s.send(run(i - 1.0, 0.5))
+        s.until("run")
+    runs_seen(teacher, 3)
+
+    redis_server.stop(save=True)  # as a Redis with its append-only file restarts
+    assert httpx.get(f"{b.url}/api/v1/rooms/{code}").status_code == 503  # not a 500
+    redis_server.start()
+    for client, app in [*((s, a) for s in students), (teacher, b)]:
+        # Each replica closes its sockets once it has Redis back (1012) or when they
+        # spoke while it was away (1013); the page reconnects and resumes.
+        assert client.closed_code() in (1012, 1013)
+        client.connect(app.ws)
+    assert [s.welcomes for s in students] == [2, 2, 2]
+    for i, s in enumerate(students):
+        s.send(run(i - 1.0, -0.5))
+        assert s.until("run")["run"]["participant"] == s.you["id"]
+    seen = runs_seen(teacher, 3)
+    assert {r["id"] for r in seen} == {4, 5, 6}  # numbering carried on: the room survived
