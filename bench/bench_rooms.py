@@ -1,12 +1,15 @@
 """Class mode under load: simulated students (WebSocket clients) clicking in one room.
 
-Starts ``uvicorn app.main:app`` (one process) on a free loopback port, opens a room,
-connects a projector and ``--students`` students, and has each student start a run every
-``1/--rate`` seconds for ``--seconds``. Prints the clicks sent, runs that reached the
-projector, errors, click-to-projector latency (p50/p99) and the server's RSS before and
-after; also writes ``bench/results/rooms.json``. Bounded in time; the server is stopped.
+Starts the app on free loopback ports, either one process holding rooms in memory
+(``--replicas 1``) or two processes sharing a real ``redis-server`` (``--replicas 2``,
+students spread over both, the projector on the second, so every run crosses Redis
+pub/sub). Opens a room, connects a projector and ``--students`` students, and has each
+start a run every ``1/--rate`` seconds for ``--seconds``. Prints the clicks sent, runs
+that reached the projector, errors, click-to-projector latency (p50/p99/max) and the
+servers' RSS (app processes and Redis) every 10 s; writes ``bench/results/rooms-N.json``.
+Bounded in time; every process it started is stopped.
 
-    python -m bench.bench_rooms [--students 200] [--seconds 60] [--rate 1] [--steps 300]
+    python -m bench.bench_rooms [--replicas 1|2] [--students 200] [--seconds 60] [--rate 1]
 """
 
 from __future__ import annotations
@@ -14,17 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
-import subprocess
-import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import connect
 
-from bench.server import free_port
+from bench.cluster import RedisServer, replicas
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -43,119 +46,169 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("the server did not start")
-
-
 async def run(args) -> dict:
     env = {
         "DESCENT_ROOM_RUNS_PER_MINUTE": str(int(args.rate * 60) + 10),
         "DESCENT_ROOM_JOINS_PER_MINUTE": str(args.students + 10),
         "DESCENT_ROOM_MESSAGES_PER_MINUTE": str(int(args.rate * 60) + 60),
     }
-    process, url = start_server(env)
-    try:
-        room = httpx.post(f"{url}/api/v1/rooms", json={"steps": args.steps}).json()
-        ws_url = url.replace("http", "ws") + f"/api/v1/rooms/{room['code']}/ws"
-        sent: dict[tuple, float] = {}
-        latencies: list[float] = []
-        errors: list[str] = []
-        stop = asyncio.Event()
+    with tempfile.TemporaryDirectory() as folder:
+        redis_server = None
+        if args.replicas > 1:
+            redis_server = RedisServer(Path(folder)).start()
+            env["DESCENT_REDIS_URL"] = redis_server.url
+        try:
+            apps = replicas(args.replicas, env)
+            try:
+                return await drive(args, apps, redis_server)
+            finally:
+                for app in apps:
+                    app.stop()
+        finally:
+            if redis_server is not None:
+                redis_server.stop()
 
-        async with connect(ws_url, max_size=2**24) as projector:
-            await projector.send(json.dumps({"type": "hello", "role": "teacher",
-                                             "token": room["teacher_token"]}))  # fmt: skip
 
-            async def watch():
-                async for text in projector:
-                    message = json.loads(text)
-                    if message["type"] == "run":
-                        r = message["run"]
-                        key = (r["participant"], *r["start"])
-                        if key in sent:
-                            latencies.append(time.monotonic() - sent.pop(key))
+async def projector(url: str, token: str, ready, done, out) -> None:
+    """The teacher's page: when each run arrived (its own process, so that the students'
+    clients do not delay its reading)."""
+    arrived: dict[str, float] = {}
+    batches = 0
+    async with connect(url, max_size=2**26) as ws:
+        await ws.send(json.dumps({"type": "hello", "role": "teacher", "token": token}))
+        ready.set()
+        while not done.is_set():
+            try:
+                text = await asyncio.wait_for(ws.recv(), 1.0)
+            except TimeoutError:
+                continue
+            now = time.monotonic()  # CLOCK_MONOTONIC: the same clock in every process
+            message = json.loads(text)
+            if message["type"] == "runs":
+                batches += 1
+                for r in message["runs"]:
+                    arrived[f"{r['participant']} {r['start'][0]} {r['start'][1]}"] = now
+    out.put({"arrived": arrived, "batches": batches})
 
-            watcher = asyncio.create_task(watch())
-            rss_before = None
 
-            async def student(i: int):
-                rng = random.Random(i)
-                async with connect(ws_url) as ws:
-                    await ws.send(json.dumps({"type": "hello", "role": "student"}))
-                    me = json.loads(await ws.recv())["you"]["id"]
+async def students(urls: list[str], first: int, count: int, args, go, stop, out) -> None:
+    """``count`` students, each clicking every ``1/rate`` s until ``stop``."""
+    sent: dict[str, float] = {}
+    errors: list[str] = []
 
-                    async def drain():
-                        async for text in ws:
-                            message = json.loads(text)
-                            if message["type"] == "error":
-                                errors.append(message["detail"])
+    async def student(i: int):
+        rng = random.Random(i)
+        async with connect(urls[i % len(urls)]) as ws:
+            await ws.send(json.dumps({"type": "hello", "role": "student"}))
+            me = json.loads(await ws.recv())["you"]["id"]
 
-                    reader = asyncio.create_task(drain())
-                    await asyncio.sleep(rng.random() / args.rate)  # spread the clicks
-                    while not stop.is_set():
-                        start = [round(rng.uniform(-5, 5), 6), round(rng.uniform(-5, 5), 6)]
-                        sent[(me, *start)] = time.monotonic()
-                        click = {"type": "run", "start": start, "optimizer": ADAM}
-                        await ws.send(json.dumps(click))
-                        await asyncio.sleep(1 / args.rate)
-                    await asyncio.sleep(5)  # answers still on their way
-                    reader.cancel()
+            async def drain():  # a page parses its own answers only; errors are counted
+                async for text in ws:
+                    if '"type":"error"' in text:
+                        errors.append(json.loads(text)["detail"])
 
-            students = [asyncio.create_task(student(i)) for i in range(args.students)]
-            await asyncio.sleep(2)
-            rss_before = rss_mb(process.pid)
-            cpu_before = cpu_seconds(process.pid)
-            clicks_at_start = len(sent) + len(latencies)
-            await asyncio.sleep(args.seconds)
-            stop.set()
-            server_cpu = cpu_seconds(process.pid) - cpu_before
-            await asyncio.gather(*students, return_exceptions=True)
-            watcher.cancel()
-        rss_after = rss_mb(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    latencies.sort()
+            reader = asyncio.create_task(drain())
+            while not go.is_set():
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(rng.random() / args.rate)  # spread the clicks
+            next_click = time.monotonic()
+            while not stop.is_set():
+                start = [round(rng.uniform(-5, 5), 6), round(rng.uniform(-5, 5), 6)]
+                sent[f"{me} {start[0]} {start[1]}"] = time.monotonic()
+                await ws.send(json.dumps({"type": "run", "start": start, "optimizer": ADAM}))
+                next_click += 1 / args.rate
+                await asyncio.sleep(max(0.0, next_click - time.monotonic()))
+            await asyncio.sleep(5)  # answers still on their way
+            reader.cancel()
+
+    outcomes = await asyncio.gather(*(student(first + i) for i in range(count)),
+                                    return_exceptions=True)  # fmt: skip
+    errors += [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    out.put({"sent": sent, "errors": errors})
+
+
+def in_process(coroutine, *args) -> None:
+    asyncio.run(coroutine(*args))
+
+
+async def drive(args, apps, redis_server) -> dict:
+    pids = [app.process.pid for app in apps]
+    room = httpx.post(f"{apps[0].url}/api/v1/rooms", json={"steps": args.steps}).json()
+    path = f"/api/v1/rooms/{room['code']}/ws"
+    context = multiprocessing.get_context("spawn")
+    ready, go, stop, done = (context.Event() for _ in range(4))
+    out = context.Queue()
+    workers = [context.Process(target=in_process, args=(
+        projector, apps[-1].ws + path, room["teacher_token"], ready, done, out))]  # fmt: skip
+    share = -(-args.students // args.clients)
+    for first in range(0, args.students, share):
+        count = min(share, args.students - first)
+        urls = [app.ws + path for app in apps]
+        workers.append(context.Process(target=in_process, args=(
+            students, urls, first, count, args, go, stop, out)))  # fmt: skip
+    workers[0].start()
+    ready.wait(60)
+    for worker in workers[1:]:
+        worker.start()
+    await asyncio.sleep(5)  # every student connected
+    memory: list[dict] = []
+
+    def sample(at: float) -> None:
+        entry = {"s": round(at), "apps_mb": round(sum(rss_mb(pid) for pid in pids), 1)}
+        if redis_server is not None:
+            entry["redis_mb"] = round(rss_mb(redis_server.process.pid), 1)
+        memory.append(entry)
+
+    go.set()
+    cpu_before = [cpu_seconds(pid) for pid in pids]
+    began = time.monotonic()
+    sample(0)
+    while (elapsed := time.monotonic() - began) < args.seconds:
+        await asyncio.sleep(min(10.0, args.seconds - elapsed))
+        sample(time.monotonic() - began)
+    server_cpu = sum(cpu_seconds(pid) - b for pid, b in zip(pids, cpu_before))
+    stop.set()  # students stop clicking, wait 5 s for their last answers and report
+    results = [out.get(timeout=120) for _ in workers[1:]]
+    done.set()  # then the projector, which kept reading meanwhile
+    results.append(out.get(timeout=60))
+    for worker in workers:
+        worker.join(timeout=10)
+    arrived = next(r for r in results if "arrived" in r)
+    sent = {k: v for r in results if "sent" in r for k, v in r["sent"].items()}
+    errors = [e for r in results if "errors" in r for e in r["errors"]]
+    latencies = sorted(
+        arrived["arrived"][k] - t for k, t in sent.items() if k in arrived["arrived"]
+    )
 
     def pct(p):
         return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1)
 
     return {
-        "students": args.students, "seconds": args.seconds, "rate": args.rate,
-        "steps": args.steps, "clicks": len(latencies) + len(sent),
-        "reached_projector": len(latencies), "missing": len(sent), "errors": len(errors),
-        "error_samples": sorted(set(errors))[:5],
+        "replicas": len(apps), "store": "redis" if redis_server else "memory",
+        "students": args.students, "client_processes": len(workers) - 1,
+        "seconds": args.seconds, "rate": args.rate, "steps": args.steps,
+        "clicks": len(sent), "reached_projector": len(latencies),
+        "missing": len(sent) - len(latencies), "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5], "messages_to_projector": arrived["batches"],
         "p50_ms": pct(0.5) if latencies else None, "p99_ms": pct(0.99) if latencies else None,
-        "rss_mb_after_2s": round(rss_before, 1), "rss_mb_end": round(rss_after, 1),
-        "clicks_in_first_2s": clicks_at_start,
-        "server_cpu_share": round(server_cpu / args.seconds, 2),
+        "max_ms": round(1000 * latencies[-1], 1) if latencies else None,
+        "memory": memory, "server_cpu_share": round(server_cpu / args.seconds, 2),
+        "load_average": os.getloadavg()[0],
     }  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicas", type=int, default=1, choices=(1, 2))
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=1.0, help="clicks per student per second")
     parser.add_argument("--steps", type=int, default=300)
-    result = asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--clients", type=int, default=2, help="processes of students")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "rooms.json").write_text(json.dumps(result, indent=2))
+    (RESULTS / f"rooms-{args.replicas}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 
 

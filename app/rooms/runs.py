@@ -13,6 +13,8 @@ import asyncio
 import math
 from typing import Any
 
+import numpy as np
+
 from fastapi import HTTPException
 from pydantic import ValidationError
 
@@ -105,13 +107,17 @@ def run_request(room: Room, f: Any, message: dict) -> TrajectoryRequest:
         raise Refused(field, f"{field}: {first['msg']}") from None
 
 
-def thin(points, limit: int) -> list[list[float]]:
+def thin(points, limit: int) -> list[list[float | None]]:
+    """At most ``limit`` points, evenly spaced, the first and last included (numpy picks
+    and converts them: this runs on the event loop for every click)."""
+    points = np.asarray(points, dtype=float)
     n = len(points)
-    if n <= limit:
-        keep = range(n)
-    else:  # evenly spaced, the first and last included
-        keep = sorted({round(i * (n - 1) / (limit - 1)) for i in range(limit)})
-    return [[finite(points[i][0]), finite(points[i][1])] for i in keep]
+    if n > limit:
+        points = points[np.unique(np.round(np.linspace(0, n - 1, limit)).astype(np.intp))]
+    kept = points.tolist()
+    if not np.isfinite(points).all():  # a diverged run: JSON has no NaN or infinity
+        kept = [[finite(x), finite(y)] for x, y in kept]
+    return kept
 
 
 async def compute_run(store: RoomStore, room: Room, who: Participant, message: dict) -> dict:
