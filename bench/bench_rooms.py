@@ -58,7 +58,8 @@ async def run(args) -> dict:
             redis_server = RedisServer(Path(folder)).start()
             env["DESCENT_REDIS_URL"] = redis_server.url
         try:
-            apps = replicas(args.replicas, env)
+            extra = () if args.deflate else ("--ws-per-message-deflate", "false")
+            apps = replicas(args.replicas, env, extra)
             try:
                 return await drive(args, apps, redis_server)
             finally:
@@ -185,6 +186,7 @@ async def drive(args, apps, redis_server) -> dict:
 
     return {
         "replicas": len(apps), "store": "redis" if redis_server else "memory",
+        "deflate": args.deflate,
         "students": args.students, "client_processes": len(workers) - 1,
         "seconds": args.seconds, "rate": args.rate, "steps": args.steps,
         "clicks": len(sent), "reached_projector": len(latencies),
@@ -205,6 +207,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1.0, help="clicks per student per second")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--clients", type=int, default=2, help="processes of students")
+    parser.add_argument(
+        "--deflate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="uvicorn's permessage-deflate on the sockets (its default)",
+    )
     args = parser.parse_args()
     result = asyncio.run(run(args))
     RESULTS.mkdir(parents=True, exist_ok=True)

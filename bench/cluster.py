@@ -80,14 +80,14 @@ class RedisServer:
 class Replica:
     """``uvicorn app.main:app`` on a free loopback port, with the given settings."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning", "--no-access-log",
-             "--ws-max-size", "65536"],
+             "--ws-max-size", "65536", *extra],
             env={**os.environ, **env}, cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -119,8 +119,8 @@ class Replica:
                 self.kill()
 
 
-def replicas(count: int, env: dict[str, str]) -> list[Replica]:
-    started = [Replica(env) for _ in range(count)]
+def replicas(count: int, env: dict[str, str], extra: tuple[str, ...] = ()) -> list[Replica]:
+    started = [Replica(env, extra) for _ in range(count)]
     try:
         return [r.wait() for r in started]
     except Exception:

@@ -2,8 +2,8 @@
 
 One room is three keys, each expiring ``room_idle_seconds`` after the room's last use:
 ``descent:room:{code}`` (a hash: token, settings, revision, counts, scores), ``…:people``
-(a hash: participant id → JSON) and ``…:runs`` (a list of JSON, capped), plus each
-student's own capped list ``…:runs:{pid}`` (sent back when they reconnect). A sorted set
+(a hash: participant id → JSON) and ``…:runs`` (a list of JSON, capped at
+``room_max_runs``: a room's memory is bounded whatever its students do). A sorted set
 ``descent:rooms`` (code → expiry time) bounds the rooms open at once. Every change that
 reads before it writes runs in a WATCH/MULTI transaction, so replicas never interleave.
 Messages for a room's sockets go through one pub/sub channel; every replica delivers
@@ -145,8 +145,11 @@ class RedisRooms(RoomStore):
 
     @guarded
     async def runs(self, code: str, pid: str | None = None) -> list[dict]:
-        where = key(code, "runs") if pid is None else key(code, f"runs:{pid}")
-        return [orjson.loads(v) for v in await self.redis.lrange(where, 0, -1)]
+        stored = await self.redis.lrange(key(code, "runs"), 0, -1)
+        if pid is not None:  # a run's JSON begins with its participant (``compute_run``)
+            mine = b'{"participant":' + orjson.dumps(pid) + b","
+            stored = [v for v in stored if v.startswith(mine)][-settings.room_student_runs :]
+        return [orjson.loads(v) for v in stored]
 
     @guarded
     async def scores(self, code: str) -> Scores:
@@ -208,19 +211,9 @@ class RedisRooms(RoomStore):
             if kept:
                 pipe.rpush(key(code, "runs"), *(orjson.dumps(r) for r in kept))
                 pipe.ltrim(key(code, "runs"), -settings.room_max_runs, -1)
-            for run in kept:
-                mine = key(code, f"runs:{run['participant']}")
-                pipe.rpush(mine, orjson.dumps(run))
-                pipe.ltrim(mine, -settings.room_student_runs, -1)
-                pipe.expire(mine, int(settings.room_idle_seconds))
             return kept, scores
 
         return await self.redis.transaction(change, key(code), value_from_callable=True)
-
-    async def forget_runs(self, pipe, code: str) -> list[str]:
-        """Queue the deletion of a room's runs (call before ``multi``: it reads people)."""
-        pids = await pipe.hkeys(key(code, "people"))
-        return [key(code, "runs"), *(key(code, f"runs:{p.decode()}") for p in pids)]
 
     @guarded
     async def configure(self, code: str, config: RoomSettings, info: dict | None) -> Room | None:
@@ -228,7 +221,6 @@ class RedisRooms(RoomStore):
             room = self.header(code, await pipe.hmget(key(code), HEADER))
             if room is None:
                 return None
-            doomed = await self.forget_runs(pipe, code) if info is not None else []
             next_run = scores_of(await pipe.hget(key(code), "scores")).next_run
             pipe.multi()
             room.config = config
@@ -238,7 +230,7 @@ class RedisRooms(RoomStore):
                 fresh = {"info": orjson.dumps(info), "revision": room.revision,
                          "scores": orjson.dumps({"next_run": next_run})}  # fmt: skip
                 pipe.hset(key(code), mapping=fresh)
-                pipe.delete(*doomed)
+                pipe.delete(key(code, "runs"))
             self.expire(pipe, code)
             return room
 
@@ -247,11 +239,10 @@ class RedisRooms(RoomStore):
     @guarded
     async def clear(self, code: str) -> None:
         async def change(pipe) -> None:
-            doomed = await self.forget_runs(pipe, code)
             next_run = scores_of(await pipe.hget(key(code), "scores")).next_run
             pipe.multi()
             pipe.hset(key(code), "scores", orjson.dumps({"next_run": next_run}))
-            pipe.delete(*doomed)
+            pipe.delete(key(code, "runs"))
 
         await self.redis.transaction(change, key(code))
 
@@ -273,9 +264,7 @@ class RedisRooms(RoomStore):
 
     @guarded
     async def close(self, code: str) -> None:
-        pids = await self.redis.hkeys(key(code, "people"))
-        mine = [key(code, f"runs:{p.decode()}") for p in pids]
-        await self.redis.delete(key(code), key(code, "people"), key(code, "runs"), *mine)
+        await self.redis.delete(key(code), key(code, "people"), key(code, "runs"))
         await self.redis.zrem(ROOMS, code)
 
     @guarded

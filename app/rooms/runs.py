@@ -14,7 +14,6 @@ import math
 from typing import Any
 
 import numpy as np
-
 from fastapi import HTTPException
 from pydantic import ValidationError
 
@@ -145,7 +144,7 @@ async def compute_run(store: RoomStore, room: Room, who: Participant, message: d
                       int(retry) if retry else None) from None  # fmt: skip
     trajectory, optimizer = ran
     return {
-        "participant": who.id,
+        "participant": who.id,  # first: the Redis store finds a student's runs by it
         "nickname": who.nickname,
         "optimizer": {
             "name": optimizer.name,
