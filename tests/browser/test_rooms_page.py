@@ -1,4 +1,6 @@
-"""Class mode in the browser: one projector and five students (one on a phone) in a room."""
+"""Class mode in the browser: one projector and five students (one on a phone) in a room,
+served by one process, and by two replicas sharing a real Redis (the projector on one,
+the students on the other)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.cluster import RedisServer, replicas
 from tests.browser.conftest import App, Probe
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
@@ -37,6 +40,25 @@ def trails(projector: App) -> int:
     return int(projector.js("document.body.dataset.trails || '0'"))
 
 
+@pytest.fixture(scope="module")
+def two_replicas(tmp_path_factory):
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    apps = replicas(2, {"DESCENT_REDIS_URL": redis_server.url})
+    yield apps
+    for app in apps:
+        app.stop()
+    redis_server.stop()
+
+
+@pytest.fixture(params=["one process", "two replicas"])
+def sites(request, server_url) -> tuple[str, str]:
+    """Where the projector and the students are served."""
+    if request.param == "one process":
+        return server_url, server_url
+    teacher_side, student_side = request.getfixturevalue("two_replicas")
+    return teacher_side.url, student_side.url
+
+
 @pytest.fixture()
 def classroom(browser, server_url):
     contexts = []
@@ -56,19 +78,21 @@ def classroom(browser, server_url):
 
 
 def test_five_students_trails_reach_the_projector_and_the_teacher_steers(
-    classroom, server_url, tmp_path
+    classroom, sites, tmp_path
 ):
-    room = httpx.post(f"{server_url}/api/v1/rooms", json={"function": "himmelblau", "steps": 300})
+    teacher_side, student_side = sites
+    room = httpx.post(f"{teacher_side}/api/v1/rooms", json={"function": "himmelblau", "steps": 300})
     assert room.status_code == 201
     room = room.json()
     projector = classroom(room["projector_url"], PROJECTOR)
+    join_url = f"{student_side}/rooms/{room['code']}"
     projector.wait("document.body.dataset.revision === '1'", timeout=30)
     projector.wait("document.getElementById('room-qr').naturalWidth > 0")
 
     students = []
     for i in range(5):
         options = PHONE if i == 0 else LAPTOP
-        student = classroom(room["join_url"], options)
+        student = classroom(join_url, options)
         student.page.fill("#nickname", f"<b>Student {i}</b>")
         student.page.click("#join")
         student.wait("document.body.dataset.revision === '1'", timeout=30)
