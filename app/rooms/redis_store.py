@@ -211,6 +211,7 @@ class RedisRooms(RoomStore):
             if kept:
                 pipe.rpush(key(code, "runs"), *(orjson.dumps(r) for r in kept))
                 pipe.ltrim(key(code, "runs"), -settings.room_max_runs, -1)
+                pipe.expire(key(code, "runs"), int(settings.room_idle_seconds))  # a new list
             return kept, scores
 
         return await self.redis.transaction(change, key(code), value_from_callable=True)

@@ -364,7 +364,8 @@ def test_idle_rooms_expire(client, fresh_rooms, request):
     else:  # Redis forgets it by itself: every key of the room carries the idle expiry
         direct = redis.Redis.from_url(request.getfixturevalue("redis_server").url)
         student, _ = join(client, code)
-        for part in ("", "people"):
+        assert say(student, run_message())["type"] == "run"
+        for part in ("", "people", "runs"):
             assert settings.room_idle_seconds - 10 < direct.ttl(key(code, part))
             assert direct.ttl(key(code, part)) <= settings.room_idle_seconds
         for part in ("", "people", "runs"):

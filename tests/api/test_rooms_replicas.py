@@ -141,3 +141,15 @@ def test_restarting_redis_clients_recover_and_resume(cluster):
         assert s.until("run")["run"]["participant"] == s.you["id"]
     seen = runs_seen(teacher, 3)
     assert {r["id"] for r in seen} == {4, 5, 6}  # numbering carried on: the room survived
+
+
+def test_a_redis_restarted_without_its_data_ends_the_class_clearly(cluster):
+    redis_server, (a, b) = cluster
+    room, code = open_class(a)
+    student = students_on(a, room, 1)[0]
+    redis_server.stop(save=False)  # a crash of a Redis without persistence: rooms lost
+    redis_server.start()
+    assert student.closed_code() in (1012, 1013)
+    with pytest.raises(AssertionError, match="no open room"):
+        student.connect(b.ws)  # told the room is gone (4404: the page stops retrying)
+    assert httpx.get(f"{a.url}/api/v1/rooms/{code}").status_code == 404
