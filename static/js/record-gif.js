@@ -3,7 +3,10 @@
 // run's colour, not its nearest neighbour on the map), and every later frame stores only the
 // pixels that changed (the rest is the transparent index over the previous frame): the map is
 // stored once, so a 1280×720 clip stays small and each frame encodes in a few ms.
-import { GIFEncoder, applyPalette, quantize } from "../vendor/gifenc/gifenc.esm.js";
+// Colours are mapped through a table of all 2^24 colours, filled as they appear: gifenc's own
+// applyPalette caches by 16-bit colour, so which of two close colours it picks for a bucket
+// depends on the order pixels arrive, and an unchanged pixel could change index frame to frame.
+import { GIFEncoder, nearestColorIndex, quantize } from "../vendor/gifenc/gifenc.esm.js";
 import { PALETTE } from "./state.js";
 import { INK, PAPER } from "./record-frame.js";
 
@@ -25,6 +28,23 @@ export class GifWriter {
     this.frames = 0;
   }
 
+  /** Palette indices of RGBA pixels, each colour's nearest palette colour (exact if there). */
+  indices(rgba) {
+    const pixels = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length / 4);
+    const table = this.table;
+    const out = new Uint8Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) {
+      const c = pixels[i] & 0xffffff; // little-endian RGBA: 0xAABBGGRR, alpha dropped
+      let index = table[c];
+      if (index === TRANSPARENT) {
+        index = nearestColorIndex(this.colours, [c & 255, (c >> 8) & 255, c >> 16]);
+        table[c] = index;
+      }
+      out[i] = index;
+    }
+    return out;
+  }
+
   /** Add a frame (RGBA pixels of width × height) shown for `delayMs`. */
   add(rgba, delayMs) {
     const { width, height } = this;
@@ -34,13 +54,13 @@ export class GifWriter {
       while (palette.length < TRANSPARENT) palette.push([0, 0, 0]);
       palette.push([0, 0, 0]); // the transparent slot, never a colour of the picture
       this.palette = palette;
-      // Nearest colour over the first 255 entries only: no pixel may land on the slot.
-      this.colours = palette.slice(0, TRANSPARENT);
-      const index = applyPalette(rgba, this.colours);
+      this.colours = palette.slice(0, TRANSPARENT); // what a pixel may be mapped to
+      this.table = new Uint8Array(1 << 24).fill(TRANSPARENT); // 16 MB: colour -> index, or unknown
+      const index = this.indices(rgba);
       this.gif.writeFrame(index, width, height, { palette, delay: delayMs, repeat: 0, dispose: KEEP });
       this.previous = index;
     } else {
-      const index = applyPalette(rgba, this.colours);
+      const index = this.indices(rgba);
       const previous = this.previous;
       for (let i = 0; i < index.length; i++) {
         if (index[i] === previous[i]) index[i] = TRANSPARENT;

@@ -7,6 +7,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass
 class GifFrame:
@@ -28,17 +30,16 @@ class Gif:
     loops: int | None
     frames: list[GifFrame] = field(default_factory=list)
 
-    def composed(self, upto: int) -> list[int]:
-        """Palette indices of the whole picture once frames 0..upto are drawn (dispose 0/1)."""
-        canvas = [0] * (self.width * self.height)
+    def composed(self, upto: int) -> np.ndarray:
+        """Palette indices (height × width) once frames 0..upto are drawn (disposal 0 or 1)."""
+        canvas = np.zeros((self.height, self.width), np.uint8)
         for frame in self.frames[: upto + 1]:
             assert frame.dispose in (0, 1), "only 'keep' disposal is used by the page"
-            for row in range(frame.height):
-                base = (frame.top + row) * self.width + frame.left
-                line = frame.indices[row * frame.width : (row + 1) * frame.width]
-                for col, index in enumerate(line):
-                    if index != frame.transparent:
-                        canvas[base + col] = index
+            pixels = np.frombuffer(frame.indices, np.uint8).reshape(frame.height, frame.width)
+            rows = slice(frame.top, frame.top + frame.height)
+            region = canvas[rows, frame.left : frame.left + frame.width]
+            drawn = pixels != frame.transparent if frame.transparent is not None else slice(None)
+            region[drawn] = pixels[drawn]
         return canvas
 
 
