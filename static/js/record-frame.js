@@ -39,14 +39,16 @@ async function fitted(gd, box) {
 /** The loss graph drawn at the box's own size (its page shape is a wide strip) and a painter
  * whose plot area is scaled to match: the same margins, axes stretched (l2p is linear). */
 async function resizedLoss(loss, box) {
-  const size = loss.gd._fullLayout._size; // Plotly's margins, automargin included
-  const area = loss.area;
-  const width = box.w - size.l - size.r;
-  const height = box.h - size.t - size.b;
+  const area = loss.area; // the plot area within the graph: its margins, automargin included
+  const outer = loss.gd.getBoundingClientRect();
+  const right = outer.width - area.left - area.width;
+  const bottom = outer.height - area.top - area.height;
+  const width = box.w - area.left - right;
+  const height = box.h - area.top - bottom;
   const stretch = (axis, k) => ({ ...axis, l2p: (v) => axis.l2p(v) * k });
   const painter = Object.create(loss); // loss.paint with its own area and pixel cache
   painter.area = {
-    left: size.l, top: size.t, width, height,
+    left: area.left, top: area.top, width, height,
     xa: stretch(area.xa, width / area.width), ya: stretch(area.ya, height / area.height),
   };
   painter.px = new Map();
