@@ -110,7 +110,8 @@ export class Recorder {
       const { trails, loss, gd } = this.views;
       const maxStep = maxStepOf(race);
       const fn = this.getFn();
-      const title = `${(fn && fn.title) || (state.expression ? `f = ${state.expression}` : "Custom function")} · Descent`;
+      const typed = state.function === "custom" && state.expression;
+      const title = `${typed ? `f = ${state.expression}` : (fn && fn.title) || "Custom function"} · Descent`;
       const composer = new FrameComposer({ race, trails, loss, gd, title, maxStep });
       this.status.textContent = "Preparing…";
       await composer.prepare();
