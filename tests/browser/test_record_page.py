@@ -104,6 +104,20 @@ def test_webm_is_a_1280x720_video_with_every_frame_recorded(app):
     assert times == sorted(times) and times[-1] >= 1000 * (len(frames) - 1) / 25 * 0.9
 
 
+@pytest.mark.parametrize(
+    ("max_step", "speed", "frames"),
+    [(120, 4, 25), (10, 1, 11), (500, 1, 125), (500, 0.25, 500), (100_000, 8, 500)],
+)
+def test_a_clip_plays_at_the_pages_speed_between_one_and_twenty_seconds(
+    app, max_step, speed, frames
+):
+    """100 steps a second at 1×, 25 frames a second, 1 to 20 s, never more frames than steps."""
+    app.open("?function=bowl")
+    steps = app.js(f"import('/static/js/record.js').then((m) => m.clipSteps({max_step}, {speed}))")
+    assert len(steps) == frames
+    assert steps[0] == 0 and steps[-1] == max_step and steps == sorted(set(steps))
+
+
 @pytest.mark.parametrize("fmt", ["gif", "webm"])
 def test_recording_leaves_the_race_where_it_was(app, fmt):
     app.open(RACE)
