@@ -120,7 +120,8 @@ export class Recorder {
       canvas.height = HEIGHT;
       const ctx = canvas.getContext("2d", { willReadFrequently: format === "gif" });
       const steps = clipSteps(maxStep, state.speed);
-      const verb = format === "gif" ? "Encoding GIF" : "Recording video";
+      // A video is recorded in real time: a tab in the background is throttled to a frame a second.
+      const verb = format === "gif" ? "Encoding GIF" : "Recording video (keep this tab in front)";
       const progress = (i, n) => (this.status.textContent = `${verb}: frame ${i} / ${n}`);
       const make = format === "gif" ? recordGif : recordWebm;
       const { blob, frames } = await make(canvas, ctx, composer, steps, progress);
