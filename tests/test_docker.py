@@ -114,6 +114,64 @@ def test_the_health_check_polls_healthz():
     assert json.loads(check[check.index("CMD") + 3 :].strip())[0] == "python"
 
 
+def health_flags() -> dict[str, str]:
+    flags = only("HEALTHCHECK").split("CMD", 1)[0]
+    return dict(re.findall(r"--([a-z-]+)=(\S+)", flags))
+
+
+def seconds(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)", text)
+    assert match, text
+    return float(match[1]) * {"ms": 0.001, "s": 1, "m": 60}[match[2]]
+
+
+def test_the_health_check_probes_every_second_while_the_container_starts():
+    """--start-interval (Docker >= 25): healthy about a second after the app answers, not at
+    the first --interval probe; the start period covers a cold start (kernels compiling)."""
+    flags = health_flags()
+    assert seconds(flags["start-interval"]) <= 1
+    assert seconds(flags["start-period"]) >= 30 > seconds(flags["start-interval"])
+    assert seconds(flags["interval"]) >= 10 and seconds(flags["timeout"]) <= 5
+
+
+def test_the_kernels_are_compiled_into_the_image_at_a_fixed_path():
+    """Every worker of the container loads the kernels compiled at build time from one
+    directory (DESCENT_KERNEL_CACHE), instead of each compiling its own at start."""
+    steps = instructions()
+    env = dict(re.findall(r"(\w+)=(\S+)", only("ENV")))
+    cache = env["DESCENT_KERNEL_CACHE"]
+    assert cache.startswith("/")
+    user = only("USER")
+    position = {k: i for i, (k, _) in enumerate(steps) if k in {"USER", "ENV"}}
+    runs = [(i, rest) for i, (k, rest) in enumerate(steps) if k == "RUN"]
+    (warm,) = [i for i, rest in runs if rest == "python -m app.engine.run.warm"]
+    assert warm > position["ENV"] and warm > position["USER"]  # as the server's user, there
+    assert any(f"mkdir {cache}" in rest and f"chown {user} {cache}" in rest for _, rest in runs)
+    assert warm == max(i for i, _ in runs)  # nothing installed after it changes the engine
+
+
+def cache_state(directory: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(directory)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in sorted(directory.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+def test_two_workers_load_the_kernels_compiled_before_them():
+    """The image's order: warm the cache (its RUN step), then start WEB_CONCURRENCY=2
+    workers; both start and answer without compiling or rewriting anything in the cache."""
+    from app.engine.run import codegen
+
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+    warm = subprocess.run([sys.executable, "-m", "app.engine.run.warm"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert warm.returncode == 0, warm.stderr
+    directory = codegen.cache_dir()
+    before = cache_state(directory)
+    assert any(name.endswith(".nbc") for name in before)
+    log = serve_until_healthy(workers=2)
+    assert log.count("Application startup complete") == 2, log
+    assert cache_state(directory) == before
+
+
 def test_the_image_copies_what_the_app_reads():
     copied = " ".join(rest for k, rest in instructions() if k == "COPY")
     for needed in ("pyproject.toml", "README.md", "app", "templates", "static"):
@@ -126,15 +184,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_start_and_health_check_commands_work_here():
-    """Run the CMD (bound to 127.0.0.1 instead of 0.0.0.0) and the HEALTHCHECK command."""
+def serve_until_healthy(workers: int) -> str:
+    """Run the CMD (bound to 127.0.0.1 instead of 0.0.0.0) until the HEALTHCHECK command
+    passes, then stop it; returns the server's log."""
     port = free_port()
     bindir = str(Path(sys.executable).parent)
     env = {
         **os.environ,
         "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
         "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": str(workers),
     }
     command = exec_form(only("CMD"))
     command[-1] = command[-1].replace("--host 0.0.0.0", "--host 127.0.0.1")
@@ -144,7 +203,7 @@ def test_the_start_and_health_check_commands_work_here():
     try:
         health = exec_form(only("HEALTHCHECK").split("CMD", 1)[1].strip())
         health[0] = sys.executable
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             result = subprocess.run(health, env=env, capture_output=True, timeout=10)
             if result.returncode == 0:
@@ -159,6 +218,10 @@ def test_the_start_and_health_check_commands_work_here():
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    log = server.stderr.read().decode()
+    return server.stderr.read().decode()
+
+
+def test_the_start_and_health_check_commands_work_here():
+    log = serve_until_healthy(workers=1)
     assert "descent.access method=GET path=/healthz status=200" in log
     assert '"GET /healthz HTTP/1.1" 200' not in log  # uvicorn's own access line is off

@@ -15,6 +15,7 @@ const BODY_FIELDS = {
   function: "function",
   optimizer: "run",
   batch_size: "batch",
+  scheduler: "schedule",
 };
 
 export class ApiError extends Error {
@@ -57,6 +58,11 @@ export function locate(error, fallbackField, context = {}) {
     param = typeof parts[0] === "string" ? parts[0] : null;
     const index = parts.find((part) => typeof part === "number");
     if (param) label = index === undefined ? `${param}: ` : `${param}[${index}]: `;
+  } else if (head === "scheduler") {
+    // ["scheduler", "StepLR", "step_size"]: the tagged union puts the schedule's name first.
+    const name = rest.find((part) => typeof part === "string" && /^[A-Z]/.test(part));
+    const param = rest.find((part) => typeof part === "string" && part !== name);
+    label = `learning-rate schedule${name ? ` ${name}` : ""}${param ? ` ${param}` : ""}: `;
   } else if (/^[xy]_(min|max)$/.test(head)) {
     field = "function";
   }
@@ -109,6 +115,7 @@ export function trajectoryRequest(settings, run) {
     seed: settings.seed,
     include_state: true,
     ...batchFields(settings),
+    ...(settings.schedule ? { scheduler: settings.schedule } : {}),
   };
 }
 

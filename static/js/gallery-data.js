@@ -7,7 +7,7 @@
 //   expect.lossAbove / lossBelow: [{run, value}] the run's final loss
 //   expect.lower: [[a, b]] run a ends lower than run b
 //   expect.basins: how many basins the basins overlay lists
-// The learning-rate schedule preset is missing: the page's runs cannot carry a scheduler yet.
+//   expect.lrs: [{run, update, above?, below?}] the lr of update `update` (0-based) under the schedule
 export const LEVELS = ["beginner", "intermediate", "advanced"];
 
 export const LESSONS = [
@@ -44,6 +44,22 @@ export const LESSONS = [
       "(its numbers overflow) after about 500 of its 1000 steps.",
     next: "Find the largest learning rate that still converges on this bowl: try 0.9, 1.0 and 1.05.",
     expect: { statuses: ["diverged"] },
+  },
+  {
+    id: "lr-schedule",
+    title: "A schedule tames a large learning rate",
+    level: "intermediate",
+    query: "function=bowl&runs=sgd(lr=1.05)&start=-1.6,1.2&steps=500&schedule=ExponentialLR(gamma=0.97)",
+    text: "On the bowl any learning rate above 1 makes each step overshoot further than the last. " +
+      "This run starts at lr = 1.05, but a learning-rate schedule (torch's ExponentialLR, γ = 0.97) " +
+      "multiplies the lr by 0.97 after every step: it is below 1 from the third step on, the " +
+      "bounces across the bottom stop growing and then shrink fast as the lr nears 0.5, and the " +
+      "run converges to (0, 0) in about 25 steps.",
+    next: "Delete &schedule=… from the link and watch lr = 1.05 fly off; then try γ = 0.99 and 0.9.",
+    expect: {
+      statuses: ["converged"], near: [{ run: 0, point: [0, 0], tol: 1e-6 }],
+      lrs: [{ run: 0, update: 0, above: 1 }, { run: 0, update: 2, below: 1 }],
+    },
   },
   {
     id: "momentum-ravine",

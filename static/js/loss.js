@@ -134,9 +134,15 @@ export class LossCurve {
 
   draw(step) {
     if (!this.area) return;
-    const ctx = this.ctx;
-    const { width, height } = this.area;
-    ctx.clearRect(0, 0, width, height);
+    this.ctx.clearRect(0, 0, this.area.width, this.area.height);
+    this.drawnPoints = this.paint(this.ctx, step);
+  }
+
+  /** Paint the curves up to `step` into `ctx` (plot-area CSS pixels): the page's overlay, or
+   * a recorded frame (record-frame.js). Returns how many points it drew. */
+  paint(ctx, step) {
+    if (!this.area) return 0;
+    const { height } = this.area;
     let drawn = 0;
     ctx.lineJoin = "round";
     for (const entry of this.entries) {
@@ -173,6 +179,6 @@ export class LossCurve {
       ctx.lineWidth = 1;
       ctx.stroke();
     }
-    this.drawnPoints = drawn;
+    return drawn;
   }
 }

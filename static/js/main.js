@@ -12,6 +12,7 @@ import { LossCurve } from "./loss.js";
 import { RunsPanel } from "./runs.js";
 import { modebar } from "./plot.js";
 import { Present } from "./present.js";
+import { Recorder } from "./record.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
@@ -69,13 +70,16 @@ const landscape = new Landscape(app, views, session);
 
 const { trails, loss, inspector, transport, dataPanel } = views;
 const downloads = new Downloads(() => app.race, message);
+const recorder = new Recorder({ views, getRace: () => app.race, getFn: () => app.fn, onError: message });
 const runRace = session.run.bind(session);
-session.run = async (...args) => { // the download buttons follow the race: off until it is in
+session.run = async (...args) => { // the download and record buttons follow the race: off until it is in
   downloads.refresh();
+  recorder.refresh();
   try {
     return await runRace(...args);
   } finally {
     downloads.refresh();
+    recorder.refresh();
   }
 };
 const saver = (kind, make, icon) => ({
@@ -85,7 +89,7 @@ const saver = (kind, make, icon) => ({
 });
 modebar.push(saver("png", snapshotPng, "camera"), saver("svg", snapshotSvg, "disk"));
 window.descent = {
-  metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel,
+  metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel, recorder,
   get race() {
     return app.race;
   },

@@ -51,6 +51,19 @@ const valuesCodec = { // {a: 1, b: 2} <-> "a:1,b:2" (the computation graph's inp
   },
 };
 
+// A learning-rate schedule for every run of the race, as the API's `scheduler` (a
+// torch.optim.lr_scheduler): "ExponentialLR(gamma=0.97)" <-> {name: "ExponentialLR", gamma: 0.97}.
+const scheduleCodec = {
+  encode: ({ name, ...kwargs }) => `${name}(${Object.entries(kwargs).map(([k, v]) => `${k}=${encodeValue(v)}`).join(",")})`,
+  decode: (text) => {
+    const match = /^\s*([A-Za-z]+)\s*\((.*)\)\s*$/.exec(text);
+    if (!match) return INVALID;
+    const pairs = match[2].split(",").filter((p) => p.trim()).map((p) => p.split("="));
+    if (pairs.some((p) => p.length !== 2 || !/^\w+$/.test(p[0].trim()))) return INVALID;
+    return { name: match[1], ...Object.fromEntries(pairs.map(([k, v]) => [k.trim(), decodeValue(v.trim())])) };
+  },
+};
+
 // Every key a person can set, in the order the link lists them. A key here is in the link;
 // a key missing from here (fit) is not.
 export const PROPS = [
@@ -64,6 +77,7 @@ export const PROPS = [
   { key: "batch", type: "int", default: null, check: (n) => n >= 1 },
   { key: "shuffle", type: "bool", default: true },
   { key: "steps", type: "int", default: 500, check: (n) => n >= 1 },
+  { key: "schedule", codec: scheduleCodec, default: null }, // the API checks its name and kwargs
   { key: "tol", type: "number", default: 1e-8 },
   { key: "noise", type: "number", default: 0 },
   { key: "seed", type: "int", default: 0 },

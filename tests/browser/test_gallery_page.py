@@ -29,6 +29,7 @@ def test_gallery_has_ten_presets_covering_the_issue(lessons):
                    "hours-points", "linreg-dosage"]:  # fmt: skip
         assert needed in functions
     assert functions.count("bowl") >= 3  # too small, right, too large
+    assert any("schedule" in query for query in queries)  # a learning-rate schedule
 
 
 def _final(app, run: int) -> tuple[list[float], float]:
@@ -63,6 +64,12 @@ def test_every_preset_runs_and_matches_its_claim(app, lessons):
             assert _final(app, check["run"])[1] < check["value"], where
         for a, b in expect.get("lower", []):
             assert _final(app, a)[1] < _final(app, b)[1], where
+        for check in expect.get("lrs", []):  # the schedule reached the API and was applied
+            lrs = app.js(f"descent.race.entries[{check['run']}].data.lrs")
+            assert lrs is not None, where
+            lr = lrs[check["update"]]
+            assert lr > check.get("above", float("-inf")), (where, lr)
+            assert lr < check.get("below", float("inf")), (where, lr)
         if "basins" in expect:
             app.wait("document.querySelectorAll('#basins-list li').length > 0", timeout=30)
             count = app.js("document.querySelectorAll('#basins-list li').length")
@@ -92,6 +99,20 @@ def test_lessons_menu_lists_links_and_opens_one(app, lessons):
     app.page.locator("#gallery-toggle").click()
     current = app.page.locator("#gallery-list a[aria-current='page']")
     assert current.get_attribute("data-lesson") == target["id"]
+
+
+def test_a_schedule_is_in_the_link_and_sent_with_every_run(app):
+    app.open("?function=bowl&runs=sgd(lr=0.1)|adam(lr=0.1)&start=1,1&steps=30"
+             "&schedule=MultiStepLR(milestones=5:10,gamma=0.5)")
+    app.wait_race()
+    expected = [0.1] * 5 + [0.05] * 5 + [0.025] * 20
+    for run in range(2):
+        assert app.js(f"descent.race.entries[{run}].data.lrs") == pytest.approx(expected)
+    assert "schedule=MultiStepLR(milestones=5:10,gamma=0.5)" in app.page.url
+    # A schedule the API refuses is named in the message, not a broken page.
+    app.open("?function=bowl&runs=sgd(lr=0.1)&start=1,1&steps=30&schedule=StepLR(gamma=0.5)")
+    app.wait("!document.getElementById('plot-message').hidden")
+    assert "step_size" in app.page.inner_text("#plot-message")
 
 
 def test_unknown_preset_shows_no_card(app):
