@@ -7,7 +7,7 @@ import { drawLandscape, prepareSurface } from "./plot.js";
 import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
 import { castParams, setSpecs, specOf } from "./runs.js";
 import { message } from "./session.js";
-import { DEFAULTS, fromQuery, state, writeUrl } from "./state.js";
+import { DEFAULTS, fromQuery, resetRuns, state, storyRuns, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,6 +60,12 @@ export async function boot({ app, metrics, views, session, landscape }) {
   const optimizersP = getOptimizers();
   const surfaceP = state.function === CUSTOM ? null : getSurface(state.function).catch(() => null);
   await firstFunction(app, views, functionsP, surfaceP);
+  const query = new URLSearchParams(location.search);
+  if (!query.has("runs")) { // no race in the link: the function's story tells one
+    resetRuns(storyRuns(app.functions.get(state.function)));
+    const story = app.functions.get(state.function)?.story;
+    if (!query.has("steps") && story) state.steps = story.steps;
+  }
   trails.surface = app.surface;
   controls.show(app.fn);
   await firstDraw(app, metrics, views);

@@ -1,6 +1,6 @@
 // The page's settings controls: function, steps, tolerance, noise, seed, view, copy link,
 // suggested start, lesson locks; plus showing API errors next to the control that caused them.
-import { fmt, shareUrl, state, update } from "./state.js";
+import { fmt, shareUrl, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
@@ -33,6 +33,7 @@ export class Controls {
     this.h = handlers; // {onFunction, onSetting, onSuggestedStart, onStart}
     this.select = $("function");
     this.bind();
+    store.subscribe(Object.values(NUMBER_FIELDS), () => this.showNumbers()); // a story's steps
   }
 
   bind() {
@@ -77,14 +78,15 @@ export class Controls {
   /** Reflect `state` in the controls (after loading a URL). */
   show(fn) {
     this.select.value = state.function;
-    $("steps").value = String(state.steps);
-    $("tol").value = String(state.tol);
-    $("noise").value = String(state.noise);
-    $("seed").value = String(state.seed);
+    this.showNumbers();
     $("speed").value = String(state.speed);
     for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
     if (fn) this.showFunction(fn);
     this.showStart();
+  }
+
+  showNumbers() {
+    for (const [id, key] of Object.entries(NUMBER_FIELDS)) $(id).value = String(state[key]);
   }
 
   showFunction(fn) {
@@ -92,6 +94,7 @@ export class Controls {
     code.innerHTML = latexToHtml(fn.formula);
     code.title = `LaTeX: ${fn.formula}`;
     $("function-description").textContent = fn.description;
+    this.showPrompt(fn.story ? fn.story.prompt : "");
     const flat = fn.dims !== 2; // a 1-D function is a curve: no 3-D view
     const radio3d = document.querySelector("input[name=view][value='3d']");
     radio3d.disabled = flat || state.lock.has("view");
@@ -108,8 +111,19 @@ export class Controls {
   showBlank() {
     $("formula").textContent = "";
     $("function-description").textContent = "Type a function of x (and y) to draw its landscape, then click it to race.";
+    this.showPrompt("");
     $("suggested-start").disabled = true;
     this.select.value = "custom";
+  }
+
+  /** The record's one-line "Try this: …" (app/engine/stories.py), its lead in bold. */
+  showPrompt(text) {
+    const box = $("function-prompt");
+    const [lead, rest] = text.startsWith("Try this:") ? ["Try this:", text.slice(9)] : ["", text];
+    const strong = document.createElement("strong");
+    strong.textContent = lead;
+    box.replaceChildren(strong, rest);
+    box.hidden = !text;
   }
 
   showStart() {

@@ -1,5 +1,6 @@
 // The race list: a legend entry per run with its plain-language status, and the
 // inspector for the current step (point, loss, gradient, its norm, optimizer state).
+import { leaving } from "./diverge.js";
 import { fmt } from "./state.js";
 
 const STATE_NAMES = {
@@ -31,8 +32,15 @@ function atGlobal(f, global) {
 
 /** The outcome in words: "converged at step 212", "stuck in a local minimum (…)", …;
  * `k` is the step shown, `minima` the function's known minima. */
-export function outcome(entry, k = Infinity, minima = null) {
+export function outcome(entry, k = Infinity, minima = null, domain = null) {
   const d = entry.data;
+  const out = leaving(entry, domain);
+  if (out && k >= out.step && d.status !== "diverged") { // off the map: say so from that step on
+    const last = d.losses[d.losses.length - 1];
+    return out.kind === "diverged"
+      ? { kind: "diverged", text: `diverged: left the map at step ${out.step} (f = ${fmt(last, 3)} at the end)` }
+      : { kind: "escaped", text: `left the map at step ${out.step}, still going downhill (f = ${fmt(last, 3)} at the end)` };
+  }
   if (entry.error || !d || k < d.steps_taken || entry.partial) return { kind: null, text: statusText(entry, k) };
   const last = d.losses[d.losses.length - 1];
   const global = globalOf(minima);
@@ -75,6 +83,7 @@ export class Inspector {
   setRace(race) {
     this.names = race ? race.names : null;
     this.minima = race ? race.minima : null;
+    this.domain = race ? race.domain : null;
     this.items = (race ? race.entries : []).map((entry) => this.item(entry));
     this.list.replaceChildren(...this.items.map((i) => i.li));
     this.lastUpdate = 0;
@@ -127,7 +136,7 @@ export class Inspector {
     this.stepLabel.textContent = this.items.length ? `· step ${k}` : "";
     for (const item of this.items) {
       const entry = item.entry;
-      const { kind, text } = outcome(entry, k, this.minima);
+      const { kind, text } = outcome(entry, k, this.minima, this.domain);
       if (item.status.textContent !== text) item.status.textContent = text;
       item.li.dataset.status = entry.error ? "error" : entry.data ? entry.data.status : "pending";
       item.li.dataset.outcome = kind || "";

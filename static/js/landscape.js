@@ -3,7 +3,7 @@
 import { getSurface, problemsOf } from "./api.js";
 import { CUSTOM } from "./expression.js";
 import { drawBlank, drawLandscape, prepareSurface } from "./plot.js";
-import { state, store, writeUrl } from "./state.js";
+import { state, store, tellStory, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -99,6 +99,7 @@ export class Landscape {
     state.function = id;
     this.app.fn = fn;
     if (userChoice) state.data = null;
+    if (userChoice) tellStory(fn); // its own race, steps and start (app/engine/stories.py)
     await dataPanel.setFunction(fn);
     controls.showFunction(fn);
     if (userChoice) this.session.clear(fn.start.slice());

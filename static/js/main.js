@@ -20,7 +20,7 @@ import { Gallery } from "./gallery.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { Tabs } from "./tabs.js";
-import { state } from "./state.js";
+import { state, store } from "./state.js";
 import { drawn } from "./tangent.js";
 import { Trails } from "./trails.js";
 import { Transport } from "./transport.js";
@@ -49,7 +49,7 @@ const views = {
   }),
   expression: new ExpressionEditor((fn, surface) => landscape.showCustom(fn, surface)),
   basins: new Basins({ getFn: () => app.fn, redraw: () => landscape.setView(state.view) }),
-  sweeps: new Sweeps({ getFn: () => app.fn, onRuns: () => (views.runsPanel.render(), session.rerun()) }),
+  sweeps: new Sweeps({ getFn: () => app.fn, onRuns: () => (store.touch("runs"), session.rerun()) }),
   dataPanel: new DataPanel({
     getRace: () => app.race, onSurface: (fn, surface) => landscape.showData(fn, surface), onSetting: () => session.rerun(),
   }),
@@ -58,7 +58,7 @@ views.gallery = new Gallery();
 views.fair = new FairRace({
   getFn: () => app.fn,
   onRuns: (start) => {
-    views.runsPanel.render();
+    store.touch("runs");
     if (state.start) session.rerun();
     else session.startAt(start, null, true);
   },

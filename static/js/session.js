@@ -70,6 +70,7 @@ export class Session {
     const race = newRace();
     race.names = namesOf(app.fn);
     race.minima = app.fn.minima || [];
+    race.domain = app.fn.domain; // the plotted box: leaving it is shown (diverge.js)
     app.race = race;
     trails.setRace(race, app.surface);
     inspector.setRace(race);

@@ -115,11 +115,21 @@ export function createStore(props) {
       state[key] = value;
     }
     writeUrl();
-    if (silent || !changed.size) return changed;
+    if (!silent) notify(changed);
+    return changed;
+  }
+
+  function notify(changed) {
+    if (!changed.size) return;
     for (const { keys, fn } of listeners) {
       if (!keys || keys.some((k) => changed.has(k))) fn(state, changed);
     }
-    return changed;
+  }
+
+  /** A value was edited in place (a run's parameter): write the URL and tell its watchers. */
+  function touch(...keys) {
+    writeUrl();
+    notify(new Set(keys));
   }
 
   /** Call fn(state, changedKeys) after every update touching one of `keys` (null: any). */
@@ -127,7 +137,7 @@ export function createStore(props) {
     listeners.push({ keys, fn });
   }
 
-  return { state, props, toQuery, fromQuery, writeUrl, update, subscribe };
+  return { state, props, toQuery, fromQuery, writeUrl, update, touch, subscribe };
 }
 
 export { INVALID };

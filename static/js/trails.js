@@ -1,6 +1,7 @@
 // Balls, trails and arrows. In 2-D they are drawn on a transparent <canvas> laid over
 // Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
 // they are scatter3d traces restyled at most ~20 times a second.
+import { drawExits } from "./diverge.js";
 import { fitCanvas, plotArea } from "./pick.js";
 import { state } from "./state.js";
 
@@ -94,6 +95,7 @@ export class Trails {
       ball(ctx, px[k], py[k], entry.color, entry.data.status === "diverged" && k === px.length - 1);
       if (state.present) tag(ctx, px[k], py[k], entry.label, entry.color);
     }
+    this.exits = drawExits(ctx, runs, step, this.area, race.domain); // ✕ where a run left the map
   }
 
   /** The start in pixels; for a 1-D function at the height of the curve there. */
