@@ -19,7 +19,12 @@ export function latexToHtml(tex) {
   s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)} `);
   s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
   s = s.replace(/\\(?:operatorname|mathrm|text)\{([^{}]*)\}/g, "$1"); // \operatorname{sign} is "sign"
-  s = s.replace(/\\left|\\right/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
+  // Accents over one letter: \hat v is v̂ (combining marks), not a lost "hat".
+  s = s.replace(/\\(hat|bar|tilde)\s*\{?\\?([a-zA-Z]+?)\}?(?![a-zA-Z])/g, (m, accent, x) => {
+    const mark = { hat: "\u0302", bar: "\u0304", tilde: "\u0303" }[accent];
+    return `${x in SYMBOLS ? SYMBOLS[x] : x}${mark}`;
+  });
+  s = s.replace(/\\left(?![a-z])|\\right(?![a-z])/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
   s = s.replace(/\\([a-zA-Z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : name));
   s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");
   s = s.replace(/_\{([^{}]*)\}/g, "<sub>$1</sub>").replace(/_(\w)/g, "<sub>$1</sub>");

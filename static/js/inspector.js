@@ -1,6 +1,8 @@
 // The race list: a legend entry per run with its plain-language status, and the
 // inspector for the current step (point, loss, gradient, its norm, optimizer state).
 import { leaving } from "./diverge.js";
+import { showRuleAt } from "./rulevalues.js";
+import { specOf } from "./runs.js";
 import { fmt } from "./state.js";
 
 const STATE_NAMES = {
@@ -108,8 +110,18 @@ export class Inspector {
     head.append(swatch, text);
     const dl = document.createElement("dl");
     dl.className = "inspect";
-    li.append(head, dl);
-    return { li, entry, status, dl, rows: null };
+    const rule = document.getElementById("rule-at-template").content.firstElementChild.cloneNode(true);
+    li.append(head, dl, rule);
+    const item = { li, entry, status, dl, rows: null, rule };
+    rule.addEventListener("toggle", () => this.showRule(item, this.step || 0));
+    return item;
+  }
+
+  /** The update rule with this step's numbers, while its box is open. */
+  showRule(item, k) {
+    if (!item.rule.open || !item.entry.data) return;
+    const axes = this.names ? this.names.axes : ["x", "y"];
+    showRuleAt(item.rule, specOf(item.entry.run.optimizer), item.entry, Math.min(k, item.entry.data.points.length - 1), axes);
   }
 
   rowsFor(item) {
@@ -134,6 +146,7 @@ export class Inspector {
     if (playing && !force && now - this.lastUpdate < 120) return;
     this.lastUpdate = now;
     this.stepLabel.textContent = this.items.length ? `· step ${k}` : "";
+    this.step = k;
     for (const item of this.items) {
       const entry = item.entry;
       const { kind, text } = outcome(entry, k, this.minima, this.domain);
@@ -150,6 +163,7 @@ export class Inspector {
       }
       const d = entry.data;
       if (!d) continue;
+      this.showRule(item, k);
       if (!item.rows || item.rows.data !== d) this.rowsFor(item); // new data may name other states
       const i = Math.min(k, d.points.length - 1);
       const g = d.gradients ? d.gradients[i] : null;
