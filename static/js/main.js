@@ -17,6 +17,7 @@ import { Downloads } from "./downloads.js";
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
 import { FairRace } from "./fair.js";
 import { Gallery } from "./gallery.js";
+import { LessonLink } from "./lessonlink.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { Tabs } from "./tabs.js";
@@ -55,6 +56,7 @@ const views = {
   }),
 };
 views.gallery = new Gallery();
+views.lessonLink = new LessonLink();
 views.fair = new FairRace({
   getFn: () => app.fn,
   onRuns: (start) => {
