@@ -97,10 +97,24 @@ export class LossCurve {
       }
     }
     this.px.clear();
+    this.legend(this.entries);
     await this.layout(this.scale, [0, this.maxStep], yrange);
   }
 
+  /** Which colour is which run (shown in present mode: app.css). */
+  legend(entries) {
+    const list = document.getElementById("loss-legend");
+    if (!list) return;
+    list.replaceChildren(...entries.map((e) => {
+      const li = document.createElement("li");
+      li.style.setProperty("--run-color", e.color);
+      li.textContent = e.label;
+      return li;
+    }));
+  }
+
   clearRace() {
+    this.legend([]);
     this.entries = [];
     this.px.clear();
     this.drawnPoints = 0;
