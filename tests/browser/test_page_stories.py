@@ -68,6 +68,7 @@ def test_a_link_without_runs_opens_the_story_and_a_link_with_runs_keeps_them(app
 def test_levi_is_drawn_on_its_records_finer_grid(app, catalog):
     info = next(f for f in catalog if f["id"] == "levi")
     app.open("?function=levi")
-    assert app.js("document.getElementById('landscape').data[0].x.length") == (
-        info["story"]["resolution"]
+    assert (
+        app.js("document.getElementById('landscape').data[0].x.length")
+        == (info["story"]["resolution"])
     )

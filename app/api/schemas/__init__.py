@@ -354,8 +354,9 @@ class OptimizerInfo(BaseModel):
     state: list[str] = Field(description="the optimizer's named state, as torch names it")
     equations: list[str] = Field(description="LaTeX lines of the update rule (its docstring)")
     symbols: dict[str, str] = Field(
-        {}, description="symbol of the equations -> its source: a parameter (betas.0), "
-        "state:<slot>, grad (g_t), point (θ_{t-1}) or t"
+        {},
+        description="symbol of the equations -> its source: a parameter (betas.0), "
+        "state:<slot>, grad (g_t), point (θ_{t-1}) or t",
     )
     params: list[ParamInfo]
 
