@@ -7,7 +7,7 @@ import { drawLandscape, prepareSurface } from "./plot.js";
 import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
 import { castParams, setSpecs, specOf } from "./runs.js";
 import { message } from "./session.js";
-import { DEFAULTS, fromQuery, resetRuns, state, storyRuns, writeUrl } from "./state.js";
+import { DEFAULTS, fromQuery, resetRuns, state, store, storyRuns, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -66,7 +66,7 @@ export async function boot({ app, metrics, views, session, landscape }) {
     const story = app.functions.get(state.function)?.story;
     if (!query.has("steps") && story) state.steps = story.steps;
   }
-  trails.surface = app.surface;
+  store.emit("surface", app.surface);
   controls.show(app.fn);
   await firstDraw(app, metrics, views);
   trails.sync();
@@ -84,7 +84,7 @@ export async function boot({ app, metrics, views, session, landscape }) {
   expression.live = true;
   Object.assign(window.descent, { basins, sweeps });
   views.present.show(); // the link may open in present mode
-  basins.refresh();
+  basins.refresh(); // the link may open with the basins overlay on
   document.body.dataset.ready = "true";
   if (state.start) await session.run(true);
 }

@@ -39,6 +39,9 @@ export class Controls {
     this.select = $("function");
     this.bind();
     store.subscribe(Object.values(NUMBER_FIELDS), () => this.showNumbers()); // a story's steps
+    store.on("clear-errors", () => this.clearErrors());
+    store.on("start", () => this.showStart());
+    store.on("problem", (p, run) => !(p.field === "run" && run) && this.showError(p.field, p.message));
   }
 
   bind() {

@@ -3,7 +3,7 @@
 import { leaving } from "./diverge.js";
 import { showRuleAt } from "./rulevalues.js";
 import { specOf } from "./runs.js";
-import { fmt } from "./state.js";
+import { fmt, store } from "./state.js";
 
 const STATE_NAMES = {
   exp_avg: "m  (exp_avg)",
@@ -79,6 +79,8 @@ export class Inspector {
     this.announce = document.getElementById("race-announce");
     this.items = [];
     this.lastUpdate = 0;
+    store.on("frame", (step, playing) => this.update(step, playing, !playing));
+    store.on("race", (race) => this.setRace(race));
   }
 
   /** Rebuild the list for a race (entries may still be computing). */

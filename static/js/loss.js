@@ -2,7 +2,7 @@
 // on a canvas over its plot area, so a frame costs a few hundred lineTo calls.
 import { leaving } from "./diverge.js";
 import { fitCanvas, plotArea } from "./pick.js";
-import { fmt } from "./state.js";
+import { fmt, store } from "./state.js";
 
 const Plotly = () => window.Plotly;
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1f2933" };
@@ -36,6 +36,9 @@ export class LossCurve {
     this.maxStep = 1;
     this.px = new Map();
     this.drawnPoints = 0;
+    store.on("frame", (step) => this.draw(step));
+    store.on("race", () => this.clearRace());
+    store.on("race-axes", (race, fn, steps, pending) => pending.push(this.setRace(race.entries, fn, steps)));
   }
 
   async init() {

@@ -22,7 +22,7 @@ import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { Tabs } from "./tabs.js";
 import { state, store } from "./state.js";
-import { drawn } from "./tangent.js";
+import { drawTangent, drawn } from "./tangent.js";
 import { Trails } from "./trails.js";
 import { Transport } from "./transport.js";
 
@@ -55,6 +55,8 @@ const views = {
     getRace: () => app.race, onSurface: (fn, surface) => landscape.showData(fn, surface), onSetting: () => session.rerun(),
   }),
 };
+// The tangent is drawn over the trails, each frame, after them (1-D lessons).
+store.on("frame", (step) => drawTangent(views.trails, step, $("slope-label")));
 views.gallery = new Gallery();
 views.lessonLink = new LessonLink();
 views.fair = new FairRace({

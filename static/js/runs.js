@@ -77,6 +77,12 @@ export class RunsPanel {
     this.addButton = document.getElementById("add-run");
     this.addButton.addEventListener("click", () => this.add());
     store.subscribe(["runs"], () => this.render()); // a story, a sweep or a fair race set them
+    store.on("clear-errors", () => this.clearErrors());
+    store.on("problem", (p, run) => {
+      if (p.field !== "run" || !run) return false;
+      this.showError(run, p.param, p.message);
+      return true;
+    });
   }
 
   add() {

@@ -137,7 +137,21 @@ export function createStore(props) {
     listeners.push({ keys, fn });
   }
 
-  return { state, props, toQuery, fromQuery, writeUrl, update, touch, subscribe };
+  // Events that are not state (an animation frame, a race, a surface): the session and the
+  // landscape announce them, and each panel listens for what it draws, so none is called by
+  // name. emit() returns true if some listener returned true ("I showed it").
+  const events = new Map();
+  function on(event, fn) {
+    if (!events.has(event)) events.set(event, []);
+    events.get(event).push(fn);
+  }
+  function emit(event, ...args) {
+    let handled = false;
+    for (const fn of events.get(event) || []) handled = fn(...args) === true || handled;
+    return handled;
+  }
+
+  return { state, props, toQuery, fromQuery, writeUrl, update, touch, subscribe, on, emit };
 }
 
 export { INVALID };

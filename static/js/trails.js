@@ -3,7 +3,7 @@
 // they are scatter3d traces restyled at most ~20 times a second.
 import { drawExits } from "./diverge.js";
 import { fitCanvas, plotArea } from "./pick.js";
-import { state } from "./state.js";
+import { state, store } from "./state.js";
 
 const Plotly = () => window.Plotly;
 
@@ -18,6 +18,10 @@ export class Trails {
     this.last3d = 0;
     this.interval3d = 50;
     this.surface = null;
+    store.on("frame", (step, playing) => this.draw(step, !playing));
+    store.on("race", (race, surface) => this.setRace(race, surface));
+    store.on("race-data", (race, surface) => this.setRace(race, surface));
+    store.on("surface", (surface) => (this.surface = surface));
   }
 
   /** Match the canvas to Plotly's plot area; call after every (re)layout. */
