@@ -79,7 +79,7 @@ export class Inspector {
     this.announce = document.getElementById("race-announce");
     this.items = [];
     this.lastUpdate = 0;
-    store.on("frame", (step, playing) => this.update(step, playing, !playing));
+    store.on("frame", (step, playing, force) => this.update(step, playing, force || !playing));
     store.on("race", (race) => this.setRace(race));
   }
 

@@ -74,7 +74,7 @@ export class Session {
         if (final) transport.extend(maxStepOf(r), partial);
         else transport.load(maxStepOf(r), autoplay, partial);
         r.shown = true;
-        store.emit("frame", transport.step, transport.playing);
+        store.emit("frame", transport.step, transport.playing, true); // new data: draw it all now
         await afterPaint(); // the balls move first; the loss axes (a Plotly call) follow
         if (token === app.token) { // the loss curve's axes for the data so far
           const pending = [];

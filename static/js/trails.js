@@ -18,7 +18,7 @@ export class Trails {
     this.last3d = 0;
     this.interval3d = 50;
     this.surface = null;
-    store.on("frame", (step, playing) => this.draw(step, !playing));
+    store.on("frame", (step, playing, force) => this.draw(step, force || !playing));
     store.on("race", (race, surface) => this.setRace(race, surface));
     store.on("race-data", (race, surface) => this.setRace(race, surface));
     store.on("surface", (surface) => (this.surface = surface));
