@@ -9,6 +9,7 @@ import numpy as np
 
 from app.engine.functions import LossFunction, Minimum, planar
 from app.engine.lessons import LESSON_FUNCTIONS
+from app.engine.stories import with_story
 
 PI = np.pi
 
@@ -95,7 +96,7 @@ _SQUARE5 = ((-5.0, 5.0), (-5.0, 5.0))
 _SQUARE10 = ((-10.0, 10.0), (-10.0, 10.0))
 _ORIGIN = (Minimum((0.0, 0.0), 0.0),)
 
-FUNCTIONS: tuple[LossFunction, ...] = (
+FUNCTIONS: tuple[LossFunction, ...] = tuple(map(with_story, (
     planar(
         "bowl", "Bowl", r"f(x, y) = x^2 + y^2",
         lambda x, y: x * x + y * y, lambda x, y: (2 * x, 2 * y),
@@ -167,7 +168,7 @@ FUNCTIONS: tuple[LossFunction, ...] = (
         "matyas", "Matyas", r"f(x, y) = 0.26\,(x^2 + y^2) - 0.48\,xy",
         lambda x, y: 0.26 * (x * x + y * y) - 0.48 * x * y,
         lambda x, y: (0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x),
-        _SQUARE10, _ORIGIN, (8.0, -3.0),
+        _SQUARE10, _ORIGIN, (8.0, -3.0), log_scale=True,
         description="A nearly flat, diagonal trough: gradients are tiny along x = y.",
     ),
     planar(
@@ -175,7 +176,7 @@ FUNCTIONS: tuple[LossFunction, ...] = (
         r"f(x, y) = \left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
         r"\left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
         _goldstein_price, _goldstein_price_grad, _SQUARE2, (Minimum((0.0, -1.0), 3.0),),
-        (-0.5, 1.0), log_scale=True,
+        (0.5, -1.5), log_scale=True,
         description="Values span six orders of magnitude; several local minima.",
     ),
     planar(
@@ -183,7 +184,7 @@ FUNCTIONS: tuple[LossFunction, ...] = (
         r"f(x, y) = 2x^2 - 1.05x^4 + \frac{x^6}{6} + xy + y^2",
         lambda x, y: 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y**2,
         lambda x, y: (4 * x - 4.2 * x**3 + x**5 + y, x + 2 * y),
-        _SQUARE5, _ORIGIN, (-1.8, 1.5),
+        _SQUARE5, _ORIGIN, (-2.5, 2.0), log_scale=True,
         description="Three humps: one global minimum and two local ones.",
     ),
     planar(
@@ -196,7 +197,7 @@ FUNCTIONS: tuple[LossFunction, ...] = (
             Minimum((_SIX_HUMP_X, -_SIX_HUMP_Y), _SIX_HUMP_F),
             Minimum((-_SIX_HUMP_X, _SIX_HUMP_Y), _SIX_HUMP_F),
         ),
-        (-1.5, -1.0),
+        (-2.5, -1.5), log_scale=True,
         description="Six minima, two of them global, mirror images of each other.",
     ),
     planar(
@@ -204,16 +205,16 @@ FUNCTIONS: tuple[LossFunction, ...] = (
         r"f(x, y) = \tfrac{1}{2}\left[(x^4 - 16x^2 + 5x) + (y^4 - 16y^2 + 5y)\right]",
         lambda x, y: 0.5 * ((x**4 - 16 * x**2 + 5 * x) + (y**4 - 16 * y**2 + 5 * y)),
         lambda x, y: (2 * x**3 - 16 * x + 2.5, 2 * y**3 - 16 * y + 2.5),
-        _SQUARE5, (Minimum((_STYBLINSKI_T, _STYBLINSKI_T), _STYBLINSKI_F),), (4.0, 0.5),
+        _SQUARE5, (Minimum((_STYBLINSKI_T, _STYBLINSKI_T), _STYBLINSKI_F),), (0.0, 4.0),
         description="Four wells of different depths; the deepest at (−2.9035, −2.9035).",
     ),
     planar(
         "levi", "Lévi N.13",
         r"f(x, y) = \sin^2 3\pi x + (x - 1)^2 (1 + \sin^2 3\pi y) + (y - 1)^2 (1 + \sin^2 2\pi y)",
-        _levi, _levi_grad, _SQUARE10, (Minimum((1.0, 1.0), 0.0),), (-6.0, 7.0),
+        _levi, _levi_grad, _SQUARE10, (Minimum((1.0, 1.0), 0.0),), (3.0, -2.0),
         description="A rippled bowl with many local minima around (1, 1).",
     ),
-)  # fmt: skip
+)))  # fmt: skip
 
 CATALOG: dict[str, LossFunction] = {f.id: f for f in (*FUNCTIONS, *LESSON_FUNCTIONS)}
 

@@ -22,6 +22,31 @@ class Minimum:
     is_global: bool = True
 
 
+# The claims a default run makes about itself, each checked by tests/engine/test_stories.py:
+# ends at a global minimum; settles away from it (a local minimum, a plateau); still moving
+# when the steps run out; reverses direction on most steps; diverges or runs off the map
+# uphill; runs off the map downhill (no minimum to reach).
+OUTCOMES = ("minimum", "stuck", "slow", "zigzag", "diverges", "escapes")
+
+
+@dataclass(frozen=True)
+class StoryRun:
+    optimizer: dict  # the API's optimizer object: {"name": "sgd", "lr": 0.1, "momentum": 0.9}
+    expect: tuple[str, ...]  # what it shows, from OUTCOMES
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a function teaches: the race the page opens with, how the map is drawn, and a
+    one-line prompt. Starts from the record's ``start``; colours on ``log_scale``."""
+
+    runs: tuple[StoryRun, ...]
+    prompt: str  # "Try this: …"
+    steps: int = 500
+    resolution: int = 200  # surface points per axis: enough to resolve the finest ripple
+    levels: int = 28  # equal colour bands between the surface's lowest and highest value
+
+
 @dataclass(frozen=True)
 class LossFunction:
     id: str
@@ -34,6 +59,7 @@ class LossFunction:
     start: tuple[float, ...] = ()
     log_scale: bool = False
     description: str = ""
+    story: Story | None = None
     extra: dict = field(default_factory=dict)
     # Losses on data: the mean loss over ``n_samples`` points, and the gradient of the mean
     # over a mini-batch of them, ``sample_gradient(p, indices) -> (..., dims)``.

@@ -14,6 +14,7 @@ import numpy as np
 from app.engine.data import data_function
 from app.engine.data.models import as_points
 from app.engine.functions import Array, LossFunction, Minimum
+from app.engine.stories import with_story
 
 # f(x) = x⁴ − 4x² + x: f'(x) = 4x³ − 8x + 1 has three real roots; these are the outer two,
 # the nearest doubles to the 50-digit roots (mpmath.findroot; tests/fixtures/golden_data.json
@@ -63,7 +64,7 @@ def line_function(
     )  # fmt: skip
 
 
-LESSON_FUNCTIONS: tuple[LossFunction, ...] = (
+LESSON_FUNCTIONS: tuple[LossFunction, ...] = tuple(map(with_story, (
     line_function(
         "parabola", "Parabola", r"f(x) = x^2", lambda x: x * x, lambda x: 2 * x,
         (-5.0, 5.0), (Minimum((0.0,), 0.0),), -4.0,
@@ -104,7 +105,8 @@ LESSON_FUNCTIONS: tuple[LossFunction, ...] = (
     replace(
         data_function("logistic", "mse", *BERRIES, id="logistic-berries-mse",
                       title="Poisonous berries (squared error)"),
+        start=(12.0, 4.0),  # out on the plateau, where σ saturates
         description="The same berries scored by squared error instead: not convex, with flat "
         "plateaus where σ saturates and gradients all but vanish.",
     ),
-)  # fmt: skip
+)))  # fmt: skip

@@ -99,8 +99,9 @@ export function getOptimizers() {
 }
 
 // The same URL as the page's <link rel="preload"> (app/pages.py), so the preload is used.
-export function getSurface(id, resolution = Number(document.body.dataset.surfaceResolution) || 200) {
-  const path = `/functions/${encodeURIComponent(id)}/surface?resolution=${resolution}&encoding=base64`;
+/** A catalog function's surface, on its record's own grid unless `resolution` is given. */
+export function getSurface(id, resolution = null) {
+  const path = `/functions/${encodeURIComponent(id)}/surface?${resolution ? `resolution=${resolution}&` : ""}encoding=base64`;
   return request(path, {}, "function");
 }
 

@@ -35,6 +35,8 @@ export class Basins {
     this.token = 0;
     this.button.addEventListener("click", () => this.toggle());
     store.subscribe(["basins"], () => this.refresh());
+    store.on("settings", () => this.refresh()); // the runs and settings it maps changed
+    store.on("landscape", () => this.refresh()); // a new landscape was drawn
     overlays.push((fn, s, where) => this.traces(fn, where));
   }
 

@@ -7,7 +7,7 @@ import { drawLandscape, prepareSurface } from "./plot.js";
 import { afterPaint, drawPreview, loadPlotly } from "./preview.js";
 import { castParams, setSpecs, specOf } from "./runs.js";
 import { message } from "./session.js";
-import { DEFAULTS, fromQuery, state, writeUrl } from "./state.js";
+import { DEFAULTS, fromQuery, resetRuns, state, store, storyRuns, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,7 +60,13 @@ export async function boot({ app, metrics, views, session, landscape }) {
   const optimizersP = getOptimizers();
   const surfaceP = state.function === CUSTOM ? null : getSurface(state.function).catch(() => null);
   await firstFunction(app, views, functionsP, surfaceP);
-  trails.surface = app.surface;
+  const query = new URLSearchParams(location.search);
+  if (!query.has("runs")) { // no race in the link: the function's story tells one
+    resetRuns(storyRuns(app.functions.get(state.function)));
+    const story = app.functions.get(state.function)?.story;
+    if (!query.has("steps") && story) state.steps = story.steps;
+  }
+  store.emit("surface", app.surface);
   controls.show(app.fn);
   await firstDraw(app, metrics, views);
   trails.sync();
@@ -78,7 +84,7 @@ export async function boot({ app, metrics, views, session, landscape }) {
   expression.live = true;
   Object.assign(window.descent, { basins, sweeps });
   views.present.show(); // the link may open in present mode
-  basins.refresh();
+  basins.refresh(); // the link may open with the basins overlay on
   document.body.dataset.ready = "true";
   if (state.start) await session.run(true);
 }

@@ -1,6 +1,6 @@
 // The page's settings controls: function, steps, tolerance, noise, seed, view, copy link,
 // suggested start, lesson locks; plus showing API errors next to the control that caused them.
-import { fmt, shareUrl, state, update } from "./state.js";
+import { fmt, shareUrl, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
@@ -19,7 +19,12 @@ export function latexToHtml(tex) {
   s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)} `);
   s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
   s = s.replace(/\\(?:operatorname|mathrm|text)\{([^{}]*)\}/g, "$1"); // \operatorname{sign} is "sign"
-  s = s.replace(/\\left|\\right/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
+  // Accents over one letter: \hat v is v̂ (combining marks), not a lost "hat".
+  s = s.replace(/\\(hat|bar|tilde)\s*\{?\\?([a-zA-Z]+?)\}?(?![a-zA-Z])/g, (m, accent, x) => {
+    const mark = { hat: "\u0302", bar: "\u0304", tilde: "\u0303" }[accent];
+    return `${x in SYMBOLS ? SYMBOLS[x] : x}${mark}`;
+  });
+  s = s.replace(/\\left(?![a-z])|\\right(?![a-z])/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
   s = s.replace(/\\([a-zA-Z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : name));
   s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");
   s = s.replace(/_\{([^{}]*)\}/g, "<sub>$1</sub>").replace(/_(\w)/g, "<sub>$1</sub>");
@@ -33,6 +38,10 @@ export class Controls {
     this.h = handlers; // {onFunction, onSetting, onSuggestedStart, onStart}
     this.select = $("function");
     this.bind();
+    store.subscribe(Object.values(NUMBER_FIELDS), () => this.showNumbers()); // a story's steps
+    store.on("clear-errors", () => this.clearErrors());
+    store.on("start", () => this.showStart());
+    store.on("problem", (p, run) => !(p.field === "run" && run) && this.showError(p.field, p.message));
   }
 
   bind() {
@@ -77,14 +86,15 @@ export class Controls {
   /** Reflect `state` in the controls (after loading a URL). */
   show(fn) {
     this.select.value = state.function;
-    $("steps").value = String(state.steps);
-    $("tol").value = String(state.tol);
-    $("noise").value = String(state.noise);
-    $("seed").value = String(state.seed);
+    this.showNumbers();
     $("speed").value = String(state.speed);
     for (const radio of document.querySelectorAll("input[name=view]")) radio.checked = radio.value === state.view;
     if (fn) this.showFunction(fn);
     this.showStart();
+  }
+
+  showNumbers() {
+    for (const [id, key] of Object.entries(NUMBER_FIELDS)) $(id).value = String(state[key]);
   }
 
   showFunction(fn) {
@@ -92,6 +102,7 @@ export class Controls {
     code.innerHTML = latexToHtml(fn.formula);
     code.title = `LaTeX: ${fn.formula}`;
     $("function-description").textContent = fn.description;
+    this.showPrompt(fn.story ? fn.story.prompt : "");
     const flat = fn.dims !== 2; // a 1-D function is a curve: no 3-D view
     const radio3d = document.querySelector("input[name=view][value='3d']");
     radio3d.disabled = flat || state.lock.has("view");
@@ -108,8 +119,19 @@ export class Controls {
   showBlank() {
     $("formula").textContent = "";
     $("function-description").textContent = "Type a function of x (and y) to draw its landscape, then click it to race.";
+    this.showPrompt("");
     $("suggested-start").disabled = true;
     this.select.value = "custom";
+  }
+
+  /** The record's one-line "Try this: …" (app/engine/stories.py), its lead in bold. */
+  showPrompt(text) {
+    const box = $("function-prompt");
+    const [lead, rest] = text.startsWith("Try this:") ? ["Try this:", text.slice(9)] : ["", text];
+    const strong = document.createElement("strong");
+    strong.textContent = lead;
+    box.replaceChildren(strong, rest);
+    box.hidden = !text;
   }
 
   showStart() {

@@ -5,7 +5,7 @@
 import { postJson, problemsOf } from "./api.js";
 import { DataFit } from "./datafit.js";
 import { dataFunction, parseCsv } from "./datamodel.js";
-import { MAX_URL_POINTS, fmt, state } from "./state.js";
+import { MAX_URL_POINTS, fmt, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const RESOLUTION = 150;
@@ -19,6 +19,7 @@ export class DataPanel {
     this.chart = new DataFit($("data-fit"), $("data-fit-overlay"), (data) => this.apply(data));
     this.base = null;
     this.token = 0;
+    store.on("frame", (step) => this.draw(step));
     this.modelText = $("data-model");
     $("data-apply").addEventListener("click", () => this.applyCsv());
     $("data-reset").addEventListener("click", () => this.reset());

@@ -1,6 +1,9 @@
 // The race list: a legend entry per run with its plain-language status, and the
 // inspector for the current step (point, loss, gradient, its norm, optimizer state).
-import { fmt } from "./state.js";
+import { leaving } from "./diverge.js";
+import { showRuleAt } from "./rulevalues.js";
+import { specOf } from "./runs.js";
+import { fmt, store } from "./state.js";
 
 const STATE_NAMES = {
   exp_avg: "m  (exp_avg)",
@@ -31,8 +34,15 @@ function atGlobal(f, global) {
 
 /** The outcome in words: "converged at step 212", "stuck in a local minimum (…)", …;
  * `k` is the step shown, `minima` the function's known minima. */
-export function outcome(entry, k = Infinity, minima = null) {
+export function outcome(entry, k = Infinity, minima = null, domain = null) {
   const d = entry.data;
+  const out = leaving(entry, domain);
+  if (out && k >= out.step && d.status !== "diverged") { // off the map: say so from that step on
+    const last = d.losses[d.losses.length - 1];
+    return out.kind === "diverged"
+      ? { kind: "diverged", text: `diverged: left the map at step ${out.step} (f = ${fmt(last, 3)} at the end)` }
+      : { kind: "escaped", text: `left the map at step ${out.step}, still going downhill (f = ${fmt(last, 3)} at the end)` };
+  }
   if (entry.error || !d || k < d.steps_taken || entry.partial) return { kind: null, text: statusText(entry, k) };
   const last = d.losses[d.losses.length - 1];
   const global = globalOf(minima);
@@ -69,12 +79,15 @@ export class Inspector {
     this.announce = document.getElementById("race-announce");
     this.items = [];
     this.lastUpdate = 0;
+    store.on("frame", (step, playing, force) => this.update(step, playing, force || !playing));
+    store.on("race", (race) => this.setRace(race));
   }
 
   /** Rebuild the list for a race (entries may still be computing). */
   setRace(race) {
     this.names = race ? race.names : null;
     this.minima = race ? race.minima : null;
+    this.domain = race ? race.domain : null;
     this.items = (race ? race.entries : []).map((entry) => this.item(entry));
     this.list.replaceChildren(...this.items.map((i) => i.li));
     this.lastUpdate = 0;
@@ -99,8 +112,18 @@ export class Inspector {
     head.append(swatch, text);
     const dl = document.createElement("dl");
     dl.className = "inspect";
-    li.append(head, dl);
-    return { li, entry, status, dl, rows: null };
+    const rule = document.getElementById("rule-at-template").content.firstElementChild.cloneNode(true);
+    li.append(head, dl, rule);
+    const item = { li, entry, status, dl, rows: null, rule };
+    rule.addEventListener("toggle", () => this.showRule(item, this.step || 0));
+    return item;
+  }
+
+  /** The update rule with this step's numbers, while its box is open. */
+  showRule(item, k) {
+    if (!item.rule.open || !item.entry.data) return;
+    const axes = this.names ? this.names.axes : ["x", "y"];
+    showRuleAt(item.rule, specOf(item.entry.run.optimizer), item.entry, Math.min(k, item.entry.data.points.length - 1), axes);
   }
 
   rowsFor(item) {
@@ -125,9 +148,10 @@ export class Inspector {
     if (playing && !force && now - this.lastUpdate < 120) return;
     this.lastUpdate = now;
     this.stepLabel.textContent = this.items.length ? `· step ${k}` : "";
+    this.step = k;
     for (const item of this.items) {
       const entry = item.entry;
-      const { kind, text } = outcome(entry, k, this.minima);
+      const { kind, text } = outcome(entry, k, this.minima, this.domain);
       if (item.status.textContent !== text) item.status.textContent = text;
       item.li.dataset.status = entry.error ? "error" : entry.data ? entry.data.status : "pending";
       item.li.dataset.outcome = kind || "";
@@ -141,6 +165,7 @@ export class Inspector {
       }
       const d = entry.data;
       if (!d) continue;
+      this.showRule(item, k);
       if (!item.rows || item.rows.data !== d) this.rowsFor(item); // new data may name other states
       const i = Math.min(k, d.points.length - 1);
       const g = d.gradients ? d.gradients[i] : null;

@@ -3,7 +3,7 @@
 import { getSurface, problemsOf } from "./api.js";
 import { CUSTOM } from "./expression.js";
 import { drawBlank, drawLandscape, prepareSurface } from "./plot.js";
-import { state, store, writeUrl } from "./state.js";
+import { state, store, tellStory, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,10 +36,9 @@ export class Landscape {
     const surface = given || (await getSurface(fn.id));
     if (token !== app.surfaceToken) return false;
     app.surface = prepareSurface(fn, surface);
-    this.v.trails.surface = app.surface;
+    store.emit("surface", app.surface);
     await this.draw(fn);
-    this.v.basins.refresh();
-    this.v.sweeps.stale();
+    store.emit("landscape", fn); // basins and the sweep follow the landscape
     return true;
   }
 
@@ -68,7 +67,7 @@ export class Landscape {
 
   /** "Custom…" with no formula yet: no landscape at all, so a click cannot race the old one. */
   async showBlank() {
-    const { gd, controls, sweeps } = this.v;
+    const { gd, controls } = this.v;
     state.function = CUSTOM;
     state.expression = null;
     this.session.clear(null);
@@ -78,7 +77,7 @@ export class Landscape {
     $("plot-hint").hidden = true;
     writeUrl();
     await drawBlank(gd, "Type a formula under “Your function” to see its landscape");
-    sweeps.stale();
+    store.emit("landscape", null);
   }
 
   /** A function from the menu (or the link): its data, controls and landscape. */
@@ -99,6 +98,7 @@ export class Landscape {
     state.function = id;
     this.app.fn = fn;
     if (userChoice) state.data = null;
+    if (userChoice) tellStory(fn); // its own race, steps and start (app/engine/stories.py)
     await dataPanel.setFunction(fn);
     controls.showFunction(fn);
     if (userChoice) this.session.clear(fn.start.slice());

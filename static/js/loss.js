@@ -1,7 +1,8 @@
 // The loss-vs-step plot: Plotly draws the axes once per race; the growing curves are drawn
 // on a canvas over its plot area, so a frame costs a few hundred lineTo calls.
+import { leaving } from "./diverge.js";
 import { fitCanvas, plotArea } from "./pick.js";
-import { fmt } from "./state.js";
+import { fmt, store } from "./state.js";
 
 const Plotly = () => window.Plotly;
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1f2933" };
@@ -35,6 +36,9 @@ export class LossCurve {
     this.maxStep = 1;
     this.px = new Map();
     this.drawnPoints = 0;
+    store.on("frame", (step) => this.draw(step));
+    store.on("race", () => this.clearRace());
+    store.on("race-axes", (race, fn, steps, pending) => pending.push(this.setRace(race.entries, fn, steps)));
   }
 
   async init() {
@@ -67,6 +71,7 @@ export class LossCurve {
   /** New race: choose the scale and axis ranges from all the data at once. */
   async setRace(entries, fn, xmax = null) {
     this.entries = entries.filter((e) => e.data);
+    this.domain = fn.domain;
     this.scale = lossScale(this.entries, fn);
     this.maxStep = xmax || Math.max(1, ...this.entries.map((e) => e.data.losses.length - 1));
     const ys = [];
@@ -95,10 +100,24 @@ export class LossCurve {
       }
     }
     this.px.clear();
+    this.legend(this.entries);
     await this.layout(this.scale, [0, this.maxStep], yrange);
   }
 
+  /** Which colour is which run (shown in present mode: app.css). */
+  legend(entries) {
+    const list = document.getElementById("loss-legend");
+    if (!list) return;
+    list.replaceChildren(...entries.map((e) => {
+      const li = document.createElement("li");
+      li.style.setProperty("--run-color", e.color);
+      li.textContent = e.label;
+      return li;
+    }));
+  }
+
   clearRace() {
+    this.legend([]);
     this.entries = [];
     this.px.clear();
     this.drawnPoints = 0;
@@ -170,6 +189,7 @@ export class LossCurve {
       }
       drawn += k + 1;
     }
+    this.markers = this.divergences(ctx, step);
     if (this.entries.length) {
       const x = this.area.xa.l2p(Math.min(step, this.maxStep));
       ctx.beginPath();
@@ -180,5 +200,36 @@ export class LossCurve {
       ctx.stroke();
     }
     return drawn;
+  }
+
+  /** "diverged at step k": a dashed line at k in the run's colour, labelled at the top. */
+  divergences(ctx, step) {
+    const marks = [];
+    for (const entry of this.entries) {
+      const out = leaving(entry, this.domain);
+      if (!out || out.kind !== "diverged" || step < out.step) continue;
+      const x = this.area.xa.l2p(Math.min(out.step, this.maxStep));
+      const text = `✕ ${entry.index !== undefined ? `run ${entry.index + 1} ` : ""}diverged at step ${out.step}`;
+      const y = 14 + 18 * marks.length;
+      ctx.save();
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, this.area.height);
+      ctx.strokeStyle = entry.color;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = "600 12px system-ui, sans-serif";
+      const w = ctx.measureText(text).width + 8;
+      const left = x + 4 + w > this.area.width ? x - 4 - w : x + 4;
+      ctx.fillStyle = "rgba(255,255,255,0.92)";
+      ctx.fillRect(left, y - 11, w, 16);
+      ctx.fillStyle = "#b00020";
+      ctx.fillText(text, left + 4, y + 1);
+      ctx.restore();
+      marks.push({ run: entry.run ? entry.run.id : null, step: out.step, text });
+    }
+    return marks;
   }
 }

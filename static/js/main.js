@@ -18,11 +18,12 @@ import { Downloads } from "./downloads.js";
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
 import { FairRace } from "./fair.js";
 import { Gallery } from "./gallery.js";
+import { LessonLink } from "./lessonlink.js";
 import { download, snapshotPng, snapshotSvg } from "./snapshot.js";
 import { Sweeps } from "./sweeps.js";
 import { Tabs } from "./tabs.js";
-import { state } from "./state.js";
-import { drawn } from "./tangent.js";
+import { state, store } from "./state.js";
+import { drawTangent, drawn } from "./tangent.js";
 import { Trails } from "./trails.js";
 import { Transport } from "./transport.js";
 
@@ -50,16 +51,19 @@ const views = {
   }),
   expression: new ExpressionEditor((fn, surface) => landscape.showCustom(fn, surface)),
   basins: new Basins({ getFn: () => app.fn, redraw: () => landscape.setView(state.view) }),
-  sweeps: new Sweeps({ getFn: () => app.fn, onRuns: () => (views.runsPanel.render(), session.rerun()) }),
+  sweeps: new Sweeps({ getFn: () => app.fn, onRuns: () => (store.touch("runs"), session.rerun()) }),
   dataPanel: new DataPanel({
     getRace: () => app.race, onSurface: (fn, surface) => landscape.showData(fn, surface), onSetting: () => session.rerun(),
   }),
 };
+// The tangent is drawn over the trails, each frame, after them (1-D lessons).
+store.on("frame", (step) => drawTangent(views.trails, step, $("slope-label")));
 views.gallery = new Gallery();
+views.lessonLink = new LessonLink();
 views.fair = new FairRace({
   getFn: () => app.fn,
   onRuns: (start) => {
-    views.runsPanel.render();
+    store.touch("runs");
     if (state.start) session.rerun();
     else session.startAt(start, null, true);
   },

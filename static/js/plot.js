@@ -40,9 +40,15 @@ export function prepareSurface(fn, surface) {
   const eps = Math.max((zMax - zMin) * 1e-5, 1e-12);
   const shown = log ? new Float32Array(data.length) : data;
   if (log) for (let i = 0; i < data.length; i++) shown[i] = Math.log10(data[i] - zMin + eps);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of shown) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const rowsOf = (arr) => Array.from({ length: ny }, (_, j) => arr.subarray(j * nx, (j + 1) * nx));
   return {
     dims: 2, x: surface.x, y: surface.y, nx, ny, log, eps, zMin, zMax, names,
+    // The record's equal colour bands, lowest to highest shown value (tests/engine/test_stories.py
+    // checks that none of them covers half the map).
+    levels: fn.story && hi > lo ? { start: lo, end: hi, size: (hi - lo) / fn.story.levels } : null,
     z: rowsOf(shown), trueZ: rowsOf(data),
     transform: log ? (v) => Math.log10(Math.max(v - zMin, 0) + eps) : (v) => v,
   };
@@ -102,8 +108,9 @@ function hoverTemplate(s) {
 function contourTrace(s) {
   return {
     type: "contour", x: s.x, y: s.y, z: s.z, customdata: s.trueZ, name: s.names.f,
-    colorscale: COLORSCALE, ncontours: 28, colorbar: colorbar(s),
-    contours: { coloring: "heatmap", showlines: true },
+    colorscale: COLORSCALE, colorbar: colorbar(s),
+    ...(s.levels ? { autocontour: false, zmin: s.levels.start, zmax: s.levels.end } : { ncontours: 28 }),
+    contours: { coloring: "heatmap", showlines: true, ...(s.levels || {}) },
     line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.8 },
     hovertemplate: hoverTemplate(s),
   };

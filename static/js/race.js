@@ -14,8 +14,8 @@ export function newRace() {
     settings: { ...state, start: state.start.slice() },
     ready: false, // the first phase is in: the animation can start
     loaded: false, // every run has all its steps (or failed)
-    entries: state.runs.map((run) => ({
-      run, color: colorOf(run), label: runLabel(run), data: null, error: null, partial: false,
+    entries: state.runs.map((run, index) => ({
+      run, index, color: colorOf(run), label: runLabel(run), data: null, error: null, partial: false,
     })),
   };
 }

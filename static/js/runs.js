@@ -1,7 +1,7 @@
 // The run editor: one card per run, its controls generated from GET /api/v1/optimizers
 // (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
 import { showRule } from "./rule.js";
-import { MAX_RUNS, colorOf, fmt, makeRun, state } from "./state.js";
+import { MAX_RUNS, colorOf, fmt, makeRun, state, store } from "./state.js";
 
 let specs = new Map(); // optimizer name -> spec from the API
 let uid = 0;
@@ -76,6 +76,13 @@ export class RunsPanel {
     this.template = document.getElementById("run-template");
     this.addButton = document.getElementById("add-run");
     this.addButton.addEventListener("click", () => this.add());
+    store.subscribe(["runs"], () => this.render()); // a story, a sweep or a fair race set them
+    store.on("clear-errors", () => this.clearErrors());
+    store.on("problem", (p, run) => {
+      if (p.field !== "run" || !run) return false;
+      this.showError(run, p.param, p.message);
+      return true;
+    });
   }
 
   add() {

@@ -3,8 +3,7 @@
 import { namesOf } from "./plot.js";
 import { afterPaint } from "./preview.js";
 import { loadRace, maxStepOf, newRace } from "./race.js";
-import { state, writeUrl } from "./state.js";
-import { drawTangent } from "./tangent.js";
+import { state, store, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,12 +26,8 @@ export class Session {
 
   /** One animation frame at `step` (the transport's callback). */
   frame(step, playing) {
-    const { trails, dataPanel, loss, inspector, transport } = this.v;
-    trails.draw(step, !playing);
-    drawTangent(trails, step, $("slope-label"));
-    dataPanel.draw(step);
-    loss.draw(step);
-    inspector.update(step, playing, !playing);
+    const { transport } = this.v;
+    store.emit("frame", step, playing); // trails, tangent, data panel, loss curve, inspector
     const now = performance.now();
     const { pending, metrics } = this;
     if (pending.click !== null) {
@@ -47,46 +42,45 @@ export class Session {
     metrics.worstFrameMs = transport.metrics.worstFrameMs;
   }
 
+  /** Next to the run or control that caused it (whichever panel owns it), else over the plot. */
   showProblem(problem, run) {
-    if (problem.field === "run" && run) {
-      this.v.runsPanel.showError(run, problem.param, problem.message);
-    } else if (!this.v.controls.showError(problem.field, problem.message)) {
-      message(problem.message);
-    }
+    if (!store.emit("problem", problem, run)) message(problem.message);
   }
 
   /** Run every active optimizer from state.start and play the race. */
   async run(autoplay = true) {
     const { app } = this;
-    const { controls, runsPanel, trails, inspector, loss, transport } = this.v;
+    const { transport } = this.v;
     const token = ++app.token;
-    controls.clearErrors();
-    runsPanel.clearErrors();
+    store.emit("clear-errors");
     message("");
     writeUrl();
-    controls.showStart();
+    store.emit("start");
     if (!state.start || !app.fn) return;
     $("plot-hint").hidden = true;
     const race = newRace();
     race.names = namesOf(app.fn);
     race.minima = app.fn.minima || [];
+    race.domain = app.fn.domain; // the plotted box: leaving it is shown (diverge.js)
     app.race = race;
-    trails.setRace(race, app.surface);
-    inspector.setRace(race);
-    loss.clearRace();
+    store.emit("race", race, app.surface); // a new race: trails, inspector, loss curve
     transport.load(0, false);
     await loadRace(race, {
       stale: () => token !== app.token,
       onProblem: (problem, run) => this.showProblem(problem, run),
       onData: async (r, final) => {
-        trails.setRace(r, app.surface); // new data: recompute pixel positions
+        store.emit("race-data", r, app.surface); // new data: recompute pixel positions
         const partial = r.entries.some((e) => e.partial);
         if (final) transport.extend(maxStepOf(r), partial);
         else transport.load(maxStepOf(r), autoplay, partial);
         r.shown = true;
-        inspector.update(transport.step, transport.playing, true);
+        store.emit("frame", transport.step, transport.playing, true); // new data: draw it all now
         await afterPaint(); // the balls move first; the loss axes (a Plotly call) follow
-        if (token === app.token) await loss.setRace(r.entries, app.fn, final ? null : r.settings.steps);
+        if (token === app.token) { // the loss curve's axes for the data so far
+          const pending = [];
+          store.emit("race-axes", r, app.fn, final ? null : r.settings.steps, pending);
+          await Promise.all(pending);
+        }
       },
     });
   }
@@ -94,7 +88,7 @@ export class Session {
   /** A setting changed: refresh what depends on it and race again (if there is a start). */
   rerun() {
     writeUrl();
-    this.v.basins.refresh();
+    store.emit("settings"); // basins depend on the runs and settings too
     if (state.start) this.run(true);
   }
 
@@ -111,12 +105,9 @@ export class Session {
 
   /** Drop the race (and its drawings); the next one starts at `start`. */
   clear(start) {
-    const { trails, inspector, loss, transport } = this.v;
     state.start = start;
     this.app.race = null;
-    trails.setRace(null, null);
-    inspector.setRace(null);
-    loss.clearRace();
-    transport.load(0, false);
+    store.emit("race", null, null);
+    this.v.transport.load(0, false);
   }
 }

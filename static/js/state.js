@@ -9,6 +9,7 @@ export const PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 export const STEPS_PER_SECOND = 100; // at speed 1×
 
+// For a typed formula (a catalog function opens with its own story's runs: storyRuns).
 export const DEFAULT_RUNS = [
   { optimizer: "sgd", params: { lr: 0.001 } },
   { optimizer: "sgd", params: { lr: 0.001, momentum: 0.9 } },
@@ -76,7 +77,7 @@ export const PROPS = [
   { key: "data", codec: dataCodec, default: null, include: (s) => Boolean(s.data) && s.data.x.length <= MAX_URL_POINTS },
   { key: "batch", type: "int", default: null, check: (n) => n >= 1 },
   { key: "shuffle", type: "bool", default: true },
-  { key: "steps", type: "int", default: 500, check: (n) => n >= 1 },
+  { key: "steps", type: "int", default: 500, always: true, check: (n) => n >= 1 }, // a story may set another
   { key: "schedule", codec: scheduleCodec, default: null }, // the API checks its name and kwargs
   { key: "tol", type: "number", default: 1e-8 },
   { key: "noise", type: "number", default: 0 },
@@ -103,8 +104,8 @@ export const DEFAULTS = Object.fromEntries(PROPS.map((p) => [p.key, p.default]))
 let nextRunId = 1;
 
 /** A run: a stable id, a palette slot, an optimizer name and the kwargs set by hand. */
-export function makeRun(optimizer, params = {}, color = null) {
-  const used = new Set((state.runs || []).map((r) => r.color));
+export function makeRun(optimizer, params = {}, color = null, others = state.runs) {
+  const used = new Set((others || []).map((r) => r.color));
   if (color === null || used.has(color)) {
     color = PALETTE.findIndex((_, i) => !used.has(i));
   }
@@ -113,6 +114,20 @@ export function makeRun(optimizer, params = {}, color = null) {
 
 export function colorOf(run) {
   return PALETTE[run.color % PALETTE.length];
+}
+
+/** The runs a function's story opens with (app/engine/stories.py), as run specs. */
+export function storyRuns(fn) {
+  const runs = fn && fn.story ? fn.story.runs : null;
+  if (!runs || !runs.length) return DEFAULT_RUNS;
+  return runs.map(({ optimizer: { name, ...params } }) => ({ optimizer: name, params }));
+}
+
+/** A function chosen from the menu: its story's race and steps, through the store. */
+export function tellStory(fn) {
+  const runs = [];
+  for (const spec of storyRuns(fn).slice(0, MAX_RUNS)) runs.push(makeRun(spec.optimizer, spec.params, runs.length, runs));
+  store.update({ runs, ...(fn && fn.story ? { steps: fn.story.steps } : {}) });
 }
 
 export function resetRuns(specs = DEFAULT_RUNS) {

@@ -115,11 +115,21 @@ export function createStore(props) {
       state[key] = value;
     }
     writeUrl();
-    if (silent || !changed.size) return changed;
+    if (!silent) notify(changed);
+    return changed;
+  }
+
+  function notify(changed) {
+    if (!changed.size) return;
     for (const { keys, fn } of listeners) {
       if (!keys || keys.some((k) => changed.has(k))) fn(state, changed);
     }
-    return changed;
+  }
+
+  /** A value was edited in place (a run's parameter): write the URL and tell its watchers. */
+  function touch(...keys) {
+    writeUrl();
+    notify(new Set(keys));
   }
 
   /** Call fn(state, changedKeys) after every update touching one of `keys` (null: any). */
@@ -127,7 +137,21 @@ export function createStore(props) {
     listeners.push({ keys, fn });
   }
 
-  return { state, props, toQuery, fromQuery, writeUrl, update, subscribe };
+  // Events that are not state (an animation frame, a race, a surface): the session and the
+  // landscape announce them, and each panel listens for what it draws, so none is called by
+  // name. emit() returns true if some listener returned true ("I showed it").
+  const events = new Map();
+  function on(event, fn) {
+    if (!events.has(event)) events.set(event, []);
+    events.get(event).push(fn);
+  }
+  function emit(event, ...args) {
+    let handled = false;
+    for (const fn of events.get(event) || []) handled = fn(...args) === true || handled;
+    return handled;
+  }
+
+  return { state, props, toQuery, fromQuery, writeUrl, update, touch, subscribe, on, emit };
 }
 
 export { INVALID };

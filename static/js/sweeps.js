@@ -4,7 +4,7 @@
 // diverged cells grey. Clicking a point or cell adds that run to the race.
 import { postJson, problemsOf } from "./api.js";
 import { runLabel, specOf, valueOf } from "./runs.js";
-import { MAX_RUNS, fmt, functionSpec, makeRun, state } from "./state.js";
+import { MAX_RUNS, fmt, functionSpec, makeRun, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const COUNT = 40;
@@ -53,6 +53,7 @@ export function usableTop(positives) {
 
 export class Sweeps {
   constructor({ getFn, onRuns }) {
+    store.on("landscape", () => this.stale()); // its results were for the landscape before
     this.getFn = getFn; // () => app.fn
     this.onRuns = onRuns; // () => re-render the runs panel and race again
     this.card = $("sweep-card");

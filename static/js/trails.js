@@ -1,8 +1,9 @@
 // Balls, trails and arrows. In 2-D they are drawn on a transparent <canvas> laid over
 // Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
 // they are scatter3d traces restyled at most ~20 times a second.
+import { drawExits } from "./diverge.js";
 import { fitCanvas, plotArea } from "./pick.js";
-import { state } from "./state.js";
+import { state, store } from "./state.js";
 
 const Plotly = () => window.Plotly;
 
@@ -17,6 +18,10 @@ export class Trails {
     this.last3d = 0;
     this.interval3d = 50;
     this.surface = null;
+    store.on("frame", (step, playing, force) => this.draw(step, force || !playing));
+    store.on("race", (race, surface) => this.setRace(race, surface));
+    store.on("race-data", (race, surface) => this.setRace(race, surface));
+    store.on("surface", (surface) => (this.surface = surface));
   }
 
   /** Match the canvas to Plotly's plot area; call after every (re)layout. */
@@ -84,6 +89,7 @@ export class Trails {
     for (const { entry, px, py } of runs) arrows(ctx, entry, px, py, Math.min(step, px.length - 1), xa, ya);
     const [sx, sy] = this.startPixel();
     startMarker(ctx, sx, sy);
+    const placed = []; // present mode's name tags, kept apart where balls meet
     for (const entry of race.entries) {
       if (!entry.data) {
         if (!entry.error) ball(ctx, sx, sy, entry.color);
@@ -92,8 +98,9 @@ export class Trails {
       const { px, py } = this.pixels(entry);
       const k = Math.min(step, px.length - 1);
       ball(ctx, px[k], py[k], entry.color, entry.data.status === "diverged" && k === px.length - 1);
-      if (state.present) tag(ctx, px[k], py[k], entry.label, entry.color);
+      if (state.present) tag(ctx, px[k], py[k], entry.label, entry.color, placed);
     }
+    this.exits = drawExits(ctx, runs, step, this.area, race.domain); // ✕ where a run left the map
   }
 
   /** The start in pixels; for a 1-D function at the height of the curve there. */
@@ -160,12 +167,16 @@ export class Trails {
 }
 
 /** The run's name beside its ball (present mode), on a white pad so any map shows it. */
-function tag(ctx, x, y, text, color) {
+function tag(ctx, x, y, text, color, placed = []) {
   if (!Number.isFinite(x) || !Number.isFinite(y)) return;
   ctx.font = "600 15px system-ui, sans-serif";
   const w = ctx.measureText(text).width;
   const room = ctx.canvas.width / (window.devicePixelRatio || 1);
   const left = x + 11 + w + 8 > room ? x - 11 - w - 8 : x + 11; // near the right edge: to the left
+  // Two balls in one place (runs that reach the same minimum): the later tag goes below.
+  const hits = (top) => placed.some((r) => left < r.right && left + w + 8 > r.left && top < r.bottom && top + 20 > r.top);
+  while (hits(y - 10)) y += 22;
+  placed.push({ left, right: left + w + 8, top: y - 10, bottom: y + 10 });
   ctx.fillStyle = "rgba(255,255,255,0.9)";
   ctx.fillRect(left, y - 10, w + 8, 20);
   ctx.fillStyle = color;

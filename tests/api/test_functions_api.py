@@ -8,7 +8,7 @@ from app.engine.catalog import CATALOG, get_function
 IDS = list(CATALOG)
 PLANAR_IDS = [fid for fid, f in CATALOG.items() if f.dims == 2]
 FIELDS = {"id", "title", "dims", "formula", "domain", "minima", "start", "log_scale",
-          "description"}  # fmt: skip
+          "description", "story"}  # fmt: skip
 
 
 def test_health_is_ok(client):
@@ -35,8 +35,19 @@ def test_function_info_matches_the_record(client, fid):
 def test_log_scale_is_set_for_the_steep_functions(client):
     functions = client.get("/api/v1/functions").json()["functions"]
     assert {f["id"] for f in functions if f["log_scale"]} == {
-        "rosenbrock", "goldstein-price", "beale"
+        "rosenbrock", "goldstein-price", "beale", "matyas", "three-hump-camel", "six-hump-camel"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("fid", IDS)
+def test_the_story_is_served_from_the_record(client, fid):
+    story = client.get(f"/api/v1/functions/{fid}").json()["story"]
+    record = get_function(fid).story
+    assert story["prompt"] == record.prompt and story["steps"] == record.steps
+    assert [r["optimizer"] for r in story["runs"]] == [r.optimizer for r in record.runs]
+    assert [r["expect"] for r in story["runs"]] == [list(r.expect) for r in record.runs]
+    surface = client.get(f"/api/v1/functions/{fid}/surface").json()
+    assert len(surface["x"]) == record.resolution  # the default grid is the record's
 
 
 def test_unknown_function_is_404_naming_valid_ids(client):

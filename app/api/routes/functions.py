@@ -14,7 +14,7 @@ from app.api.schemas import FunctionInfo, FunctionList, Surface
 from app.api.work import check_operations, surface_ns
 from app.config import settings
 from app.engine.catalog import CATALOG
-from app.engine.functions import LossFunction
+from app.engine.functions import LossFunction, Story
 
 router = APIRouter(prefix="/api/v1/functions", tags=["functions"])
 
@@ -23,6 +23,12 @@ WindowBound = Annotated[
     float | None,
     Query(ge=-settings.max_coordinate, le=settings.max_coordinate, allow_inf_nan=False),
 ]
+
+
+def story_info(story: Story) -> dict:
+    runs = [{"optimizer": r.optimizer, "expect": list(r.expect)} for r in story.runs]
+    return {"runs": runs, "prompt": story.prompt, "steps": story.steps,
+            "resolution": story.resolution, "levels": story.levels}  # fmt: skip
 
 
 def function_info(f: LossFunction) -> dict:
@@ -38,6 +44,7 @@ def function_info(f: LossFunction) -> dict:
         "start": list(f.start),
         "log_scale": f.log_scale,
         "description": f.description,
+        **({"story": story_info(f.story)} if f.story else {}),
         **({"data": f.extra["data"]} if "data" in f.extra else {}),
     }
 
@@ -75,9 +82,9 @@ def resolve_window(
 async def get_surface(
     http: Request,
     function_id: FunctionIdPath,
-    resolution: Annotated[int, Query(ge=2, le=settings.max_resolution)] = (
-        settings.default_resolution
-    ),
+    resolution: Annotated[
+        int | None, Query(ge=2, le=settings.max_resolution, description="default: the record's")
+    ] = None,
     x_min: WindowBound = None,
     x_max: WindowBound = None,
     y_min: WindowBound = None,
@@ -86,6 +93,8 @@ async def get_surface(
 ) -> StrictJSONResponse:
     """Evaluate the function on a grid; base64 gives z as a Plotly typed array (float32)."""
     f = lookup(function_id)
+    if resolution is None:  # the record's own: enough to resolve its finest ripple
+        resolution = f.story.resolution if f.story else settings.default_resolution
     window = resolve_window(f, [(x_min, x_max), (y_min, y_max)])
     ns = check_operations("resolution", surface_ns(f, resolution**f.dims), "points", "query")
 

@@ -8,6 +8,7 @@ from app.api.responses import StrictJSONResponse
 from app.api.schemas import OptimizerList
 from app.engine.optim import RULES
 from app.engine.optim.specs import SPECS, OptimizerSpec
+from app.engine.optim.symbols import SYMBOLS
 
 router = APIRouter(prefix="/api/v1/optimizers", tags=["optimizers"])
 
@@ -20,6 +21,7 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
         "description": spec.description,
         "state": list(RULES[spec.name].slots),
         "equations": list(RULES[spec.name].equations),
+        "symbols": SYMBOLS.get(spec.name, {}),
         "params": [
             {
                 "name": p.name,

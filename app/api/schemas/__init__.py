@@ -108,6 +108,19 @@ class Minimum(BaseModel):
     global_: bool = Field(alias="global", serialization_alias="global")
 
 
+class StoryRunInfo(BaseModel):
+    optimizer: dict[str, Any] = Field(description="an optimizer object, as trajectories take")
+    expect: list[str] = Field(description="what the run shows: minimum, stuck, slow, zigzag, …")
+
+
+class StoryInfo(BaseModel):
+    runs: list[StoryRunInfo] = Field(description="the race the page opens with, from `start`")
+    prompt: str = Field(description='a one-line "Try this: …"')
+    steps: int
+    resolution: int = Field(description="the surface's default points per axis")
+    levels: int = Field(description="equal colour bands from the lowest to the highest value")
+
+
 class FunctionInfo(BaseModel):
     id: str
     title: str
@@ -118,6 +131,7 @@ class FunctionInfo(BaseModel):
     start: list[float]
     log_scale: bool
     description: str
+    story: StoryInfo | None = Field(None, description="default race, map and prompt")
     data: dict[str, Any] | None = Field(None, description="model, loss and points of a data fit")
 
 
@@ -339,6 +353,11 @@ class OptimizerInfo(BaseModel):
     description: str
     state: list[str] = Field(description="the optimizer's named state, as torch names it")
     equations: list[str] = Field(description="LaTeX lines of the update rule (its docstring)")
+    symbols: dict[str, str] = Field(
+        {},
+        description="symbol of the equations -> its source: a parameter (betas.0), "
+        "state:<slot>, grad (g_t), point (θ_{t-1}) or t",
+    )
     params: list[ParamInfo]
 
 
