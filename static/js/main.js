@@ -28,7 +28,7 @@ import { Transport } from "./transport.js";
 const $ = (id) => document.getElementById(id);
 const gd = $("landscape");
 const metrics = {
-  firstContourMs: null, firstContourKind: null, plotlyContourMs: null,
+  firstContourMs: null, firstContourKind: null, plotlyContourMs: null, clickableMs: null,
   clickToFirstFrameMs: null, clickToRaceMs: null, fps: null, worstFrameMs: null,
 };
 const app = { functions: new Map(), fn: null, surface: null, race: null, token: 0, surfaceToken: 0 };
