@@ -85,12 +85,15 @@ def surface_path(function_id: str) -> str:
 def index(request: Request) -> HTMLResponse:
     function_id = request.query_params.get("function") or DEFAULT_FUNCTION
     preloads = ["/api/v1/functions", "/api/v1/optimizers"]
+    # A link that opens in 3-D needs the full bundle first (the cartesian one would go unused).
+    first = "plotly.min.js" if request.query_params.get("view") == "3d" else "plotly-cartesian.min.js"
     # Only a catalog landscape has a GET surface to preload (not a typed one or custom data).
     if function_id in CATALOG and "expr" not in request.query_params:
         preloads.append(surface_path(function_id))
     context = {
         "plotly_version": bundle("plotly.min.js")[1],
         "plotly_cartesian_version": bundle("plotly-cartesian.min.js")[1],
+        "plotly_preload": f"/vendor/{first}?v={bundle(first)[1]}",
         "default_function": DEFAULT_FUNCTION,
         "surface_resolution": SURFACE_RESOLUTION,
         "preloads": preloads,

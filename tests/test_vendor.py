@@ -55,3 +55,9 @@ def test_the_page_preloads_only_the_cartesian_bundle(client):
     assert preloads == [f"/vendor/plotly-cartesian.min.js?v={bundle('plotly-cartesian.min.js')[1]}"]
     # The full bundle is named for the 3-D view, fetched only when it is chosen.
     assert f'data-plotly-src="/vendor/plotly.min.js?v={bundle("plotly.min.js")[1]}"' in html
+
+
+def test_a_3d_link_preloads_the_full_bundle(client):
+    html = client.get("/?view=3d").text
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="script">', html)
+    assert preloads == [f"/vendor/plotly.min.js?v={bundle('plotly.min.js')[1]}"]
