@@ -86,7 +86,8 @@ def index(request: Request) -> HTMLResponse:
     function_id = request.query_params.get("function") or DEFAULT_FUNCTION
     preloads = ["/api/v1/functions", "/api/v1/optimizers"]
     # A link that opens in 3-D needs the full bundle first (the cartesian one would go unused).
-    first = "plotly.min.js" if request.query_params.get("view") == "3d" else "plotly-cartesian.min.js"
+    three_d = request.query_params.get("view") == "3d"
+    first = "plotly.min.js" if three_d else "plotly-cartesian.min.js"
     # Only a catalog landscape has a GET surface to preload (not a typed one or custom data).
     if function_id in CATALOG and "expr" not in request.query_params:
         preloads.append(surface_path(function_id))
