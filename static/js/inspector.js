@@ -1,5 +1,6 @@
 // The race list: a legend entry per run with its plain-language status, and the
 // inspector for the current step (point, loss, gradient, its norm, optimizer state).
+import { styleOf } from "./palette.js";
 import { fmt } from "./state.js";
 
 const STATE_NAMES = {
@@ -89,6 +90,7 @@ export class Inspector {
     head.className = "race-status";
     const swatch = document.createElement("span");
     swatch.className = "swatch";
+    swatch.dataset.marker = styleOf(entry.run.color).marker; // the ball's shape on the map
     swatch.setAttribute("aria-hidden", "true");
     const label = document.createElement("strong");
     label.textContent = entry.label;

@@ -10,8 +10,8 @@ const CURSOR_STEPS = 40; // an arrow moves the cursor 1/40 of the domain (Shift:
 /** Every key of the page. `run` is this module's handler; keys without one are handled where
  * the control lives (transport.js: space and the arrows; the dialog: Escape). */
 export const SHORTCUTS = [
-  { keys: ["↑", "↓", "←", "→"], where: "landscape", what: "On the landscape: move the start cursor (Shift: faster)" },
-  { keys: ["Enter"], where: "landscape", what: "On the landscape: race from the cursor" },
+  { keys: ["↑", "↓", "←", "→"], what: "On the landscape: move the start cursor (Shift: faster)" },
+  { keys: ["Enter"], what: "On the landscape: race from the cursor" },
   { keys: ["Space"], what: "Play / pause" },
   { keys: ["←", "→"], what: "Step back / forward" },
   { key: "Home", keys: ["Home"], what: "First step", run: (k) => k.transport.seek(0) },
