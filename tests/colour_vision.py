@@ -68,8 +68,11 @@ def ciede2000(lab1, lab2) -> float:
         h_bar = (h1p + h2p) / 2
     else:
         h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
-    t = (1 - 0.17 * math.cos(math.radians(h_bar - 30)) + 0.24 * math.cos(math.radians(2 * h_bar))
-         + 0.32 * math.cos(math.radians(3 * h_bar + 6)) - 0.20 * math.cos(math.radians(4 * h_bar - 63)))  # fmt: skip
+    def cos(degrees: float) -> float:
+        return math.cos(math.radians(degrees))
+
+    t = (1 - 0.17 * cos(h_bar - 30) + 0.24 * cos(2 * h_bar) + 0.32 * cos(3 * h_bar + 6)
+         - 0.20 * cos(4 * h_bar - 63))  # fmt: skip
     d_theta = 30 * math.exp(-(((h_bar - 275) / 25) ** 2))
     rc = 2 * math.sqrt(cp_bar**7 / (cp_bar**7 + 25**7))
     sl = 1 + 0.015 * (l_bar - 50) ** 2 / math.sqrt(20 + (l_bar - 50) ** 2)
