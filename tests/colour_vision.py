@@ -68,6 +68,7 @@ def ciede2000(lab1, lab2) -> float:
         h_bar = (h1p + h2p) / 2
     else:
         h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
+
     def cos(degrees: float) -> float:
         return math.cos(math.radians(degrees))
 
