@@ -36,8 +36,16 @@ export class Keyboard {
     this.say = $("landscape-cursor");
     this.dialog = this.buildHelp();
     gd.addEventListener("keydown", (e) => this.onLandscapeKey(e));
-    gd.addEventListener("focus", () => this.showCursor());
-    gd.addEventListener("blur", () => (this.mark.hidden = true));
+    // A tap or click focuses the map too, but only keyboard focus shows the cursor.
+    gd.addEventListener("pointerdown", () => {
+      this.byPointer = true;
+      this.mark.hidden = true;
+    }, true);
+    gd.addEventListener("focus", () => this.byPointer || this.showCursor());
+    gd.addEventListener("blur", () => {
+      this.byPointer = false;
+      this.mark.hidden = true;
+    });
     document.addEventListener("keydown", (e) => this.onKey(e));
     $("keys-toggle").addEventListener("click", () => this.toggleHelp());
   }
@@ -53,6 +61,7 @@ export class Keyboard {
 
   /** Arrows move the cursor, Enter races from it (prevented: the transport keeps out). */
   onLandscapeKey(event) {
+    this.byPointer = false;
     const fn = this.app.fn;
     if (!fn || event.altKey || event.ctrlKey || event.metaKey) return;
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowDown: [1, -1], ArrowUp: [1, 1] };
