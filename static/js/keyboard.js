@@ -10,7 +10,7 @@ const CURSOR_STEPS = 40; // an arrow moves the cursor 1/40 of the domain (Shift:
 /** Every key of the page. `run` is this module's handler; keys without one are handled where
  * the control lives (transport.js: space and the arrows; the dialog: Escape). */
 export const SHORTCUTS = [
-  { keys: ["↑", "↓", "←", "→"], what: "On the landscape: move the start cursor (Shift: faster)" },
+  { keys: ["↑", "↓", "←", "→"], what: "On the landscape (reached with Tab): move the start cursor (Shift: faster)" },
   { keys: ["Enter"], what: "On the landscape: race from the cursor" },
   { keys: ["Space"], what: "Play / pause" },
   { keys: ["←", "→"], what: "Step back / forward" },
@@ -36,7 +36,7 @@ export class Keyboard {
     this.say = $("landscape-cursor");
     this.dialog = this.buildHelp();
     gd.addEventListener("keydown", (e) => this.onLandscapeKey(e));
-    // A tap or click focuses the map too, but only keyboard focus shows the cursor.
+    // A tap or click focuses the map too, but only keyboard focus shows and drives the cursor.
     gd.addEventListener("pointerdown", () => {
       this.byPointer = true;
       this.mark.hidden = true;
@@ -59,11 +59,12 @@ export class Keyboard {
     shortcut.run(this);
   }
 
-  /** Arrows move the cursor, Enter races from it (prevented: the transport keeps out). */
+  /** Arrows move the cursor, Enter races from it (prevented: the transport keeps out),
+   * when the map was reached with the keyboard (Tab). */
   onLandscapeKey(event) {
-    this.byPointer = false;
     const fn = this.app.fn;
-    if (!fn || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Focused by a click or tap, the map leaves the arrows to the transport (they step).
+    if (!fn || this.byPointer || event.altKey || event.ctrlKey || event.metaKey) return;
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowDown: [1, -1], ArrowUp: [1, 1] };
     if (event.key in moves) {
       event.preventDefault();
