@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Pinned versions (pip constraints) of every dependency, so a clone installs what was tested.
 LOCK := requirements.lock
+# Front-end tools from the npm registry, pinned by tools/package-lock.json: axe-core (the
+# browser tests' accessibility checks) and the Plotly.js bundle tools/vendor-plotly.sh vendors.
+NODE_TOOLS := tools/node_modules/.installed
 
 .PHONY: run test lint format bench load health-bench soak clean lock
 
@@ -33,6 +36,11 @@ $(VENV)/.installed-bench: $(BIN)/activate pyproject.toml $(LOCK)
 run: $(VENV)/.installed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --http app.middleware.protocol:Guarded --ws-max-size 65536
 
+$(NODE_TOOLS): tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs npm (Node.js 18+) for axe-core: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --prefix tools --no-audit --no-fund --silent
+	touch $@
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check app tests bench
 	$(BIN)/hadolint Dockerfile
@@ -40,7 +48,7 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format app tests bench
 
-test: lint
+test: lint $(NODE_TOOLS)
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed-test

@@ -8,16 +8,30 @@ the CLI's ``export`` and the page's "offline HTML" draw the same thing.
 from __future__ import annotations
 
 import math
+import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from app.config import settings
 from app.engine.functions import LossFunction
 from app.engine.optim.specs import SPECS
 
-# The page's palette (static/js/state.js): Okabe–Ito, colour-blind safe.
-PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2"]
+
+@cache
+def page_list(name: str) -> list[str]:
+    """A list of strings from the page's run palette (static/js/palette.js: its one
+    definition): PALETTE, PLOTLY_DASHES or MARKERS."""
+    text = (Path(settings.static_dir) / "js" / "palette.js").read_text(encoding="utf-8")
+    found = re.search(rf"export const {name} = \[([^\]]*)\]", text)
+    if not found:
+        raise RuntimeError(f"static/js/palette.js has no {name}")
+    return re.findall(r'"([^"]+)"', found.group(1))
+
+
 FRAME_MS = 60
 FRAME_POINTS = 150  # points of a trail in one animation frame (the file stays small)
 
@@ -111,16 +125,18 @@ def race_figure(
     first_run = len(data)
     longest = max((len(body["points"]) - 1 for _, body in runs), default=0)
     for i, (label, body) in enumerate(runs):
-        color = PALETTE[i % len(PALETTE)]
+        colors, dashes, markers = (page_list(n) for n in ("PALETTE", "PLOTLY_DASHES", "MARKERS"))
+        color, dash, marker = (v[i % len(v)] for v in (colors, dashes, markers))
         xs, ys = coords(body, longest)
         final = body["losses"][-1] if body["losses"] else None
         legend = f"{label} · {body['status']}" + (
             f", f = {_number(final)}" if final is not None else "")  # fmt: skip
         data.append(go.Scatter(x=xs, y=ys, mode="lines", name=legend, legendgroup=str(i),
-                               line={"color": color, "width": 2.5}))  # fmt: skip
+                               line={"color": color, "width": 2.5, "dash": dash}))  # fmt: skip
         data.append(go.Scatter(
             x=xs[-1:], y=ys[-1:], mode="markers", showlegend=False, legendgroup=str(i),
-            name=label, marker={"color": color, "size": 12, "line": {"color": "white", "width": 2}},
+            name=label, marker={"color": color, "size": 12, "symbol": marker,
+                                "line": {"color": "black", "width": 1.5}},
         ))  # fmt: skip
     if runs:
         start = runs[0][1]["points"][0]

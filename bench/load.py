@@ -98,7 +98,8 @@ def warm_up(url: str) -> None:
     """One request of each kind the locust users send, so lazy imports and first-call
     allocations are in the 'before' RSS."""
     with httpx.Client(base_url=url, timeout=60) as client:
-        for path in ("/", "/vendor/plotly.min.js", "/api/v1/functions", "/api/v1/optimizers"):
+        page = ("/", "/vendor/plotly-cartesian.min.js")  # what a first visit loads (2-D)
+        for path in (*page, "/api/v1/functions", "/api/v1/optimizers"):
             client.get(path).raise_for_status()
         client.get("/api/v1/functions/rosenbrock/surface").raise_for_status()
         client.get("/api/v1/functions/himmelblau/surface?encoding=base64").raise_for_status()

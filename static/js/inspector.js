@@ -3,6 +3,7 @@
 import { leaving } from "./diverge.js";
 import { showRuleAt } from "./rulevalues.js";
 import { specOf } from "./runs.js";
+import { styleOf } from "./palette.js";
 import { fmt, store } from "./state.js";
 
 const STATE_NAMES = {
@@ -102,6 +103,7 @@ export class Inspector {
     head.className = "race-status";
     const swatch = document.createElement("span");
     swatch.className = "swatch";
+    swatch.dataset.marker = styleOf(entry.run.color).marker; // the ball's shape on the map
     swatch.setAttribute("aria-hidden", "true");
     const label = document.createElement("strong");
     label.textContent = entry.label;

@@ -1,6 +1,7 @@
 // The loss-vs-step plot: Plotly draws the axes once per race; the growing curves are drawn
 // on a canvas over its plot area, so a frame costs a few hundred lineTo calls.
 import { leaving } from "./diverge.js";
+import { styleOf } from "./palette.js";
 import { fitCanvas, plotArea } from "./pick.js";
 import { fmt, store } from "./state.js";
 
@@ -180,7 +181,9 @@ export class LossCurve {
       }
       ctx.strokeStyle = entry.color;
       ctx.lineWidth = 2;
+      ctx.setLineDash(styleOf(entry.run ? entry.run.color : 0).dash); // the run's dashes, as on the map
       ctx.stroke();
+      ctx.setLineDash([]);
       if (k >= 0 && !Number.isNaN(py[k])) {
         ctx.beginPath();
         ctx.arc(px[k], py[k], 3.5, 0, Math.PI * 2);

@@ -7,6 +7,7 @@ import { Controls } from "./controls.js";
 import { DataPanel } from "./datapanel.js";
 import { ExpressionEditor } from "./expression.js";
 import { Inspector } from "./inspector.js";
+import { Keyboard } from "./keyboard.js";
 import { Landscape } from "./landscape.js";
 import { LossCurve } from "./loss.js";
 import { RunsPanel } from "./runs.js";
@@ -30,7 +31,7 @@ import { Transport } from "./transport.js";
 const $ = (id) => document.getElementById(id);
 const gd = $("landscape");
 const metrics = {
-  firstContourMs: null, firstContourKind: null, plotlyContourMs: null,
+  firstContourMs: null, firstContourKind: null, plotlyContourMs: null, clickableMs: null,
   clickToFirstFrameMs: null, clickToRaceMs: null, fps: null, worstFrameMs: null,
 };
 const app = { functions: new Map(), fn: null, surface: null, race: null, token: 0, surfaceToken: 0 };
@@ -71,6 +72,7 @@ views.fair = new FairRace({
 views.present = new Present(() => views.transport.redraw());
 const session = new Session(app, metrics, views);
 const landscape = new Landscape(app, views, session);
+views.keyboard = new Keyboard({ app, gd, transport: views.transport, session });
 
 const { trails, loss, inspector, transport, dataPanel } = views;
 const downloads = new Downloads(() => app.race, message);
@@ -93,7 +95,7 @@ const saver = (kind, make, icon) => ({
 });
 modebar.push(saver("png", snapshotPng, "camera"), saver("svg", snapshotSvg, "disk"));
 window.descent = {
-  metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel, recorder,
+  metrics, state, transport, trails, loss, inspector, app, drawn, dataPanel, recorder, keyboard: views.keyboard,
   get race() {
     return app.race;
   },

@@ -1,6 +1,7 @@
 // The landscape: a Plotly filled contour (2-D) or surface (3-D) drawn ONCE per function/view.
 // Runs are drawn on a canvas overlay (trails.js) in 2-D; in 3-D they are scatter3d traces.
 import { decodeTypedArray } from "./api.js";
+import { loadPlotly } from "./plotly-loader.js";
 import { fmt } from "./state.js";
 
 const Plotly = () => window.Plotly;
@@ -151,8 +152,12 @@ function layout3d(fn, s) {
 export const overlays = [];
 
 /** Draw the landscape. Returns a promise resolving when Plotly has rendered it. */
-export function drawLandscape(gd, fn, s, view, runTraces = []) {
-  gd._is3d = view === "3d" && s.dims === 2;
+export async function drawLandscape(gd, fn, s, view, runTraces = []) {
+  const is3d = view === "3d" && s.dims === 2;
+  const token = (gd._drawToken = (gd._drawToken || 0) + 1);
+  if (is3d) await loadPlotly(true); // the first 3-D view fetches the full bundle
+  if (token !== gd._drawToken) return undefined; // a newer draw (say, back to 2-D) came first
+  gd._is3d = is3d;
   if (gd._is3d) return Plotly().react(gd, [surfaceTrace(s), ...runTraces], layout3d(fn, s), config());
   const base = s.dims === 1 ? curveTrace(s) : contourTrace(s);
   const layer = (where) => overlays.flatMap((overlay) => overlay(fn, s, where));

@@ -1,5 +1,5 @@
 // A banded colour map of the surface drawn on a canvas the moment the data arrives, while
-// Plotly.js (4.8 MB) is still being compiled on a cold start. Plotly's contour replaces it.
+// Plotly.js is still being compiled on a cold start. Plotly's contour replaces it.
 import { COLORSCALE } from "./plot.js";
 
 const BANDS = 28;
@@ -64,16 +64,4 @@ export function drawPreview(canvas, s) {
 /** Resolves after the browser has painted what is on screen now. */
 export function afterPaint() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
-/** Add Plotly.js (already preloaded by the page) and resolve when it has run. */
-export function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  return new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = src;
-    script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("Plotly did not load")));
-    script.onerror = () => reject(new Error(`could not load ${src}`));
-    document.head.append(script);
-  });
 }

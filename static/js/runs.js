@@ -1,5 +1,6 @@
 // The run editor: one card per run, its controls generated from GET /api/v1/optimizers
 // (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
+import { styleOf } from "./palette.js";
 import { showRule } from "./rule.js";
 import { MAX_RUNS, colorOf, fmt, makeRun, state, store } from "./state.js";
 
@@ -109,6 +110,7 @@ export class RunsPanel {
     const li = this.template.content.firstElementChild.cloneNode(true);
     li.dataset.runId = String(run.id);
     li.style.setProperty("--run-color", colorOf(run));
+    li.querySelector(".swatch").dataset.marker = styleOf(run.color).marker; // the ball's shape on the map
     const select = li.querySelector(".run-optimizer");
     const selectId = `run-${++uid}-optimizer`;
     select.id = selectId;

@@ -4,8 +4,9 @@
 import { CODECS, INVALID, createStore, urlNumber } from "./store.js";
 
 export const MAX_RUNS = 6;
-// Okabe–Ito colour-blind-safe palette (yellow and black left out: they vanish on the map).
-export const PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2"];
+import { PALETTE } from "./palette.js"; // each run's colour, dash and marker
+
+export { PALETTE };
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 export const STEPS_PER_SECOND = 100; // at speed 1×
 

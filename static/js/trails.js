@@ -2,6 +2,7 @@
 // Plotly's plot area (axis c2p conversions), so a frame never touches the contour. In 3-D
 // they are scatter3d traces restyled at most ~20 times a second.
 import { drawExits } from "./diverge.js";
+import { ball, look, tag, trail } from "./palette.js";
 import { fitCanvas, plotArea } from "./pick.js";
 import { state, store } from "./state.js";
 
@@ -85,21 +86,24 @@ export class Trails {
     // Every trail first, then every arrow, so no trail hides another run's arrows.
     const runs = race.entries.filter((e) => e.data).map((entry) => ({ entry, ...this.pixels(entry) }));
     const wide = state.present ? 2 : 1;
-    for (const { entry, px, py } of runs) trail(ctx, px, py, Math.min(step, px.length - 1), entry.color, wide);
+    for (const { entry, px, py } of runs) trail(ctx, px, py, Math.min(step, px.length - 1), look(entry), wide);
     for (const { entry, px, py } of runs) arrows(ctx, entry, px, py, Math.min(step, px.length - 1), xa, ya);
     const [sx, sy] = this.startPixel();
     startMarker(ctx, sx, sy);
-    const placed = []; // present mode's name tags, kept apart where balls meet
+    const labels = [];
     for (const entry of race.entries) {
       if (!entry.data) {
-        if (!entry.error) ball(ctx, sx, sy, entry.color);
+        if (!entry.error) ball(ctx, sx, sy, look(entry));
         continue;
       }
       const { px, py } = this.pixels(entry);
       const k = Math.min(step, px.length - 1);
-      ball(ctx, px[k], py[k], entry.color, entry.data.status === "diverged" && k === px.length - 1);
-      if (state.present) tag(ctx, px[k], py[k], entry.label, entry.color, placed);
+      ball(ctx, px[k], py[k], look(entry), entry.data.status === "diverged" && k === px.length - 1);
+      labels.push([px[k], py[k], entry]);
     }
+    // Direct labels: each run's name beside its ball, unless it would cover one already drawn.
+    const taken = [];
+    for (const [x, y, entry] of labels) tag(ctx, x, y, entry.label, entry.color, taken, state.present);
     this.exits = drawExits(ctx, runs, step, this.area, race.domain); // ✕ where a run left the map
   }
 
@@ -131,12 +135,14 @@ export class Trails {
         ys.push(pts[i][1]);
         zs.push(losses.length ? s.transform(losses[i]) + lift : null);
       }
-      const line = { color: entry.color, width: 6 };
+      const { dash3d, marker3d } = look(entry);
+      const line = { color: entry.color, width: 6, dash: dash3d };
       out.push({ type: "scatter3d", mode: "lines", x: xs, y: ys, z: zs, line, hoverinfo: "skip", name: entry.label });
       const last = Math.max(k, 0);
       out.push({
-        type: "scatter3d", mode: "markers", x: [xs[last]], y: [ys[last]], z: [zs[last]],
-        marker: { size: 6, color: entry.color, line: { color: "#000", width: 1 } },
+        type: "scatter3d", mode: "markers+text", x: [xs[last]], y: [ys[last]], z: [zs[last]],
+        text: [entry.label], textposition: "top center", textfont: { color: "#111", size: state.present ? 15 : 11 },
+        marker: { size: 6, color: entry.color, symbol: marker3d, line: { color: "#000", width: 1 } },
         name: entry.label, hovertemplate: `${entry.label}<extra></extra>`,
       });
     }
@@ -164,49 +170,6 @@ export class Trails {
     const update = { x: traces.map((t) => t.x), y: traces.map((t) => t.y), z: traces.map((t) => t.z) };
     Plotly().restyle(this.gd, update, traces.map((_, i) => i + 1));
   }
-}
-
-/** The run's name beside its ball (present mode), on a white pad so any map shows it. */
-function tag(ctx, x, y, text, color, placed = []) {
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return;
-  ctx.font = "600 15px system-ui, sans-serif";
-  const w = ctx.measureText(text).width;
-  const room = ctx.canvas.width / (window.devicePixelRatio || 1);
-  const left = x + 11 + w + 8 > room ? x - 11 - w - 8 : x + 11; // near the right edge: to the left
-  // Two balls in one place (runs that reach the same minimum): the later tag goes below.
-  const hits = (top) => placed.some((r) => left < r.right && left + w + 8 > r.left && top < r.bottom && top + 20 > r.top);
-  while (hits(y - 10)) y += 22;
-  placed.push({ left, right: left + w + 8, top: y - 10, bottom: y + 10 });
-  ctx.fillStyle = "rgba(255,255,255,0.9)";
-  ctx.fillRect(left, y - 10, w + 8, 20);
-  ctx.fillStyle = color;
-  ctx.fillRect(left, y - 10, 3, 20);
-  ctx.fillStyle = "#111";
-  ctx.fillText(text, left + 6, y + 5);
-}
-
-function trail(ctx, px, py, k, color, wide = 1) {
-  if (k < 1) return;
-  ctx.beginPath();
-  ctx.moveTo(px[0], py[0]);
-  for (let i = 1; i <= k; i++) ctx.lineTo(px[i], py[i]);
-  ctx.strokeStyle = "rgba(0,0,0,0.55)";
-  ctx.lineWidth = 4.5 * wide;
-  ctx.stroke();
-  ctx.strokeStyle = color;
-  ctx.lineWidth = 2.5 * wide;
-  ctx.stroke();
-}
-
-function ball(ctx, x, y, color, burst = false) {
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return;
-  ctx.beginPath();
-  ctx.arc(x, y, 7, 0, Math.PI * 2);
-  ctx.fillStyle = color;
-  ctx.fill();
-  ctx.lineWidth = 2;
-  ctx.strokeStyle = burst ? "#ff0000" : "#000000";
-  ctx.stroke();
 }
 
 function startMarker(ctx, x, y) {

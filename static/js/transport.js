@@ -4,6 +4,9 @@
 import { STEPS_PER_SECOND, state, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
+// prefers-reduced-motion: reduce: a race does not play by itself; it shows its end (the
+// keys and buttons still step through it, and Play still plays it when asked).
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 export class Transport {
   constructor(onFrame) {
@@ -12,6 +15,7 @@ export class Transport {
     this.maxStep = 0;
     this.partial = false;
     this.playing = false;
+    this.showEnd = false; // reduced motion: follow the race's end as its steps arrive
     this.dirty = true;
     this.lastTime = null;
     this.metrics = { fps: null, frames: 0, playMs: 0, worstFrameMs: 0, renderMsMax: 0 };
@@ -61,15 +65,16 @@ export class Transport {
    * (more steps are on their way) playing holds at the end instead of stopping. */
   load(maxStep, autoplay, partial = false) {
     this.t = 0;
+    this.showEnd = autoplay && reducedMotion.matches;
     this.extend(maxStep, partial);
-    this.setPlaying(autoplay && (this.maxStep > 0 || partial));
+    this.setPlaying(autoplay && !this.showEnd && (this.maxStep > 0 || partial));
   }
 
   /** More steps arrived: keep the position and the play state. */
   extend(maxStep, partial = false) {
     this.maxStep = Math.max(0, maxStep | 0);
     this.partial = partial;
-    this.t = Math.min(this.t, this.maxStep);
+    this.t = this.showEnd ? this.maxStep : Math.min(this.t, this.maxStep);
     this.els.scrubber.max = String(this.maxStep);
     this.dirty = true;
   }
@@ -89,6 +94,7 @@ export class Transport {
   }
 
   toggle() {
+    this.showEnd = false;
     if (!this.playing && this.step >= this.maxStep) this.t = 0;
     this.setPlaying(!this.playing && this.maxStep > 0);
   }
@@ -98,6 +104,7 @@ export class Transport {
   }
 
   seek(k) {
+    this.showEnd = false; // a step chosen by hand stays put when more steps arrive
     this.t = Math.max(0, Math.min(this.maxStep, Math.round(k)));
     this.pause();
     this.dirty = true;

@@ -1,0 +1,105 @@
+"""First load of the page: how soon a student can click the Plotly landscape on a first
+visit (headless Chromium, a fresh browser per round so nothing is cached; median of 5).
+Side by side, alternating rounds: the page as served (the cartesian Plotly.js bundle) and
+the same page handed the full bundle in its place (what it loaded before issue 12).
+
+    .venv/bin/python -m bench.bench_first_load [--rounds 5] [--query "?function=rastrigin"]
+
+"clickable" is the page's own mark (``descent.metrics.clickableMs``, set when the Plotly
+landscape listens for clicks; ``plotlyContourMs`` on pages older than that mark), in ms from
+navigation start. "blocked" adds up the long tasks (> 50 ms) on the main thread until then:
+time in which a click or a key would have waited. Plotly bytes are what the page fetched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from app.pages import full_bundle
+from bench.server import serve
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+VIEWPORT = {"width": 1366, "height": 768}
+# Long tasks are recorded from the first byte (an init script runs before the page's own).
+LONG_TASKS = """
+window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+}).observe({ type: "longtask", buffered: true });
+"""
+READ = """() => {
+  const m = window.descent.metrics;
+  const clickable = m.clickableMs ?? m.plotlyContourMs;
+  const blocked = window.__longTasks.filter(([s]) => s < clickable).reduce((a, [, d]) => a + d, 0);
+  const preview = m.firstContourKind === "preview" ? m.firstContourMs : null;
+  return { clickable, blocked, preview };
+}"""
+
+
+CLICKABLE = "window.descent && (descent.metrics.clickableMs ?? descent.metrics.plotlyContourMs)"
+VARIANTS = ("cartesian bundle (now)", "full bundle (before)")
+
+
+def one_round(playwright, url: str, full: bool) -> dict:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+        page.add_init_script(LONG_TASKS)
+        if full:
+            body = full_bundle()
+            page.route(
+                "**/vendor/plotly-cartesian.min.js*",
+                lambda route: route.fulfill(body=body, content_type="application/javascript"),
+            )
+        plotly_bytes = []
+        page.on(
+            "response",
+            lambda r: plotly_bytes.append(len(r.body())) if "/vendor/plotly" in r.url else None,
+        )
+        page.goto(url)
+        deadline = time.monotonic() + 60
+        while not page.evaluate(CLICKABLE):  # polled: the page's CSP forbids wait_for_function
+            if time.monotonic() > deadline:
+                raise RuntimeError("the landscape never became clickable")
+            time.sleep(0.02)
+        return {**page.evaluate(READ), "plotly_bytes": sum(plotly_bytes)}
+    finally:
+        browser.close()
+
+
+def median(results: list[dict]) -> dict:
+    return {k: statistics.median(r[k] or 0 for r in results) for k in results[0]}
+
+
+def line(r: dict) -> str:
+    return (
+        f"landscape clickable {r['clickable']:.0f} ms (main thread blocked {r['blocked']:.0f} ms "
+        f"before it; preview {r['preview'] or 0:.0f} ms; Plotly {r['plotly_bytes'] / 1e6:.2f} MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--query", default="")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with serve() as base, sync_playwright() as p:
+        url = f"{base}/{args.query}"
+        one_round(p, url, False)  # untimed: the server's first page render
+        rounds = {v: [] for v in VARIANTS}
+        for _ in range(args.rounds):
+            for variant in VARIANTS:
+                rounds[variant].append(one_round(p, url, variant == VARIANTS[1]))
+    for variant, results in rounds.items():
+        print(f"{variant}:")
+        for i, r in enumerate(results, 1):
+            print(f"  round {i}: {line(r)}")
+        print(f"  median of {len(results)}: {line(median(results))}")
+
+
+if __name__ == "__main__":
+    main()
