@@ -73,6 +73,15 @@ def plotly_js() -> tuple[bytes, str]:
     return bundle("plotly.min.js")
 
 
+# Every page module is preloaded so the browser fetches them in parallel; the class-room
+# pages' own modules (room-*.js) are not the main page's. Adding a module needs no edit here.
+PAGE_MODULES = ["main"] + sorted(
+    f.stem
+    for f in (Path(settings.static_dir) / "js").glob("*.js")
+    if f.stem != "main" and not f.stem.startswith("room-")
+)
+
+
 def surface_path(function_id: str) -> str:
     """The surface request the page makes first; preloaded so it starts with the HTML."""
     return (
@@ -98,6 +107,7 @@ def index(request: Request) -> HTMLResponse:
         "default_function": DEFAULT_FUNCTION,
         "surface_resolution": SURFACE_RESOLUTION,
         "preloads": preloads,
+        "modules": PAGE_MODULES,
     }
     return TEMPLATES.TemplateResponse(request, "index.html", context)
 
