@@ -16,9 +16,15 @@ from starlette.websockets import WebSocket, WebSocketState
 SEND_SECONDS = 5.0
 
 
+def to_json(value) -> bytes:
+    """Compact JSON, numpy arrays included (a trail's points stay one array until here:
+    200 Python lists per run would keep the garbage collector busy on the event loop);
+    NaN and infinities become null. orjson never writes a raw newline (``encode``)."""
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 def dumps(message: dict) -> str:
-    """Compact JSON; orjson never writes a raw newline (``encode`` splits on them)."""
-    return orjson.dumps(message).decode()
+    return to_json(message).decode()
 
 
 @dataclass(frozen=True)

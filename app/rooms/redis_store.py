@@ -27,9 +27,9 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from app.config import settings
-from app.rooms.hub import Envelope, hub
+from app.rooms.hub import Envelope, hub, to_json
 from app.rooms.model import Participant, Room, RoomSettings, Scores, new_code, new_participant
-from app.rooms.store import Full, RoomStore, Unavailable, check_door
+from app.rooms.store import Full, RoomStore, Unavailable, check_door, stored_runs
 
 CHANNEL = "descent:rooms:events"
 ROOMS = "descent:rooms"
@@ -145,11 +145,7 @@ class RedisRooms(RoomStore):
 
     @guarded
     async def runs(self, code: str, pid: str | None = None) -> list[dict]:
-        stored = await self.redis.lrange(key(code, "runs"), 0, -1)
-        if pid is not None:  # a run's JSON begins with its participant (``compute_run``)
-            mine = b'{"participant":' + orjson.dumps(pid) + b","
-            stored = [v for v in stored if v.startswith(mine)][-settings.room_student_runs :]
-        return [orjson.loads(v) for v in stored]
+        return stored_runs(await self.redis.lrange(key(code, "runs"), 0, -1), pid)
 
     @guarded
     async def scores(self, code: str) -> Scores:
@@ -209,7 +205,7 @@ class RedisRooms(RoomStore):
             pipe.multi()
             pipe.hset(key(code), "scores", orjson.dumps(scores.__dict__))
             if kept:
-                pipe.rpush(key(code, "runs"), *(orjson.dumps(r) for r in kept))
+                pipe.rpush(key(code, "runs"), *(to_json(r) for r in kept))
                 pipe.ltrim(key(code, "runs"), -settings.room_max_runs, -1)
                 pipe.expire(key(code, "runs"), int(settings.room_idle_seconds))  # a new list
             return kept, scores
