@@ -214,5 +214,5 @@ class Recorder:
         kept, scores = result
         if kept:
             teacher = {"type": "runs", "runs": kept, "board": scores.board, "counts": scores.counts}
-            await self.store.publish(envelope(room.code, teacher=teacher))
+            await self.store.publish(envelope(room.code, teacher=teacher, changed=False))
         return {id(run) for run in kept}
