@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from fastapi import FastAPI
@@ -46,6 +47,11 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     warm_up()  # every kernel compiled or loaded from the disk cache before the first request
+    # What is loaded by now (numba, pydantic, the routes) lives as long as the process: out
+    # of the collector's way, so its full passes walk only what requests allocate (class
+    # mode measured 0.2 -> 0.12 ms of event-loop CPU per run, bench/README.md).
+    gc.collect()
+    gc.freeze()
     return app
 
 

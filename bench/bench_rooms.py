@@ -119,7 +119,7 @@ async def students(urls: list[str], first: int, count: int, args, go, stop, out)
                 await ws.send(json.dumps({"type": "run", "start": start, "optimizer": ADAM}))
                 next_click += 1 / args.rate
                 await asyncio.sleep(max(0.0, next_click - time.monotonic()))
-            await asyncio.sleep(5)  # answers still on their way
+            await asyncio.sleep(15)  # answers still on their way (late is not lost)
             reader.cancel()
 
     outcomes = await asyncio.gather(*(student(first + i) for i in range(count)),
@@ -168,7 +168,7 @@ async def drive(args, apps, redis_server) -> dict:
         await asyncio.sleep(min(10.0, args.seconds - elapsed))
         sample(time.monotonic() - began)
     server_cpu = sum(cpu_seconds(pid) - b for pid, b in zip(pids, cpu_before))
-    stop.set()  # students stop clicking, wait 5 s for their last answers and report
+    stop.set()  # students stop clicking, wait 15 s for their last answers and report
     results = [out.get(timeout=120) for _ in workers[1:]]
     done.set()  # then the projector, which kept reading meanwhile
     results.append(out.get(timeout=60))

@@ -16,9 +16,15 @@ from starlette.websockets import WebSocket, WebSocketState
 SEND_SECONDS = 5.0
 
 
+def to_json(value) -> bytes:
+    """Compact JSON, numpy arrays included (a trail's points stay one array until here:
+    200 Python lists per run would keep the garbage collector busy on the event loop);
+    NaN and infinities become null. orjson never writes a raw newline (``encode``)."""
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 def dumps(message: dict) -> str:
-    """Compact JSON; orjson never writes a raw newline (``encode`` splits on them)."""
-    return orjson.dumps(message).decode()
+    return to_json(message).decode()
 
 
 @dataclass(frozen=True)
@@ -28,26 +34,25 @@ class Envelope:
     student: str | None = None  # text for students' sockets
     only: str | None = None  # the one participant the student text is for
     close: int = 0  # then close the addressed sockets with this code (0: keep them)
+    changed: bool = True  # the room's settings or people changed (not so for new runs)
 
     def encode(self) -> bytes:
-        fields = (
-            self.code,
-            self.only or "",
-            str(self.close),
-            self.teacher or "",
-            self.student or "",
-        )
-        return "\n".join(fields).encode()
+        head = (self.code, self.only or "", str(self.close), str(int(self.changed)))
+        return "\n".join((*head, self.teacher or "", self.student or "")).encode()
 
     @classmethod
     def decode(cls, data: bytes) -> Envelope:
-        code, only, close, teacher, student = data.decode().split("\n", 4)
-        return cls(code, teacher or None, student or None, only or None, int(close))
+        code, only, close, changed, teacher, student = data.decode().split("\n", 5)
+        return cls(code, teacher or None, student or None, only or None, int(close),
+                   changed == "1")  # fmt: skip
 
 
-def envelope(code: str, teacher: dict | None = None, student: dict | None = None,
-             only: str | None = None, close: int = 0) -> Envelope:  # fmt: skip
-    return Envelope(code, teacher and dumps(teacher), student and dumps(student), only, close)
+def envelope(
+    code: str, teacher: dict | None = None, student: dict | None = None,
+    only: str | None = None, close: int = 0, changed: bool = True,
+) -> Envelope:  # fmt: skip
+    teacher_text, student_text = teacher and dumps(teacher), student and dumps(student)
+    return Envelope(code, teacher_text, student_text, only, close, changed)
 
 
 async def send_text(ws: WebSocket, text: str) -> None:

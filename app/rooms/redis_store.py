@@ -18,23 +18,25 @@ import functools
 import logging
 import secrets
 import time
+from dataclasses import replace
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from app.config import settings
-from app.rooms.hub import Envelope, hub
+from app.rooms.hub import Envelope, hub, to_json
 from app.rooms.model import Participant, Room, RoomSettings, Scores, new_code, new_participant
-from app.rooms.store import Full, RoomStore, Unavailable, check_door
+from app.rooms.store import Full, RoomStore, Unavailable, check_door, stored_runs
 
 CHANNEL = "descent:rooms:events"
 ROOMS = "descent:rooms"
 HEADER = ("token", "config", "info", "revision", "active")
 TOUCH_SECONDS = 30.0  # a room's keys are refreshed at most this often by activity alone
+HEADER_SECONDS = 2.0  # a room's header is read again at least this often
 log = logging.getLogger("descent")
 
 
@@ -64,12 +66,20 @@ class RedisRooms(RoomStore):
         super().__init__()
         options = {"socket_timeout": 2.0, "socket_connect_timeout": 1.0}
         retry = Retry(ExponentialBackoff(cap=0.2, base=0.02), 2)
-        self.redis = Redis.from_url(url, retry=retry, **options)
+        # Two hundred students' messages at once share a few connections, waiting for one
+        # (the default pool refuses past its size with "Too many connections").
+        pool = BlockingConnectionPool.from_url(url, max_connections=32, timeout=5.0,
+                                               retry=retry, **options)  # fmt: skip
+        self.redis = Redis(connection_pool=pool)
         # The subscriber never retries on its own: a lost connection must be noticed.
         self.subscriber = Redis.from_url(url, retry=Retry(ExponentialBackoff(), 0), **options)
         self.listener: asyncio.Task | None = None
         self.touched: dict[str, float] = {}
         self.configs: dict[bytes, RoomSettings] = {}  # parsed settings, by their JSON
+        # Each room's header as last read, for HEADER_SECONDS at most: every message on a
+        # socket needs it, and every change to it is published (``Envelope.changed``),
+        # which drops it here on every replica.
+        self.headers: dict[str, tuple[float, Room]] = {}
 
     # --- fan-out ---------------------------------------------------------------------
     async def start(self) -> None:
@@ -90,13 +100,17 @@ class RedisRooms(RoomStore):
                 async with self.subscriber.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     if lost:  # messages may have passed while away: clients fetch afresh
+                        self.headers.clear()
                         await hub.drop_all(1012, "the server reconnected; resuming")
                     lost, delay = False, 0.1
                     while True:
                         message = await pubsub.get_message(ignore_subscribe_messages=True,
                                                            timeout=5.0)  # fmt: skip
                         if message is not None:
-                            await hub.deliver(Envelope.decode(message["data"]))
+                            envelope = Envelope.decode(message["data"])
+                            if envelope.changed:  # before the pages hear of it
+                                self.headers.pop(envelope.code, None)
+                            await hub.deliver(envelope)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 (Redis gone: retry until it is back)
@@ -127,7 +141,16 @@ class RedisRooms(RoomStore):
         code = code.upper() if isinstance(code, str) else ""
         if not code.isalnum() or len(code) > 12:
             return None
-        return self.header(code, await self.redis.hmget(key(code), HEADER))
+        now = time.monotonic()
+        kept = self.headers.get(code)
+        if kept is not None and now - kept[0] < HEADER_SECONDS:
+            return replace(kept[1])
+        room = self.header(code, await self.redis.hmget(key(code), HEADER))
+        if room is not None:
+            if len(self.headers) > 10_000:
+                self.headers.clear()
+            self.headers[code] = (now, room)
+        return room and replace(room)
 
     @guarded
     async def people(self, code: str) -> list[Participant]:
@@ -145,11 +168,7 @@ class RedisRooms(RoomStore):
 
     @guarded
     async def runs(self, code: str, pid: str | None = None) -> list[dict]:
-        stored = await self.redis.lrange(key(code, "runs"), 0, -1)
-        if pid is not None:  # a run's JSON begins with its participant (``compute_run``)
-            mine = b'{"participant":' + orjson.dumps(pid) + b","
-            stored = [v for v in stored if v.startswith(mine)][-settings.room_student_runs :]
-        return [orjson.loads(v) for v in stored]
+        return stored_runs(await self.redis.lrange(key(code, "runs"), 0, -1), pid)
 
     @guarded
     async def scores(self, code: str) -> Scores:
@@ -192,7 +211,9 @@ class RedisRooms(RoomStore):
             self.expire(pipe, code)
             return who
 
-        return await self.redis.transaction(change, key(code), value_from_callable=True)
+        joined = await self.redis.transaction(change, key(code), value_from_callable=True)
+        self.headers.pop(code, None)  # its count changed
+        return joined
 
     @guarded
     async def record(self, code: str, revision: int, function: Any, runs: list[dict]):
@@ -209,7 +230,7 @@ class RedisRooms(RoomStore):
             pipe.multi()
             pipe.hset(key(code), "scores", orjson.dumps(scores.__dict__))
             if kept:
-                pipe.rpush(key(code, "runs"), *(orjson.dumps(r) for r in kept))
+                pipe.rpush(key(code, "runs"), *(to_json(r) for r in kept))
                 pipe.ltrim(key(code, "runs"), -settings.room_max_runs, -1)
                 pipe.expire(key(code, "runs"), int(settings.room_idle_seconds))  # a new list
             return kept, scores
@@ -235,7 +256,9 @@ class RedisRooms(RoomStore):
             self.expire(pipe, code)
             return room
 
-        return await self.redis.transaction(change, key(code), value_from_callable=True)
+        changed = await self.redis.transaction(change, key(code), value_from_callable=True)
+        self.headers.pop(code, None)
+        return changed
 
     @guarded
     async def clear(self, code: str) -> None:
@@ -261,11 +284,14 @@ class RedisRooms(RoomStore):
             return True
 
         people = key(code, "people")
-        return await self.redis.transaction(change, people, key(code), value_from_callable=True)
+        removed = await self.redis.transaction(change, people, key(code), value_from_callable=True)
+        self.headers.pop(code, None)
+        return removed
 
     @guarded
     async def close(self, code: str) -> None:
         await self.redis.delete(key(code), key(code, "people"), key(code, "runs"))
+        self.headers.pop(code, None)
         await self.redis.zrem(ROOMS, code)
 
     @guarded

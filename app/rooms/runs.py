@@ -106,17 +106,14 @@ def run_request(room: Room, f: Any, message: dict) -> TrajectoryRequest:
         raise Refused(field, f"{field}: {first['msg']}") from None
 
 
-def thin(points, limit: int) -> list[list[float | None]]:
-    """At most ``limit`` points, evenly spaced, the first and last included (numpy picks
-    and converts them: this runs on the event loop for every click)."""
+def thin(points, limit: int) -> np.ndarray:
+    """At most ``limit`` points, evenly spaced, the first and last included; an array,
+    serialized as it is (``hub.to_json``: NaN and infinities become null)."""
     points = np.asarray(points, dtype=float)
     n = len(points)
     if n > limit:
         points = points[np.unique(np.round(np.linspace(0, n - 1, limit)).astype(np.intp))]
-    kept = points.tolist()
-    if not np.isfinite(points).all():  # a diverged run: JSON has no NaN or infinity
-        kept = [[finite(x), finite(y)] for x, y in kept]
-    return kept
+    return np.ascontiguousarray(points)
 
 
 async def compute_run(store: RoomStore, room: Room, who: Participant, message: dict) -> dict:
@@ -217,5 +214,5 @@ class Recorder:
         kept, scores = result
         if kept:
             teacher = {"type": "runs", "runs": kept, "board": scores.board, "counts": scores.counts}
-            await self.store.publish(envelope(room.code, teacher=teacher))
+            await self.store.publish(envelope(room.code, teacher=teacher, changed=False))
         return {id(run) for run in kept}

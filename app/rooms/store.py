@@ -14,8 +14,10 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from app.config import settings
-from app.rooms.hub import Envelope, hub
+from app.rooms.hub import Envelope, hub, to_json
 from app.rooms.model import (
     Participant,
     RateLimit,
@@ -71,6 +73,17 @@ class RoomStore:
     async def publish(self, message: Envelope) -> None: ...
 
 
+def stored_runs(stored: list[bytes], pid: str | None) -> list[dict]:
+    """Runs kept as JSON (both stores keep them so: a thousand runs of two hundred points
+    as Python lists would be 200,000 objects for the garbage collector to walk, again and
+    again, on the event loop). A student's own runs are found by the participant their
+    JSON begins with (``runs.compute_run`` puts it first), without parsing the others."""
+    if pid is not None:
+        mine = b'{"participant":' + orjson.dumps(pid) + b","
+        stored = [v for v in stored if v.startswith(mine)][-settings.room_student_runs :]
+    return [orjson.loads(v) for v in stored]
+
+
 def check_door(room: Room) -> None:
     """Whether one more student may join (both stores ask this, atomically)."""
     if not room.config.open:
@@ -83,7 +96,7 @@ def check_door(room: Room) -> None:
 class MemoryRoom:
     room: Room
     people: dict[str, Participant] = field(default_factory=dict)
-    runs: deque = field(default_factory=lambda: deque(maxlen=settings.room_max_runs))
+    runs: deque[bytes] = field(default_factory=lambda: deque(maxlen=settings.room_max_runs))
     scores: Scores = field(default_factory=Scores)
     last_active: float = field(default_factory=time.monotonic)
 
@@ -128,11 +141,7 @@ class MemoryRooms(RoomStore):
 
     async def runs(self, code: str, pid: str | None = None) -> list[dict]:
         held = self._live(code)
-        if held is None:
-            return []
-        if pid is None:
-            return list(held.runs)
-        return [r for r in held.runs if r["participant"] == pid][-settings.room_student_runs :]
+        return stored_runs(list(held.runs), pid) if held else []
 
     async def scores(self, code: str) -> Scores:
         held = self._live(code)
@@ -153,7 +162,7 @@ class MemoryRooms(RoomStore):
         if held is None or held.room.revision != revision:
             return None
         runs = [r for r in runs if not held.people[r["participant"]].removed]
-        held.runs.extend(held.scores.record(function, runs))
+        held.runs.extend(to_json(r) for r in held.scores.record(function, runs))
         return runs, held.scores
 
     async def configure(self, code: str, config: RoomSettings, info: dict | None) -> Room | None:
