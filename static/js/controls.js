@@ -41,6 +41,11 @@ export class Controls {
     store.subscribe(Object.values(NUMBER_FIELDS), () => this.showNumbers()); // a story's steps
     store.on("clear-errors", () => this.clearErrors());
     store.on("start", () => this.showStart());
+    store.on("function", (fn) => { // a function is shown (null: Custom… with nothing typed)
+      this.clearError("function");
+      if (fn) this.showFunction(fn);
+      else this.showBlank();
+    });
     store.on("problem", (p, run) => !(p.field === "run" && run) && this.showError(p.field, p.message));
   }
 

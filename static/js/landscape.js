@@ -45,7 +45,7 @@ export class Landscape {
   /** Other points for a data function (datapanel.js): its landscape, then race again. */
   async showData(fn, surface) {
     this.app.fn = fn;
-    this.v.controls.showFunction(fn);
+    store.emit("function", fn); // its formula, description, prompt, start (controls.js)
     if (!startFits(fn, state.start)) state.start = fn.start.slice();
     writeUrl();
     await this.load(fn, surface);
@@ -54,11 +54,9 @@ export class Landscape {
 
   /** A typed function's surface arrived (expression.js): draw it; race again if the start fits. */
   async showCustom(fn, surface) {
-    const { controls } = this.v;
     state.function = CUSTOM;
     this.app.fn = fn;
-    controls.clearError("function");
-    controls.showFunction(fn);
+    store.emit("function", fn);
     if (!startFits(fn, state.start)) this.session.clear(null);
     writeUrl();
     await this.load(fn, surface);
@@ -67,13 +65,13 @@ export class Landscape {
 
   /** "Custom…" with no formula yet: no landscape at all, so a click cannot race the old one. */
   async showBlank() {
-    const { gd, controls } = this.v;
+    const { gd } = this.v;
     state.function = CUSTOM;
     state.expression = null;
     this.session.clear(null);
     this.app.fn = null;
     this.app.surface = null;
-    controls.showBlank();
+    store.emit("function", null); // none yet
     $("plot-hint").hidden = true;
     writeUrl();
     await drawBlank(gd, "Type a formula under “Your function” to see its landscape");
@@ -82,7 +80,7 @@ export class Landscape {
 
   /** A function from the menu (or the link): its data, controls and landscape. */
   async select(id, userChoice) {
-    const { controls, expression, dataPanel } = this.v;
+    const { expression, dataPanel } = this.v;
     if (id === CUSTOM) {
       const typed = await expression.activate();
       if (!typed) await this.showBlank();
@@ -91,16 +89,15 @@ export class Landscape {
     if (expression.active) expression.deactivate();
     const fn = this.app.functions.get(id);
     if (!fn) {
-      controls.showError("function", `unknown function "${id}"`);
+      store.emit("problem", { field: "function", message: `unknown function "${id}"` });
       return;
     }
-    controls.clearError("function");
     state.function = id;
     this.app.fn = fn;
     if (userChoice) state.data = null;
     if (userChoice) tellStory(fn); // its own race, steps and start (app/engine/stories.py)
     await dataPanel.setFunction(fn);
-    controls.showFunction(fn);
+    store.emit("function", fn);
     if (userChoice) this.session.clear(fn.start.slice());
     writeUrl();
     try {
