@@ -53,9 +53,12 @@ def step_ns(f: LossFunction, runs: int, batch_size: int | None = None) -> int:
 
 
 def runs_ns(f: LossFunction, runs: int, steps: int, optimizer: str, *, noise: float = 0.0,
-            batch_size: int | None = None, include_state: bool = False) -> int:  # fmt: skip
-    """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them."""
-    if choose_driver(f, noise, batch_size) == "catalog":  # a schedule iff batch_size
+            batch_size: int | None = None, include_state: bool = False,
+            feedback: bool = False) -> int:  # fmt: skip
+    """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them
+    (``feedback``: a ReduceLROnPlateau, which the array driver runs step by step)."""
+    # a minibatch schedule iff batch_size
+    if choose_driver(f, noise, batch_size) == "catalog" and not feedback:
         return runs * (steps + 1) * COMPILED_NS_PER_STEP + CALL_NS * 10
     return (steps + 1) * step_ns(f, runs, batch_size)
 

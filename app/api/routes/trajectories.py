@@ -23,8 +23,23 @@ from app.config import settings
 from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
+from app.engine.optim import ScheduleError, check_schedule
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
+
+
+def check_scheduler(loc: list, optimizer: str, scheduler, steps: int) -> None:
+    """What torch refuses once the optimizer and the run are known (``CyclicLR`` cycling the
+    momentum of Adagrad, ``OneCycleLR`` with fewer ``total_steps`` than the run): 422 naming
+    the field."""
+    if scheduler is None:
+        return
+    try:
+        check_schedule(optimizer, scheduler.schedule(), steps)
+    except ScheduleError as error:
+        raise unprocessable([*loc, "scheduler", scheduler.name, *([error.field] if error.field
+                                                                 else [])],
+                            f"{error.field}: {error}" if error.field else str(error)) from None
 
 
 def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchSchedule | None:
@@ -95,6 +110,7 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
     """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
     f = resolve_function(request.function)
     request.start = check_start(f, request.start)
+    check_scheduler(["body"], request.optimizer.name, request.scheduler, request.steps)
     minibatches = build_minibatches(f, request)
     values = response_values(f, request.steps, request.include_state, request.record_every)
     if f.dims <= 2:
@@ -104,7 +120,8 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
     ns = check_operations("steps", runs_ns(
         f, 1, request.steps, request.optimizer.name, noise=request.gradient_noise,
         batch_size=request.batch_size if minibatches else None,
-        include_state=request.include_state))  # fmt: skip
+        include_state=request.include_state,
+        feedback=bool(request.scheduler and request.scheduler.schedule().feedback)))  # fmt: skip
     return f, minibatches, ns
 
 

@@ -27,12 +27,19 @@ THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaf
 _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="descent-run")
 
 
+def _feedback(optimizer: Optimizer) -> bool:
+    return optimizer.schedule is not None and optimizer.schedule.feedback
+
+
 def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
                   minibatches: MinibatchSchedule | None = None, optimizer: Optimizer | None = None,
                   record: bool = True, include_state: bool = False) -> str:  # fmt: skip
     """``catalog`` for catalog functions, ``vector`` for many unrecorded runs of one setting
-    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers."""
+    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers,
+    and for ReduceLROnPlateau (its lr follows the losses step by step)."""
     if kernel_code(f) is None or gradient_noise > 0 or minibatches is not None:
+        return "array"
+    if optimizer is not None and _feedback(optimizer):  # the lr is known one step at a time
         return "array"
     one_setting = optimizer is not None and len(optimizer.settings) == 1
     lanes = one_setting and not optimizer.rule.vector  # a vector rule has no SIMD lanes
@@ -43,12 +50,14 @@ def _check_driver(driver: str, f: LossFunction, optimizer: Optimizer, record: bo
                   include_state: bool, noise: float, minibatches) -> None:  # fmt: skip
     usable = {
         "array": True,
-        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None,
+        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None
+        and not _feedback(optimizer),
         "vector": kernel_code(f) is not None
         and noise == 0
         and minibatches is None
         and len(optimizer.settings) == 1
         and not optimizer.rule.vector
+        and not _feedback(optimizer)
         and not record
         and not include_state,
     }
