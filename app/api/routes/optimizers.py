@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import OptimizerList
-from app.engine.optim import RULES
+from app.engine.optim import describe
 from app.engine.optim.specs import SPECS, OptimizerSpec
 
 router = APIRouter(prefix="/api/v1/optimizers", tags=["optimizers"])
@@ -18,8 +18,8 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
         "title": spec.title,
         "torch_class": spec.torch_class,
         "description": spec.description,
-        "state": list(RULES[spec.name].slots),
-        "equations": list(RULES[spec.name].equations),
+        "state": list(describe(spec.name)["state"]),
+        "equations": list(describe(spec.name)["equations"]),
         "params": [
             {
                 "name": p.name,
@@ -30,6 +30,7 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
                 "max_exclusive": p.high_exclusive,
                 "log_scale": p.log_scale,
                 "description": p.description,
+                **({"choices": list(p.choices)} if p.kind == "choice" else {}),
             }
             for p in spec.params
         ],

@@ -159,6 +159,12 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
                 number = number | None
             pair = Annotated[list[number], Field(min_length=2, max_length=2)]
             fields[p.name] = (pair, Field(list(p.default), description=p.description))
+        elif p.kind == "choice":
+            fields[p.name] = (Literal[p.choices], Field(p.default, description=p.description))
+        elif p.kind == "int":
+            whole = Annotated[int, Field(ge=p.low, le=p.high)]
+            kind = whole | None if p.default is None else whole
+            fields[p.name] = (kind, Field(p.default, description=p.description))
         else:
             fields[p.name] = (_number_field(p), Field(p.default, description=p.description))
 
@@ -338,12 +344,13 @@ class SurfaceRequest(BaseModel):
 class ParamInfo(BaseModel):
     name: str
     default: Any
-    kind: Literal["float", "bool", "pair"]
+    kind: Literal["float", "bool", "pair", "int", "choice"]
     min: float | None
     max: float | None
     max_exclusive: bool
     log_scale: bool
     description: str
+    choices: list[str | None] | None = Field(None, description="a choice's values")
 
 
 class OptimizerInfo(BaseModel):

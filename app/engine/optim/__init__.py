@@ -22,7 +22,14 @@ from app.engine.optim.schedules import (
     UnknownSchedulerError,
     make_schedule,
 )
-from app.engine.optim.specs import SPECS, OptimizerSpec, UnknownOptimizerError, get_spec, resolve
+from app.engine.optim.specs import (
+    CLOSURE,
+    SPECS,
+    OptimizerSpec,
+    UnknownOptimizerError,
+    get_spec,
+    resolve,
+)
 
 OPTIMIZERS: dict[str, OptimizerSpec] = SPECS
 
@@ -71,7 +78,7 @@ def with_scheduler(optimizer: Optimizer, scheduler: dict[str, Any] | Schedule | 
 
 
 def momentum_column(optimizer: Optimizer) -> str | None:
-    return optimizer.rule.momentum_column
+    return None if optimizer.name in CLOSURE else optimizer.rule.momentum_column
 
 
 def check_schedule(name: str, schedule: Schedule | None, steps: int) -> None:
@@ -80,11 +87,21 @@ def check_schedule(name: str, schedule: Schedule | None, steps: int) -> None:
     zero. Raises ``ScheduleError`` naming the field."""
     if schedule is None:
         return
-    rule = get_rule(name)
-    if schedule.cycles_momentum and rule.momentum_column is None:
+    column = None if name in CLOSURE else get_rule(name).momentum_column
+    if schedule.cycles_momentum and column is None:
         raise ScheduleError("cycle_momentum", NO_MOMENTUM)
     if not schedule.feedback:
-        schedule.tables(1e-3, 0.9 if rule.momentum_column else None, steps + 1, steps)
+        schedule.tables(1e-3, 0.9 if column else None, steps + 1, steps)
+
+
+def describe(name: str) -> dict[str, tuple[str, ...]]:
+    """An optimizer's named state and the LaTeX lines of its update (for listings, docs)."""
+    get_spec(name)
+    if name in CLOSURE:
+        from app.engine.optim import lbfgs
+
+        return {"state": lbfgs.STATE, "equations": lbfgs.EQUATIONS}
+    return {"state": RULES[name].slots, "equations": RULES[name].equations}
 
 
 def from_resolved(name: str, settings: list[dict[str, Any]]) -> Optimizer:
@@ -101,6 +118,7 @@ __all__ = [
     "ScheduleError",
     "UnknownSchedulerError",
     "check_schedule",
+    "describe",
     "Optimizer",
     "OptimizerSpec",
     "UnknownOptimizerError",

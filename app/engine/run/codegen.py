@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import os
 import platform
 import sys
@@ -398,6 +399,45 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
     )
     # The vectorised basins driver runs scalar rules across SIMD lanes; a vector rule has none.
     return source + ("" if rule.vector else vector_source(rule))
+
+
+LBFGS = (
+    HEADER
+    + """
+import sys
+
+from app.engine.optim.lbfgs import H_DIAG, N_ITER, NUM_OLD, PREV_LOSS, T
+from app.engine.optim.ops import fma, py_max, py_min
+
+catalog = sys.modules[{catalog_module!r}]
+
+
+@njit(**JIT)
+def evaluate(code, x):
+    loss, gx, gy = catalog.value_and_gradient(code, x[0], x[1])
+    return loss, np.array([gx, gy])
+
+"""
+)
+
+
+def lbfgs_source(catalog_module: str) -> str:
+    """``optim/lbfgs.py``'s functions, compiled with the catalog's ``evaluate`` (one source:
+    the array driver runs the same functions as Python)."""
+    from app.engine.optim import lbfgs
+
+    parts = [LBFGS.format(catalog_module=catalog_module)]
+    for name in lbfgs.FUNCTIONS:
+        parts.append("@njit(**JIT)\n" + inspect.getsource(getattr(lbfgs, name)))
+    return "\n\n".join(parts)
+
+
+def lbfgs_module() -> ModuleType:
+    catalog = catalog_module()
+    with _lock:
+        if "lbfgs" not in _modules:
+            _modules["lbfgs"] = _load("lbfgs", lbfgs_source(catalog.__name__))
+        return _modules["lbfgs"]
 
 
 def source_hash() -> str:

@@ -16,9 +16,11 @@ import numpy as np
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import RULES, Optimizer
+from app.engine.optim.specs import CLOSURE
 from app.engine.run import codegen, drivers
 from app.engine.run.cancel import ShouldStop
 from app.engine.run.catalog_kernels import kernel_code
+from app.engine.run.lbfgs_driver import run_lbfgs
 from app.engine.run.result import BatchResult, Trajectory
 
 DRIVERS = ("catalog", "array", "vector")
@@ -42,7 +44,8 @@ def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
     if optimizer is not None and _feedback(optimizer):  # the lr is known one step at a time
         return "array"
     one_setting = optimizer is not None and len(optimizer.settings) == 1
-    lanes = one_setting and not optimizer.rule.vector  # a vector rule has no SIMD lanes
+    # a vector rule has no SIMD lanes; L-BFGS has its own loop (run_batch)
+    lanes = one_setting and optimizer.name not in CLOSURE and not optimizer.rule.vector
     return "vector" if lanes and not record and not include_state else "catalog"
 
 
@@ -88,6 +91,15 @@ def run_batch(
         raise ValueError(
             f"start has {starts.shape[1]} coordinates; {function.id} takes {function.dims}"
         )
+    if optimizer.name in CLOSURE:  # a step that calls the closure: its own loop
+        if gradient_noise > 0 or minibatches is not None:
+            raise ValueError(f"{optimizer.name} needs the exact function (its line search "
+                             "compares values): no gradient noise or mini-batches")  # fmt: skip
+        usable = kernel_code(function) is not None
+        driver = driver or ("catalog" if usable else "array")
+        if driver not in ("catalog", "array") or (driver == "catalog" and not usable):
+            raise ValueError(f"driver {driver!r} cannot run this request")
+        return run_lbfgs(function, starts, optimizer, steps, tol, record, should_stop, driver)
     driver = driver or choose_driver(function, gradient_noise, minibatches, optimizer, record,
                                      include_state)  # fmt: skip
     _check_driver(driver, function, optimizer, record, include_state, gradient_noise, minibatches)
@@ -150,3 +162,6 @@ def warm_up() -> None:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)
         if not RULES[name].vector:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")
+    for name in CLOSURE:
+        run_batch(bowl, [[1.0, 1.0]], make_optimizer(name, line_search_fn="strong_wolfe"),
+                  steps=2, driver="catalog")  # fmt: skip
