@@ -75,7 +75,9 @@ def plan_batch(request: BatchRequest) -> tuple:
         runs_ns(functions[m[0]], len(m), runs[m[0]].steps, runs[m[0]].optimizer.name,
                 noise=runs[m[0]].gradient_noise, include_state=runs[m[0]].include_state,
                 batch_size=runs[m[0]].batch_size if schedules[m[0]] else None,
-                feedback=bool(runs[m[0]].scheduler and runs[m[0]].scheduler.schedule().feedback))
+                feedback=bool(runs[m[0]].scheduler and runs[m[0]].scheduler.schedule().feedback),
+                options=max((runs[i].optimizer.resolved() for i in m),
+                            key=lambda o: o.get("max_eval") or o.get("max_iter", 0)))
         for m in groups.values()))  # fmt: skip
 
     def work(stop: StopSignal) -> StrictJSONResponse:
@@ -115,7 +117,8 @@ def plan_basins(request: BasinsRequest) -> tuple:
     optimizer = with_scheduler(optimizer, request.scheduler and request.scheduler.schedule())
     feedback = optimizer.schedule is not None and optimizer.schedule.feedback
     ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
-                                           optimizer.name, feedback=feedback))  # fmt: skip
+                                           optimizer.name, feedback=feedback,
+                                           options=optimizer.hyperparams))  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
         f, optimizer, window, request.resolution, request.steps, request.tol, request.radius,
         should_stop=stop))  # fmt: skip

@@ -24,6 +24,7 @@ from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import ScheduleError, check_schedule
+from app.engine.optim.specs import CLOSURE
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
 
@@ -77,6 +78,9 @@ def trajectory_body(
     if getattr(optimizer, "schedule", None) is not None:
         body["scheduler"] = optimizer.schedule.as_dict()
         body["lrs"] = rows(t.lrs)
+    if t.evaluations is not None:  # L-BFGS: evaluations and the points each step evaluated
+        body["evaluations"] = t.evaluations
+        body["probes"] = [rows(p[np.isfinite(p).all(axis=1)]) for p in t.probes]
     if record_every > 1:
         body["point_steps"] = kept
     if states:
@@ -117,10 +121,19 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
         values = (request.steps + 1) * values_per_point(f.dims, request.include_state)
     check_work("steps", values, "max_response_values", "the numbers to return")
     check_recording(f, 1, request.steps)
+    options = request.optimizer.resolved()
+    if request.optimizer.name in CLOSURE:  # L-BFGS returns each step's probes too
+        if request.gradient_noise or request.batch_size is not None:
+            field = "gradient_noise" if request.gradient_noise else "batch_size"
+            raise unprocessable(["body", field], f"{request.optimizer.name} needs the exact "
+                                "function (its line search compares values)")  # fmt: skip
+        probes = options["max_eval"] or options["max_iter"] * 5 // 4
+        check_work("steps", values + request.steps * (probes + 1) * (f.dims + 1),
+                   "max_response_values", "the numbers to return")  # fmt: skip
     ns = check_operations("steps", runs_ns(
         f, 1, request.steps, request.optimizer.name, noise=request.gradient_noise,
         batch_size=request.batch_size if minibatches else None,
-        include_state=request.include_state,
+        include_state=request.include_state, options=request.optimizer.resolved(),
         feedback=bool(request.scheduler and request.scheduler.schedule().feedback)))  # fmt: skip
     return f, minibatches, ns
 

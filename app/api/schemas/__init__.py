@@ -319,6 +319,12 @@ class TrajectoryResponse(BaseModel):
     optimizer: dict[str, Any]
     scheduler: dict[str, Any] | None = None
     lrs: list[float] | None = Field(None, description="the lr of each update (with a scheduler)")
+    evaluations: list[int] | None = Field(
+        None, description="L-BFGS: function evaluations of each step (the closure's calls)"
+    )
+    probes: list[list[list[float]]] | None = Field(
+        None, description="L-BFGS: per step, the points (and losses) its line search evaluated"
+    )
     gradients: list[list[float]] | None = None
     states: dict[str, list[list[float]]] | None = None
     epoch: list[int] | None = Field(None, description="full epochs done at each point (data)")

@@ -407,7 +407,7 @@ LBFGS = (
 import sys
 
 from app.engine.optim.lbfgs import H_DIAG, N_ITER, NUM_OLD, PREV_LOSS, T
-from app.engine.optim.ops import fma, py_max, py_min
+from app.engine.optim.ops import fma, maximum, py_max, py_min
 
 catalog = sys.modules[{catalog_module!r}]
 
