@@ -42,7 +42,8 @@ class _Batch:
                        include_state=first.include_state,
                        feedback=bool(first.scheduler and first.scheduler.schedule().feedback),
                        options=max((r.optimizer.resolved() for r in self.runs),
-                                   key=lambda o: o.get("max_eval") or o.get("max_iter", 0)))  # fmt: skip
+                                   key=lambda o: o.get("max_eval") or o.get("max_iter", 0)),
+                       )  # fmt: skip
 
     def abandoned(self) -> bool:
         return all(stop() for stop in self.stops)

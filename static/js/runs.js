@@ -41,6 +41,7 @@ function paramParts(run, spec, withLr = true) {
     if (p.name === "lr" ? !withLr : same(v, p.default)) continue;
     if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);
     else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => (x === null ? "None" : fmt(x))).join(", ")})`);
+    else if (v === null || p.kind === "choice") parts.push(`${p.name}=${v === null ? "None" : v}`);
     else parts.push(`${p.name}=${fmt(v)}`);
   }
   return parts;
@@ -155,6 +156,25 @@ export class RunsPanel {
       const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: Boolean(value) });
       box.addEventListener("change", () => commit(box.checked));
       row.append(box, label);
+    } else if (p.kind === "choice") {
+      // L-BFGS's line_search_fn: None or "strong_wolfe"
+      const select = Object.assign(document.createElement("select"), { id });
+      for (const c of p.choices) select.append(new Option(c === null ? "None" : c, c === null ? "" : c));
+      select.value = value === null ? "" : value;
+      select.addEventListener("change", () => commit(select.value === "" ? null : select.value));
+      row.append(label, select);
+    } else if (p.kind === "int" && p.default === null) {
+      // L-BFGS's max_eval: an integer, or None (torch's max_iter · 5/4)
+      row.append(label);
+      const text = Object.assign(document.createElement("input"), { type: "text", inputMode: "numeric", value: value === null ? "None" : String(value), id });
+      text.className = "param-number";
+      text.addEventListener("change", () => {
+        if (/^\s*(none|null)?\s*$/i.test(text.value)) return commit(null);
+        const v = parseNumber(text.value);
+        if (!Number.isInteger(v)) return this.showError(run, p.name, `${p.name}: type a whole number or None`);
+        commit(v);
+      });
+      row.append(text);
     } else if (p.kind === "pair") {
       row.append(label);
       const inputs = value.map((v, i) => {

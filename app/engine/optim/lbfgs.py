@@ -26,10 +26,13 @@ from app.engine.optim.ops import fma, maximum, py_max, py_min
 T, H_DIAG, PREV_LOSS, N_ITER, NUM_OLD = range(5)
 STATE = ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss")
 EQUATIONS = (
-    r"s_i = \theta_{i+1} - \theta_i, \quad y_i = g_{i+1} - g_i \quad (\text{kept if } y_i^\top s_i > 10^{-10})",
-    r"d = -H g \ \text{(two-loop recursion over the last history\_size pairs, } H_0 = \tfrac{y^\top s}{y^\top y})",
-    r"\theta \leftarrow \theta + t\, d, \quad t = \text{lr} \ \text{(or strong Wolfe: } f(\theta + t d) \le f + c_1 t\, g^\top d,\ |g_t^\top d| \le -c_2\, g^\top d)",
-)  # fmt: skip
+    r"s_i = \theta_{i+1} - \theta_i, \quad y_i = g_{i+1} - g_i"
+    r" \quad (\text{kept if } y_i^\top s_i > 10^{-10})",
+    r"d = -H g \ \text{(two-loop recursion over the last history\_size pairs, }"
+    r" H_0 = \tfrac{y^\top s}{y^\top y})",
+    r"\theta \leftarrow \theta + t\, d, \quad t = \text{lr} \ \text{(or strong Wolfe: }"
+    r" f(\theta + t d) \le f + c_1 t\, g^\top d,\ |g_t^\top d| \le -c_2\, g^\top d)",
+)
 FUNCTIONS = ("dot", "absmax", "abssum", "axpy", "record", "cubic_interpolate", "strong_wolfe",
              "lbfgs_step")  # fmt: skip
 
