@@ -103,6 +103,7 @@ export function trajectoryRequest(settings, run) {
     function: functionSpec(settings),
     start: settings.start,
     optimizer: { name: run.optimizer, ...run.params },
+    ...(run.scheduler ? { scheduler: run.scheduler } : {}), // schedule.js's picker
     steps: settings.steps,
     tol: settings.tol,
     gradient_noise: settings.noise,

@@ -14,6 +14,8 @@ import { modebar } from "./plot.js";
 import { Present } from "./present.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
+import { CodeView } from "./code.js";
+import { LrCurve } from "./schedule.js"; // also adds the schedule picker to every run's card
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
 import { FairRace } from "./fair.js";
 import { Gallery } from "./gallery.js";
@@ -69,6 +71,8 @@ const landscape = new Landscape(app, views, session);
 
 const { trails, loss, inspector, transport, dataPanel } = views;
 const downloads = new Downloads(() => app.race, message);
+new CodeView(() => app.race);
+const lrCurve = new LrCurve($("lr-curve"));
 const runRace = session.run.bind(session);
 session.run = async (...args) => { // the download buttons follow the race: off until it is in
   downloads.refresh();
@@ -76,6 +80,7 @@ session.run = async (...args) => { // the download buttons follow the race: off 
     return await runRace(...args);
   } finally {
     downloads.refresh();
+    lrCurve.draw(app.race);
   }
 };
 const saver = (kind, make, icon) => ({

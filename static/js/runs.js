@@ -29,6 +29,9 @@ function same(a, b) {
   return Array.isArray(a) ? Array.isArray(b) && a.every((v, i) => v === b[i]) : a === b;
 }
 
+/** Other modules' additions to a run's card (schedule.js: its scheduler): hook(run, container, changed). */
+export const cardHooks = [];
+
 export function valueOf(run, p) {
   return run.params[p.name] !== undefined ? run.params[p.name] : p.default;
 }
@@ -126,6 +129,7 @@ export class RunsPanel {
     for (const p of spec ? spec.params : []) {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
+    for (const hook of cardHooks) hook(run, more, () => (this.summarize(run, li), this.onChange("edit")));
     this.summarize(run, li);
     showRule(li.querySelector(".run-rule"), spec);
     if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;

@@ -123,6 +123,8 @@ export function fmt(value, digits = 4) {
 // A value is typed by its text alone here; runs.js then casts it by the optimizer's registry
 // (so an old link's nesterov=1 still becomes true).
 function encodeValue(value) {
+  if (value === null) return "None"; // L-BFGS's max_eval
+  if (typeof value === "string") return value; // L-BFGS's line_search_fn=strong_wolfe
   if (typeof value === "boolean") return CODECS.bool.encode(value);
   if (Array.isArray(value)) return value.map((v) => (v === null ? "None" : urlNumber(v))).join(":"); // Adafactor's eps: (None, 1e-3)
   return urlNumber(value);
@@ -132,6 +134,8 @@ function decodeValue(text) {
   if (text.includes(":")) return text.split(":").map((v) => (v === "None" ? null : Number(v)));
   if (text === "true") return true;
   if (text === "false") return false;
+  if (text === "None") return null;
+  if (Number.isNaN(Number(text)) && /^[A-Za-z_]+$/.test(text)) return text; // a choice's name
   return Number(text);
 }
 

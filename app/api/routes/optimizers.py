@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import OptimizerList
 from app.engine.optim import describe
+from app.engine.optim.schedule_specs import REQUIRED, SCHEDULERS
 from app.engine.optim.specs import SPECS, OptimizerSpec
 
 router = APIRouter(prefix="/api/v1/optimizers", tags=["optimizers"])
@@ -41,3 +42,16 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
 def list_optimizers() -> StrictJSONResponse:
     """List every optimizer with each parameter's default, range and scale."""
     return StrictJSONResponse({"optimizers": [optimizer_info(s) for s in SPECS.values()]})
+
+
+@router.get("/schedulers")
+def list_schedulers() -> StrictJSONResponse:
+    """Every ``torch.optim.lr_scheduler`` the API takes, with each kwarg's default (null and
+    ``required`` when torch has none), bounds and choices: the page's schedule picker."""
+    return StrictJSONResponse({"schedulers": [
+        {"name": spec.name, "description": spec.description, "params": [
+            {"name": p.name, "kind": p.kind, "required": p.default is REQUIRED,
+             "default": None if p.default is REQUIRED else p.default, "min": p.low,
+             "max": p.high, "choices": list(p.choices) or None, "description": p.description}
+            for p in spec.params]}
+        for spec in SCHEDULERS.values()]})  # fmt: skip
