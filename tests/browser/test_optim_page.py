@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 SHOTS = Path(__file__).resolve().parents[2] / "bench" / "results"
-RACE = "?function=rosenbrock&runs=adam(lr=0.05)|lbfgs(line_search_fn=strong_wolfe)&start=-1.5,2&steps=200"
+RACE = ("?function=rosenbrock&runs=adam(lr=0.05)|lbfgs(line_search_fn=strong_wolfe)"
+        "&start=-1.5,2&steps=200")
 
 
 def pick_schedule(app, run: int, name: str) -> None:
