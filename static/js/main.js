@@ -16,6 +16,7 @@ import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
 import { CodeView } from "./code.js";
 import { LrCurve } from "./schedule.js"; // also adds the schedule picker to every run's card
+import "./probes.js"; // L-BFGS: the points the current step evaluated, over the trails
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
 import { FairRace } from "./fair.js";
 import { Gallery } from "./gallery.js";

@@ -135,3 +135,13 @@ def test_a_sequential_child_that_is_unknown_lists_the_valid_ones(client):
     response = client.post("/api/v1/trajectories", json=TRAJECTORY | {"scheduler": scheduler})
     assert response.status_code == 422
     assert "CosineAnnealingWarmRestarts" in response.json()["detail"][0]["msg"]
+
+
+def test_the_schedulers_are_listed_with_their_kwargs_for_the_page(client):
+    listed = client.get("/api/v1/optimizers/schedulers").json()["schedulers"]
+    assert [s["name"] for s in listed] == list(SCHEDULERS)
+    one_cycle = next(s for s in listed if s["name"] == "OneCycleLR")
+    params = {p["name"]: p for p in one_cycle["params"]}
+    assert params["max_lr"]["required"] and params["max_lr"]["default"] is None
+    assert params["anneal_strategy"]["choices"] == ["cos", "linear"]
+    assert params["total_steps"]["default"] is None and not params["total_steps"]["required"]

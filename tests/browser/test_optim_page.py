@@ -27,6 +27,9 @@ def test_a_scheduled_run_draws_its_lr_under_the_loss_curve_and_exports_as_pytorc
     lrs = app.js("descent.race.entries[0].data.lrs")
     assert lrs[0] == 0.05 and lrs[-1] < lrs[0]
     assert app.js("descent.race.entries[1].data.evaluations.length") > 0
+    assert app.js("descent.race.entries[1].data.probes[0].length") > 1  # a line search
+    app.page.locator("#reset").click()  # step 0: the first step's probes are drawn
+    app.page.screenshot(path=str(SHOTS / "optim-probes.png"))
     app.page.get_by_role("button", name="PyTorch code").click()
     app.wait("document.getElementById('code-text').textContent.includes('torch.optim.Adam')")
     text = app.js("document.getElementById('code-text').textContent")

@@ -35,7 +35,7 @@ def create_code(request: TrajectoryRequest) -> Response:
     try:
         if isinstance(request.function, ExpressionSpec):
             loss = torch_script.formula_loss(request.function.expression, f.dims)
-        elif isinstance(request.function, DataSpec):
+        elif isinstance(request.function, DataSpec) or "data" in f.extra:  # lesson fits too
             loss = torch_script.data_loss(f.extra["data"])
         else:
             loss = torch_script.catalog_loss(f)
