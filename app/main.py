@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import middleware, pages
 from app.api import errors
 from app.api.routes import (
+    code,
     functions,
     graphs,
     health,
@@ -44,6 +45,7 @@ def create_app() -> FastAPI:
     app.include_router(graphs.router)
     app.include_router(slices.router)
     app.include_router(rooms.router)
+    app.include_router(code.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     warm_up()  # every kernel compiled or loaded from the disk cache before the first request

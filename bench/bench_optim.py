@@ -27,6 +27,14 @@ CASES = {  # label -> (optimizer, kwargs, scheduler)
         "asgd", "rprop", "adafactor")},
     "adam + CosineAnnealingLR": ("adam", {"lr": 0.05}, COSINE),
     "adam + StepLR": ("adam", {"lr": 0.05}, {"name": "StepLR", "step_size": 100, "gamma": 0.5}),
+    "adam + OneCycleLR": ("adam", {"lr": 0.05}, {"name": "OneCycleLR", "max_lr": 0.05,
+                                                 "total_steps": STEPS}),
+    "sgd + CyclicLR": ("sgd", {"lr": 1e-3, "momentum": 0.9},
+                       {"name": "CyclicLR", "base_lr": 1e-4, "max_lr": 1e-3, "step_size_up": 50}),
+    "adam + ReduceLROnPlateau": ("adam", {"lr": 0.05}, {"name": "ReduceLROnPlateau",
+                                                        "patience": 5}),
+    "lbfgs (strong_wolfe)": ("lbfgs", {"line_search_fn": "strong_wolfe"}, None),
+    "lbfgs (lr 0.1, max_iter 5)": ("lbfgs", {"lr": 0.1, "max_iter": 5}, None),
 }  # fmt: skip
 
 
@@ -37,7 +45,7 @@ def torch_times() -> dict[str, float]:
     classes = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
                "adagrad": "Adagrad", "adamax": "Adamax", "nadam": "NAdam", "radam": "RAdam",
                "adadelta": "Adadelta", "asgd": "ASGD", "rprop": "Rprop",
-               "adafactor": "Adafactor"}  # fmt: skip
+               "adafactor": "Adafactor", "lbfgs": "LBFGS"}  # fmt: skip
 
     def loop(name, kwargs, scheduler):
         p = torch.tensor([-1.5, 2.0], dtype=torch.float64, requires_grad=True)
@@ -46,13 +54,22 @@ def torch_times() -> dict[str, float]:
         if scheduler:
             options = {k: v for k, v in scheduler.items() if k != "name"}
             sched = getattr(torch.optim.lr_scheduler, scheduler["name"])(opt, **options)
+        def closure():
+            opt.zero_grad()
+            value = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+            value.backward()
+            return value
+
         points = []
         for _ in range(STEPS):
-            opt.zero_grad()
-            loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
-            loss.backward()
-            opt.step()
-            if sched:
+            if name == "lbfgs":  # step(closure) evaluates at p first and returns that loss
+                loss = opt.step(closure)
+            else:
+                loss = closure()
+                opt.step()
+            if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                sched.step(loss.item())
+            elif sched:
                 sched.step()
             points.append(p.detach().clone())
 

@@ -39,7 +39,11 @@ class _Batch:
     def ns(self) -> int:
         first = self.runs[0]
         return runs_ns(self.function, len(self.runs), first.steps, first.optimizer.name,
-                       include_state=first.include_state)  # fmt: skip
+                       include_state=first.include_state,
+                       feedback=bool(first.scheduler and first.scheduler.schedule().feedback),
+                       options=max((r.optimizer.resolved() for r in self.runs),
+                                   key=lambda o: o.get("max_eval") or o.get("max_iter", 0)),
+                       )  # fmt: skip
 
     def abandoned(self) -> bool:
         return all(stop() for stop in self.stops)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from app.api.function_specs import unprocessable
 from app.config import settings
 from app.engine.functions import LossFunction
+from app.engine.optim.specs import CLOSURE
 from app.engine.run.dispatch import choose_driver
 
 CALL_NS = 600  # one numpy call on a small array, with the Python around it (measured)
@@ -52,10 +53,33 @@ def step_ns(f: LossFunction, runs: int, batch_size: int | None = None) -> int:
     return ns
 
 
+# L-BFGS (its own driver): a Python loop around a compiled step per step and run, and for
+# functions numpy evaluates, each evaluation and the step's arithmetic in Python
+# (bench/README.md).
+LBFGS_STEP_NS, LBFGS_PYTHON_EVALUATION_NS = 30_000, 40_000
+
+
+def lbfgs_ns(f: LossFunction, runs: int, steps: int, evaluations: int) -> int:
+    """``runs`` L-BFGS runs of ``steps`` steps of at most ``evaluations`` evaluations each."""
+    per_step = LBFGS_STEP_NS
+    if choose_driver(f) != "catalog":
+        per_evaluation = evaluation_ns(f, 1, "gradient") + evaluation_ns(f, 1, "value")
+        per_step += evaluations * (per_evaluation + LBFGS_PYTHON_EVALUATION_NS)
+    return runs * (steps + 1) * per_step
+
+
 def runs_ns(f: LossFunction, runs: int, steps: int, optimizer: str, *, noise: float = 0.0,
-            batch_size: int | None = None, include_state: bool = False) -> int:  # fmt: skip
-    """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them."""
-    if choose_driver(f, noise, batch_size) == "catalog":  # a schedule iff batch_size
+            batch_size: int | None = None, include_state: bool = False,
+            feedback: bool = False, options: dict | None = None) -> int:  # fmt: skip
+    """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them
+    (``feedback``: a ReduceLROnPlateau, which the array driver runs step by step;
+    ``options``: the optimizer's resolved kwargs, for L-BFGS's evaluations per step)."""
+    if optimizer in CLOSURE:
+        options = options or {}
+        evaluations = options.get("max_eval") or options.get("max_iter", 20) * 5 // 4
+        return lbfgs_ns(f, runs, steps, evaluations + 1)
+    # a minibatch schedule iff batch_size
+    if choose_driver(f, noise, batch_size) == "catalog" and not feedback:
         return runs * (steps + 1) * COMPILED_NS_PER_STEP + CALL_NS * 10
     return (steps + 1) * step_ns(f, runs, batch_size)
 

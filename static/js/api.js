@@ -116,7 +116,9 @@ export function trajectoryRequest(settings, run) {
     seed: settings.seed,
     include_state: true,
     ...batchFields(settings),
+    // The page-wide schedule (a link's `schedule`) unless the run has its own (schedule.js's picker).
     ...(settings.schedule ? { scheduler: settings.schedule } : {}),
+    ...(run.scheduler ? { scheduler: run.scheduler } : {}), // schedule.js's picker
   };
 }
 

@@ -16,6 +16,9 @@ import { Present } from "./present.js";
 import { Recorder } from "./record.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
+import { CodeView } from "./code.js";
+import { LrCurve } from "./schedule.js"; // also adds the schedule picker to every run's card
+import "./probes.js"; // L-BFGS: the points the current step evaluated, over the trails
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
 import { FairRace } from "./fair.js";
 import { Gallery } from "./gallery.js";
@@ -77,6 +80,8 @@ views.keyboard = new Keyboard({ app, gd, transport: views.transport, session });
 const { trails, loss, inspector, transport, dataPanel } = views;
 const downloads = new Downloads(() => app.race, message);
 const recorder = new Recorder({ views, getRace: () => app.race, getFn: () => app.fn, onError: message });
+new CodeView(() => app.race);
+const lrCurve = new LrCurve($("lr-curve"));
 const runRace = session.run.bind(session);
 session.run = async (...args) => { // the download and record buttons follow the race: off until it is in
   downloads.refresh();
@@ -86,6 +91,7 @@ session.run = async (...args) => { // the download and record buttons follow the
   } finally {
     downloads.refresh();
     recorder.refresh();
+    lrCurve.draw(app.race);
   }
 };
 const saver = (kind, make, icon) => ({

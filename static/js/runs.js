@@ -30,6 +30,9 @@ function same(a, b) {
   return Array.isArray(a) ? Array.isArray(b) && a.every((v, i) => v === b[i]) : a === b;
 }
 
+/** Other modules' additions to a run's card (schedule.js: its scheduler): hook(run, container, changed). */
+export const cardHooks = [];
+
 export function valueOf(run, p) {
   return run.params[p.name] !== undefined ? run.params[p.name] : p.default;
 }
@@ -42,6 +45,7 @@ function paramParts(run, spec, withLr = true) {
     if (p.name === "lr" ? !withLr : same(v, p.default)) continue;
     if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);
     else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => (x === null ? "None" : fmt(x))).join(", ")})`);
+    else if (v === null || p.kind === "choice") parts.push(`${p.name}=${v === null ? "None" : v}`);
     else parts.push(`${p.name}=${fmt(v)}`);
   }
   return parts;
@@ -134,6 +138,7 @@ export class RunsPanel {
     for (const p of spec ? spec.params : []) {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
+    for (const hook of cardHooks) hook(run, more, () => (this.summarize(run, li), this.onChange("edit")));
     this.summarize(run, li);
     showRule(li.querySelector(".run-rule"), spec);
     if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;
@@ -164,6 +169,25 @@ export class RunsPanel {
       const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: Boolean(value) });
       box.addEventListener("change", () => commit(box.checked));
       row.append(box, label);
+    } else if (p.kind === "choice") {
+      // L-BFGS's line_search_fn: None or "strong_wolfe"
+      const select = Object.assign(document.createElement("select"), { id });
+      for (const c of p.choices) select.append(new Option(c === null ? "None" : c, c === null ? "" : c));
+      select.value = value === null ? "" : value;
+      select.addEventListener("change", () => commit(select.value === "" ? null : select.value));
+      row.append(label, select);
+    } else if (p.kind === "int" && p.default === null) {
+      // L-BFGS's max_eval: an integer, or None (torch's max_iter · 5/4)
+      row.append(label);
+      const text = Object.assign(document.createElement("input"), { type: "text", inputMode: "numeric", value: value === null ? "None" : String(value), id });
+      text.className = "param-number";
+      text.addEventListener("change", () => {
+        if (/^\s*(none|null)?\s*$/i.test(text.value)) return commit(null);
+        const v = parseNumber(text.value);
+        if (!Number.isInteger(v)) return this.showError(run, p.name, `${p.name}: type a whole number or None`);
+        commit(v);
+      });
+      row.append(text);
     } else if (p.kind === "pair") {
       row.append(label);
       const inputs = value.map((v, i) => {

@@ -134,7 +134,9 @@ export function tellStory(fn) {
 export function resetRuns(specs = DEFAULT_RUNS) {
   state.runs = [];
   for (const spec of specs.slice(0, MAX_RUNS)) {
-    state.runs.push(makeRun(spec.optimizer, spec.params, spec.color ?? null));
+    const run = makeRun(spec.optimizer, spec.params, spec.color ?? null);
+    if (spec.scheduler) run.scheduler = spec.scheduler;
+    state.runs.push(run);
   }
 }
 
@@ -153,6 +155,8 @@ export function fmt(value, digits = 4) {
 // A value is typed by its text alone here; runs.js then casts it by the optimizer's registry
 // (so an old link's nesterov=1 still becomes true).
 function encodeValue(value) {
+  if (value === null) return "None"; // L-BFGS's max_eval
+  if (typeof value === "string") return value; // L-BFGS's line_search_fn=strong_wolfe
   if (typeof value === "boolean") return CODECS.bool.encode(value);
   if (Array.isArray(value)) return value.map((v) => (v === null ? "None" : urlNumber(v))).join(":"); // Adafactor's eps: (None, 1e-3)
   return urlNumber(value);
@@ -162,6 +166,8 @@ function decodeValue(text) {
   if (text.includes(":")) return text.split(":").map((v) => (v === "None" ? null : Number(v)));
   if (text === "true") return true;
   if (text === "false") return false;
+  if (text === "None") return null;
+  if (Number.isNaN(Number(text)) && /^[A-Za-z_]+$/.test(text)) return text; // a choice's name
   return Number(text);
 }
 
@@ -170,14 +176,18 @@ export function encodeRuns(runs) {
     .map((run, index) => {
       const parts = Object.entries(run.params).map(([k, v]) => `${k}=${encodeValue(v)}`);
       if (run.color !== index) parts.push(`c=${run.color}`);
-      return `${run.optimizer}(${parts.join(",")})`;
+      // A run's own schedule (schedule.js) as JSON: SequentialLR nests others, which no flat form holds.
+      const schedule = run.scheduler ? `@${JSON.stringify(run.scheduler)}` : "";
+      return `${run.optimizer}(${parts.join(",")})${schedule}`;
     })
     .join("|");
 }
 
 export function decodeRuns(text) {
   const specs = [];
-  for (const chunk of text.split("|")) {
+  for (const part of text.split("|")) {
+    const at = part.indexOf("@");
+    const chunk = at < 0 ? part : part.slice(0, at);
     const match = /^\s*([a-z0-9_]+)\s*(?:\((.*)\))?\s*$/i.exec(chunk);
     if (!match) continue;
     const params = {};
@@ -188,9 +198,21 @@ export function decodeRuns(text) {
       if (key === "c") color = Number(raw) | 0;
       else params[key.trim()] = decodeValue(raw.trim());
     }
-    specs.push({ optimizer: match[1].toLowerCase(), params, color });
+    const spec = { optimizer: match[1].toLowerCase(), params, color };
+    const scheduler = at < 0 ? null : parseScheduler(part.slice(at + 1));
+    if (scheduler) spec.scheduler = scheduler; // the API names what is wrong in it
+    specs.push(spec);
   }
   return specs;
+}
+
+function parseScheduler(text) {
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value === "object" && !Array.isArray(value) && typeof value.name === "string" ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 export function toQuery(s = state) {

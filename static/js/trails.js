@@ -8,6 +8,9 @@ import { state, store } from "./state.js";
 
 const Plotly = () => window.Plotly;
 
+/** Other modules' layers painted over the trails: layer(ctx, step, race, area). */
+export const paintHooks = [];
+
 export class Trails {
   constructor(gd, canvas) {
     this.gd = gd;
@@ -88,6 +91,7 @@ export class Trails {
     const wide = state.present ? 2 : 1;
     for (const { entry, px, py } of runs) trail(ctx, px, py, Math.min(step, px.length - 1), look(entry), wide);
     for (const { entry, px, py } of runs) arrows(ctx, entry, px, py, Math.min(step, px.length - 1), xa, ya);
+    for (const layer of paintHooks) layer(ctx, step, race, this.area); // probes.js: L-BFGS's probes
     const [sx, sy] = this.startPixel();
     startMarker(ctx, sx, sy);
     const labels = [];

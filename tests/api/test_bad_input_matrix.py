@@ -210,7 +210,7 @@ BAD_TRAJECTORIES = {
     "nesterov without momentum": ("optimizer", {"name": "sgd", "nesterov": True}, 422),
     # unknown ids and parameters
     "unknown function": ("function", "no-such-function", 404),
-    "unknown optimizer": ("optimizer", {"name": "lbfgs"}, 422),
+    "unknown optimizer": ("optimizer", {"name": "sparseadam"}, 422),
     "unknown optimizer parameter": ("optimizer", {"name": "adam", "momentum": 0.9}, 422),
     "misspelt parameter": ("optimizer", {"name": "sgd", "learning_rate": 0.1}, 422),
     "unknown field": ("stepz", 10, 422),

@@ -171,7 +171,7 @@ def test_the_room_pages_are_served(client, fresh_rooms):
         ({"function": "x^2"}, None),
         ({"function": {"expression": "x^2"}}, "function"),
         ({"optimizers": []}, "optimizers"),
-        ({"optimizers": [{"name": "lbfgs"}]}, "optimizers"),
+        ({"optimizers": [{"name": "sparseadam"}]}, "optimizers"),
         ({"optimizers": [{"name": "adam", "ranges": {"lr": [1, 0.1]}}]}, "optimizers"),
         ({"optimizers": [{"name": "adam", "ranges": {"lr": [0.1, 2000]}}]}, "optimizers"),
         ({"capacity": settings.room_capacity + 1}, "capacity"),

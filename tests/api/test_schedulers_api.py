@@ -66,3 +66,82 @@ def test_bad_schedulers_are_422_naming_the_field(client, scheduler, field, messa
     assert message in detail["msg"]
     if "tags" in message:
         assert all(name in detail["msg"] for name in SCHEDULERS)
+
+
+def test_onecycle_with_fewer_total_steps_than_the_run_is_422_naming_total_steps(client):
+    scheduler = {"name": "OneCycleLR", "max_lr": 0.1, "total_steps": 20}
+    response = client.post("/api/v1/trajectories", json=TRAJECTORY | {"scheduler": scheduler})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", "scheduler", "OneCycleLR", "total_steps"]
+    assert "Tried to step 40 times. The specified number of total steps is 20" in detail["msg"]
+
+
+def test_onecycle_without_total_steps_takes_the_runs_steps(client):
+    body = client.post("/api/v1/trajectories",
+                       json=TRAJECTORY | {"scheduler": {"name": "OneCycleLR", "max_lr": 0.1}})
+    assert body.status_code == 200
+    lrs = body.json()["lrs"]
+    assert len(lrs) == 40 and max(lrs) == pytest.approx(0.1) and lrs[-1] < lrs[0]
+
+
+@pytest.mark.parametrize("route", ["trajectories", "basins", "sweeps"])
+def test_cycling_the_momentum_of_adagrad_is_422_with_torchs_message(client, route):
+    scheduler = {"name": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1}
+    body = {
+        "trajectories": TRAJECTORY | {"optimizer": {"name": "adagrad"}},
+        "basins": {"function": "himmelblau", "optimizer": {"name": "adagrad"}, "steps": 20,
+                   "resolution": 5},
+        "sweeps": {"function": "rosenbrock", "start": [-1.5, 2], "optimizer": {"name": "adagrad"},
+                   "lr": {"min": 1e-3, "max": 1e-2, "count": 2}, "steps": 20},
+    }[route]  # fmt: skip
+    response = client.post(f"/api/v1/{route}", json=body | {"scheduler": scheduler})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"][-1] == "cycle_momentum"
+    assert "optimizer must support momentum or beta1" in detail["msg"]
+
+
+@pytest.mark.parametrize(
+    "scheduler",
+    [{"name": "ReduceLROnPlateau", "patience": 2},
+     {"name": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01, "step_size_up": 5},
+     {"name": "SequentialLR", "milestones": [10], "schedulers": [
+         {"name": "LinearLR"}, {"name": "ExponentialLR", "gamma": 0.9}]}],
+    ids=lambda s: s["name"],
+)  # fmt: skip
+def test_every_route_takes_the_new_schedulers(client, scheduler):
+    body = client.post("/api/v1/trajectories",
+                       json=TRAJECTORY | {"optimizer": {"name": "sgd", "lr": 1e-3,
+                                                        "momentum": 0.5},
+                                          "scheduler": scheduler})  # fmt: skip
+    assert body.status_code == 200, body.text
+    assert body.json()["scheduler"]["name"] == scheduler["name"]
+    batch = client.post("/api/v1/trajectories/batch", json={"runs": [
+        TRAJECTORY | {"scheduler": scheduler}, TRAJECTORY]})  # fmt: skip
+    assert batch.status_code == 200
+    basins = client.post("/api/v1/basins", json={
+        "function": "himmelblau", "optimizer": {"name": "adam", "lr": 0.05}, "steps": 30,
+        "resolution": 6, "scheduler": scheduler})  # fmt: skip
+    assert basins.status_code == 200
+    sweeps = client.post("/api/v1/sweeps", json={
+        "function": "rosenbrock", "start": [-1.5, 2], "optimizer": {"name": "adam"},
+        "lr": {"min": 1e-3, "max": 1e-2, "count": 3}, "steps": 30, "scheduler": scheduler})
+    assert sweeps.status_code == 200
+
+
+def test_a_sequential_child_that_is_unknown_lists_the_valid_ones(client):
+    scheduler = {"name": "SequentialLR", "milestones": [], "schedulers": [{"name": "LambdaLR"}]}
+    response = client.post("/api/v1/trajectories", json=TRAJECTORY | {"scheduler": scheduler})
+    assert response.status_code == 422
+    assert "CosineAnnealingWarmRestarts" in response.json()["detail"][0]["msg"]
+
+
+def test_the_schedulers_are_listed_with_their_kwargs_for_the_page(client):
+    listed = client.get("/api/v1/optimizers/schedulers").json()["schedulers"]
+    assert [s["name"] for s in listed] == list(SCHEDULERS)
+    one_cycle = next(s for s in listed if s["name"] == "OneCycleLR")
+    params = {p["name"]: p for p in one_cycle["params"]}
+    assert params["max_lr"]["required"] and params["max_lr"]["default"] is None
+    assert params["anneal_strategy"]["choices"] == ["cos", "linear"]
+    assert params["total_steps"]["default"] is None and not params["total_steps"]["required"]

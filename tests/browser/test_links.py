@@ -19,6 +19,10 @@ OPTIONS = [(o["name"], p) for o in REGISTRY for p in o["params"]]
 def other_value(p: dict):
     """A valid value away from the default, from the registry's own range."""
     d = p["default"]
+    if p["kind"] == "choice":  # L-BFGS's line_search_fn
+        return next(c for c in p["choices"] if c != d)
+    if p["kind"] == "int":  # L-BFGS's max_iter, max_eval (None: max_iter · 5/4), history_size
+        return 10 if d is None else max(int(p["min"] or 1), d // 2)
     if p["kind"] == "bool":
         return not d
     if p["kind"] == "pair":  # Adafactor's eps keeps its None (the dtype's eps)
@@ -38,6 +42,8 @@ def set_option(app, p: dict, value) -> None:
         card.locator("details.run-more > summary").click()
     if p["kind"] == "bool":
         row.locator("input[type=checkbox]").set_checked(value)
+    elif p["kind"] == "choice":
+        row.locator("select").select_option("" if value is None else value)
     elif p["kind"] == "pair":
         for i, v in enumerate(value):
             row.locator("input[type=text]").nth(i).fill(str(v))

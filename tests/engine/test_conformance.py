@@ -52,6 +52,15 @@ SCENARIOS = [
      {"name": "LinearLR", "start_factor": 0.2, "total_iters": 40}),
     ("beale", "adafactor", [{"lr": 0.05}, {"lr": 0.02}], 100, 0.0,
      {"name": "ExponentialLR", "gamma": 0.97}),
+    # cycled momentum (SGD) and β1 (Adam, NAdam's μ schedule) per step and per setting
+    ("rosenbrock", "sgd", [{"lr": 1e-3, "momentum": 0.9}, {"lr": 1e-3}], 150, 0.0,
+     {"name": "CyclicLR", "base_lr": 1e-4, "max_lr": 2e-3, "step_size_up": 10}),
+    ("beale", "adam", [{"lr": 0.05}, {"betas": [0.5, 0.9]}], 120, 0.0,
+     {"name": "OneCycleLR", "max_lr": 0.1}),
+    ("himmelblau", "nadam", [{"lr": 0.05}, {"betas": [0.5, 0.9]}], 100, 0.0,
+     {"name": "SequentialLR", "milestones": [20], "schedulers": [
+         {"name": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5},
+         {"name": "ExponentialLR", "gamma": 0.97}]}),
 ]  # fmt: skip
 SCALAR_RULES = sorted(name for name, rule in RULES.items() if not rule.vector)
 
@@ -101,6 +110,18 @@ def test_the_vectorised_driver_gives_the_catalog_drivers_bits(fid, name, schedul
     rng = np.random.default_rng(7)
     starts = np.concatenate([rng.uniform(-5, 5, (2100, 2)), [[2e5, 1.0], [1e300, 1e300]]])
     optimizer = with_scheduler(make_optimizer(name, lr=0.01), scheduler)
+    vector, catalog = (run_many(f, starts, optimizer, 60, 1e-4, driver=d)
+                       for d in ("vector", "catalog"))  # fmt: skip
+    for field in ("status", "n_points", "final_points", "final_losses"):
+        np.testing.assert_array_equal(getattr(vector, field), getattr(catalog, field), field)
+
+
+@pytest.mark.parametrize("name", [n for n in SCALAR_RULES if RULES[n].momentum_column])
+def test_the_vectorised_driver_cycles_momentum_as_the_catalog_driver(name, fresh_modules):
+    f = get_function("rastrigin")
+    starts = np.random.default_rng(7).uniform(-5, 5, (2100, 2))
+    optimizer = with_scheduler(make_optimizer(name, lr=0.01),
+                               {"name": "OneCycleLR", "max_lr": 0.05})  # fmt: skip
     vector, catalog = (run_many(f, starts, optimizer, 60, 1e-4, driver=d)
                        for d in ("vector", "catalog"))  # fmt: skip
     for field in ("status", "n_points", "final_points", "final_losses"):

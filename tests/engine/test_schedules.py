@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.engine import get_function, make_optimizer, run, with_scheduler
+from app.engine import get_function, make_optimizer, run, run_batch, with_scheduler
 from app.engine.optim import RULES, SCHEDULERS, make_schedule
 from app.engine.optim.schedules import REQUIRED, UnknownSchedulerError
 
@@ -19,10 +19,16 @@ ROSENBROCK = get_function("rosenbrock")
 
 def minimal(name: str) -> dict:
     """The scheduler with its required kwargs only, at a valid value."""
-    values = {"int": 10, "float": 0.9, "int_list": [5, 10]}
+    if name == "SequentialLR":
+        return {"name": name, "milestones": [10], "schedulers": [
+            {"name": "LinearLR"}, {"name": "ExponentialLR", "gamma": 0.9}]}  # fmt: skip
+    values = {"int": 10, "float": 0.09, "int_list": [5, 10]}
     return {"name": name} | {
         p.name: values[p.kind] for p in SCHEDULERS[name].params if p.default is REQUIRED
     }
+
+
+TABLED = sorted(name for name in SCHEDULERS if name != "ReduceLROnPlateau")
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULERS))
@@ -62,7 +68,7 @@ def test_invalid_kwargs_get_torchs_message(spec, message):
         make_schedule(spec)
 
 
-@pytest.mark.parametrize("name", sorted(SCHEDULERS))
+@pytest.mark.parametrize("name", TABLED)
 @pytest.mark.parametrize("driver", ["catalog", "array"])
 def test_a_run_reports_the_lr_of_every_update_from_its_schedule(name, driver):
     schedule = make_schedule(minimal(name))
@@ -70,6 +76,62 @@ def test_a_run_reports_the_lr_of_every_update_from_its_schedule(name, driver):
     trajectory = run(ROSENBROCK, [-1.5, 2.0], optimizer, steps=60, driver=driver)
     assert trajectory.lrs.tolist() == schedule.lrs(0.02, 60).tolist()
     assert len(trajectory.lrs) == trajectory.steps_taken
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"name": "SequentialLR", "milestones": [5], "schedulers": [
+            {"name": "ReduceLROnPlateau"}, {"name": "StepLR", "step_size": 2}]},
+         "SequentialLR does not support `ReduceLROnPlateau`"),
+        ({"name": "SequentialLR", "milestones": [5, 6], "schedulers": [{"name": "LinearLR"}]},
+         "number of schedulers 1 and the number of milestones to be equal to 2"),
+        ({"name": "SequentialLR", "milestones": [], "schedulers": []},
+         "SequentialLR expects at least one scheduler, but got no scheduler."),
+        ({"name": "OneCycleLR", "max_lr": 0.1, "pct_start": 1.5},
+         "Expected float between 0 and 1 pct_start, but got 1.5"),
+        ({"name": "OneCycleLR", "max_lr": 0.1, "total_steps": 0},
+         "Expected positive integer total_steps, but got 0"),
+        ({"name": "ReduceLROnPlateau", "factor": 1.0}, "Factor should be < 1.0."),
+        ({"name": "CyclicLR", "base_lr": 0.1, "max_lr": 0.2, "mode": "sawtooth"},
+         "mode must be one of triangular, triangular2, exp_range"),
+    ],
+)  # fmt: skip
+def test_new_schedulers_get_torchs_messages(spec, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("`", ".")):
+        make_schedule(spec)
+
+
+def test_cycling_momentum_needs_an_optimizer_with_momentum_or_betas():
+    cyclic = {"name": "CyclicLR", "base_lr": 0.01, "max_lr": 0.1}
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        with_scheduler(make_optimizer("adagrad"), cyclic)
+    with_scheduler(make_optimizer("adagrad"), cyclic | {"cycle_momentum": False})
+
+
+def test_one_cycle_defaults_to_the_runs_steps_and_refuses_a_shorter_cycle():
+    schedule = make_schedule({"name": "OneCycleLR", "max_lr": 0.1})
+    explicit = make_schedule({"name": "OneCycleLR", "max_lr": 0.1, "total_steps": 50})
+    optimizer = with_scheduler(make_optimizer("adam"), schedule)
+    trajectory = run(ROSENBROCK, [-1.5, 2.0], optimizer, steps=50, tol=0)
+    assert trajectory.lrs.tolist() == explicit.lrs(1e-3, 50).tolist()
+    assert trajectory.lrs[-1] < trajectory.lrs[0] < trajectory.lrs.max() == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="Tried to step 60 times"):
+        explicit.lrs(1e-3, 60)
+
+
+def test_a_plateau_gives_each_run_of_a_batch_its_own_lrs():
+    optimizer = with_scheduler(make_optimizer("adam", lr=0.1),
+                               {"name": "ReduceLROnPlateau", "patience": 2})  # fmt: skip
+    f = get_function("rastrigin")
+    starts = [[3.3, 2.7], [0.1, -0.2]]
+    batch = run_batch(f, starts, optimizer, steps=80, tol=0)
+    alone = [run(f, s, optimizer, steps=80, tol=0) for s in starts]
+    for i, single in enumerate(alone):
+        np.testing.assert_array_equal(batch.trajectory(i).lrs, single.lrs)
+        np.testing.assert_array_equal(batch.trajectory(i).points, single.points)
+    assert alone[0].lrs.tolist() != alone[1].lrs.tolist()
+    assert min(alone[0].lrs) < 0.1  # it reduced
 
 
 @pytest.mark.parametrize("name", sorted(RULES))

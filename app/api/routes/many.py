@@ -17,7 +17,7 @@ from app.api.function_specs import (
 )
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
-from app.api.routes.trajectories import build_minibatches, trajectory_body
+from app.api.routes.trajectories import build_minibatches, check_scheduler, trajectory_body
 from app.api.schemas.many import (
     BasinsRequest,
     BasinsResponse,
@@ -57,6 +57,8 @@ def plan_batch(request: BatchRequest) -> tuple:
     functions = [resolve_function(run.function) for run in runs]
     for f, run in zip(functions, runs):
         run.start = check_start(f, run.start)
+        check_scheduler(["body", "runs", runs.index(run)], run.optimizer.name, run.scheduler,
+                        run.steps)  # fmt: skip
         check_recording(f, 1, run.steps)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
     check_work(
@@ -72,7 +74,10 @@ def plan_batch(request: BatchRequest) -> tuple:
     ns = check_operations("runs", sum(
         runs_ns(functions[m[0]], len(m), runs[m[0]].steps, runs[m[0]].optimizer.name,
                 noise=runs[m[0]].gradient_noise, include_state=runs[m[0]].include_state,
-                batch_size=runs[m[0]].batch_size if schedules[m[0]] else None)
+                batch_size=runs[m[0]].batch_size if schedules[m[0]] else None,
+                feedback=bool(runs[m[0]].scheduler and runs[m[0]].scheduler.schedule().feedback),
+                options=max((runs[i].optimizer.resolved() for i in m),
+                            key=lambda o: o.get("max_eval") or o.get("max_iter", 0)))
         for m in groups.values()))  # fmt: skip
 
     def work(stop: StopSignal) -> StrictJSONResponse:
@@ -108,9 +113,12 @@ def plan_basins(request: BasinsRequest) -> tuple:
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
     optimizer = from_resolved(request.optimizer.name, [request.optimizer.resolved()])
+    check_scheduler(["body"], optimizer.name, request.scheduler, request.steps)
     optimizer = with_scheduler(optimizer, request.scheduler and request.scheduler.schedule())
+    feedback = optimizer.schedule is not None and optimizer.schedule.feedback
     ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
-                                           optimizer.name))  # fmt: skip
+                                           optimizer.name, feedback=feedback,
+                                           options=optimizer.hyperparams))  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
         f, optimizer, window, request.resolution, request.steps, request.tol, request.radius,
         should_stop=stop))  # fmt: skip
@@ -161,6 +169,7 @@ def plan_sweep(request: SweepRequest) -> tuple:
     second = request.second
     if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")
+    check_scheduler(["body"], name, request.scheduler, request.steps)
     settings_count = lr.count * (len(second.values) if second else 1)
     check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
     check_work("steps", settings_count * request.steps, "max_sweep_work", "settings × steps")

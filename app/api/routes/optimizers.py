@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from app.api.responses import StrictJSONResponse
 from app.api.schemas import OptimizerList
-from app.engine.optim import RULES
+from app.engine.optim import describe
+from app.engine.optim.schedule_specs import REQUIRED, SCHEDULERS
 from app.engine.optim.specs import SPECS, OptimizerSpec
 from app.engine.optim.symbols import SYMBOLS
 
@@ -19,8 +20,8 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
         "title": spec.title,
         "torch_class": spec.torch_class,
         "description": spec.description,
-        "state": list(RULES[spec.name].slots),
-        "equations": list(RULES[spec.name].equations),
+        "state": list(describe(spec.name)["state"]),
+        "equations": list(describe(spec.name)["equations"]),
         "symbols": SYMBOLS.get(spec.name, {}),
         "params": [
             {
@@ -32,6 +33,7 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
                 "max_exclusive": p.high_exclusive,
                 "log_scale": p.log_scale,
                 "description": p.description,
+                **({"choices": list(p.choices)} if p.kind == "choice" else {}),
             }
             for p in spec.params
         ],
@@ -42,3 +44,16 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
 def list_optimizers() -> StrictJSONResponse:
     """List every optimizer with each parameter's default, range and scale."""
     return StrictJSONResponse({"optimizers": [optimizer_info(s) for s in SPECS.values()]})
+
+
+@router.get("/schedulers")
+def list_schedulers() -> StrictJSONResponse:
+    """Every ``torch.optim.lr_scheduler`` the API takes, with each kwarg's default (null and
+    ``required`` when torch has none), bounds and choices: the page's schedule picker."""
+    return StrictJSONResponse({"schedulers": [
+        {"name": spec.name, "description": spec.description, "params": [
+            {"name": p.name, "kind": p.kind, "required": p.default is REQUIRED,
+             "default": None if p.default is REQUIRED else p.default, "min": p.low,
+             "max": p.high, "choices": list(p.choices) or None, "description": p.description}
+            for p in spec.params]}
+        for spec in SCHEDULERS.values()]})  # fmt: skip

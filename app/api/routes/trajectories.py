@@ -23,8 +23,24 @@ from app.config import settings
 from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
+from app.engine.optim import ScheduleError, check_schedule
+from app.engine.optim.specs import CLOSURE
 
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
+
+
+def check_scheduler(loc: list, optimizer: str, scheduler, steps: int) -> None:
+    """What torch refuses once the optimizer and the run are known (``CyclicLR`` cycling the
+    momentum of Adagrad, ``OneCycleLR`` with fewer ``total_steps`` than the run): 422 naming
+    the field."""
+    if scheduler is None:
+        return
+    try:
+        check_schedule(optimizer, scheduler.schedule(), steps)
+    except ScheduleError as error:
+        raise unprocessable([*loc, "scheduler", scheduler.name, *([error.field] if error.field
+                                                                 else [])],
+                            f"{error.field}: {error}" if error.field else str(error)) from None
 
 
 def build_minibatches(f: LossFunction, request: TrajectoryRequest) -> MinibatchSchedule | None:
@@ -62,6 +78,9 @@ def trajectory_body(
     if getattr(optimizer, "schedule", None) is not None:
         body["scheduler"] = optimizer.schedule.as_dict()
         body["lrs"] = rows(t.lrs)
+    if t.evaluations is not None:  # L-BFGS: evaluations and the points each step evaluated
+        body["evaluations"] = t.evaluations
+        body["probes"] = [rows(p[np.isfinite(p).all(axis=1)]) for p in t.probes]
     if record_every > 1:
         body["point_steps"] = kept
     if states:
@@ -95,16 +114,27 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
     """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
     f = resolve_function(request.function)
     request.start = check_start(f, request.start)
+    check_scheduler(["body"], request.optimizer.name, request.scheduler, request.steps)
     minibatches = build_minibatches(f, request)
     values = response_values(f, request.steps, request.include_state, request.record_every)
     if f.dims <= 2:
         values = (request.steps + 1) * values_per_point(f.dims, request.include_state)
     check_work("steps", values, "max_response_values", "the numbers to return")
     check_recording(f, 1, request.steps)
+    options = request.optimizer.resolved()
+    if request.optimizer.name in CLOSURE:  # L-BFGS returns each step's probes too
+        if request.gradient_noise or request.batch_size is not None:
+            field = "gradient_noise" if request.gradient_noise else "batch_size"
+            raise unprocessable(["body", field], f"{request.optimizer.name} needs the exact "
+                                "function (its line search compares values)")  # fmt: skip
+        probes = options["max_eval"] or options["max_iter"] * 5 // 4
+        check_work("steps", values + request.steps * (probes + 1) * (f.dims + 1),
+                   "max_response_values", "the numbers to return")  # fmt: skip
     ns = check_operations("steps", runs_ns(
         f, 1, request.steps, request.optimizer.name, noise=request.gradient_noise,
         batch_size=request.batch_size if minibatches else None,
-        include_state=request.include_state))  # fmt: skip
+        include_state=request.include_state, options=request.optimizer.resolved(),
+        feedback=bool(request.scheduler and request.scheduler.schedule().feedback)))  # fmt: skip
     return f, minibatches, ns
 
 

@@ -21,13 +21,8 @@ from pydantic import (
 
 from app.api.schemas.networks import InitStart, NetworkSpec
 from app.config import settings
-from app.engine.optim.schedules import (
-    REQUIRED,
-    SCHEDULERS,
-    Schedule,
-    SchedulerSpec,
-    make_schedule,
-)
+from app.engine.optim.schedule_specs import CHILDREN, REQUIRED, SCHEDULERS, SchedulerSpec
+from app.engine.optim.schedules import Schedule, ScheduleError, make_schedule
 from app.engine.optim.specs import SPECS, OptimizerSpec, ParamSpec, resolve
 
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
@@ -178,6 +173,12 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
                 number = number | None
             pair = Annotated[list[number], Field(min_length=2, max_length=2)]
             fields[p.name] = (pair, Field(list(p.default), description=p.description))
+        elif p.kind == "choice":
+            fields[p.name] = (Literal[p.choices], Field(p.default, description=p.description))
+        elif p.kind == "int":
+            whole = Annotated[int, Field(ge=p.low, le=p.high)]
+            kind = whole | None if p.default is None else whole
+            fields[p.name] = (kind, Field(p.default, description=p.description))
         else:
             fields[p.name] = (_number_field(p), Field(p.default, description=p.description))
 
@@ -208,22 +209,33 @@ class SchedulerBase(BaseModel):
         return self._schedule
 
 
-def _scheduler_model(spec: SchedulerSpec) -> type[BaseModel]:
+def _scheduler_model(spec: SchedulerSpec, children: Any = None) -> type[BaseModel]:
     fields: dict[str, Any] = {"name": (Literal[spec.name], ...)}
     for p in spec.params:
         bounds = {"ge": p.low, "le": p.high}
         if p.kind == "int_list":
             kind: Any = Annotated[list[Annotated[int, Field(**bounds)]],
-                                  Field(min_length=1, max_length=100)]  # fmt: skip
+                                  Field(max_length=100)]  # fmt: skip
         elif p.kind == "int":
             kind = Annotated[int, Field(**bounds)]
+        elif p.kind == "opt_int":
+            kind = Annotated[int, Field(**bounds)] | None
+        elif p.kind == "bool":
+            kind = bool
+        elif p.kind == "choice":
+            kind = Literal[p.choices]
+        elif p.kind == "schedulers":  # SequentialLR's children (torch: at least one)
+            kind = Annotated[list[children], Field(max_length=20)]
         else:
             kind = Annotated[float, Field(allow_inf_nan=False, **bounds)]
         required = p.default is REQUIRED
         fields[p.name] = (kind, Field(... if required else p.default, description=p.description))
 
     def torch_rules(model: SchedulerBase) -> SchedulerBase:
-        model._schedule = make_schedule(model.model_dump())
+        try:
+            model._schedule = make_schedule(model.model_dump())
+        except ScheduleError as error:  # torch's message, prefixed by the field it is about
+            raise ValueError(f"{error.field}: {error}" if error.field else str(error)) from None
         return model
 
     return create_model(
@@ -235,7 +247,15 @@ def _scheduler_model(spec: SchedulerSpec) -> type[BaseModel]:
     )
 
 
-SCHEDULER_MODELS = {name: _scheduler_model(spec) for name, spec in SCHEDULERS.items()}
+_CHILD_MODELS = {name: _scheduler_model(SCHEDULERS[name]) for name in CHILDREN}
+ChildSchedulerOptions = Annotated[
+    Union[tuple(_CHILD_MODELS.values())],  # noqa: UP007 (built at runtime from the specs)
+    Field(discriminator="name"),
+]
+SCHEDULER_MODELS = {
+    name: _CHILD_MODELS.get(name) or _scheduler_model(spec, ChildSchedulerOptions)
+    for name, spec in SCHEDULERS.items()
+}
 SchedulerOptions = Annotated[
     Union[tuple(SCHEDULER_MODELS.values())],  # noqa: UP007 (built at runtime from the specs)
     Field(discriminator="name"),
@@ -313,6 +333,12 @@ class TrajectoryResponse(BaseModel):
     optimizer: dict[str, Any]
     scheduler: dict[str, Any] | None = None
     lrs: list[float] | None = Field(None, description="the lr of each update (with a scheduler)")
+    evaluations: list[int] | None = Field(
+        None, description="L-BFGS: function evaluations of each step (the closure's calls)"
+    )
+    probes: list[list[list[float]]] | None = Field(
+        None, description="L-BFGS: per step, the points (and losses) its line search evaluated"
+    )
     gradients: list[list[float]] | None = None
     states: dict[str, list[list[float]]] | None = None
     epoch: list[int] | None = Field(None, description="full epochs done at each point (data)")
@@ -338,12 +364,13 @@ class SurfaceRequest(BaseModel):
 class ParamInfo(BaseModel):
     name: str
     default: Any
-    kind: Literal["float", "bool", "pair"]
+    kind: Literal["float", "bool", "pair", "int", "choice"]
     min: float | None
     max: float | None
     max_exclusive: bool
     log_scale: bool
     description: str
+    choices: list[str | None] | None = Field(None, description="a choice's values")
 
 
 class OptimizerInfo(BaseModel):

@@ -14,8 +14,22 @@ from typing import Any
 
 from app.engine.optim import rules as _rules  # noqa: F401 (fills the registry)
 from app.engine.optim.registry import RULES, Rule, get_rule, hyper_table
-from app.engine.optim.schedules import SCHEDULERS, Schedule, UnknownSchedulerError, make_schedule
-from app.engine.optim.specs import SPECS, OptimizerSpec, UnknownOptimizerError, get_spec, resolve
+from app.engine.optim.schedule_sims import NO_MOMENTUM
+from app.engine.optim.schedules import (
+    SCHEDULERS,
+    Schedule,
+    ScheduleError,
+    UnknownSchedulerError,
+    make_schedule,
+)
+from app.engine.optim.specs import (
+    CLOSURE,
+    SPECS,
+    OptimizerSpec,
+    UnknownOptimizerError,
+    get_spec,
+    resolve,
+)
 
 OPTIMIZERS: dict[str, OptimizerSpec] = SPECS
 
@@ -58,7 +72,36 @@ def with_scheduler(optimizer: Optimizer, scheduler: dict[str, Any] | Schedule | 
     torch validates it (``schedules.py``)."""
     if scheduler is not None and not isinstance(scheduler, Schedule):
         scheduler = make_schedule(scheduler)
+    if scheduler is not None and scheduler.cycles_momentum and not momentum_column(optimizer):
+        raise ScheduleError("cycle_momentum", NO_MOMENTUM)
     return replace(optimizer, schedule=scheduler)
+
+
+def momentum_column(optimizer: Optimizer) -> str | None:
+    return None if optimizer.name in CLOSURE else optimizer.rule.momentum_column
+
+
+def check_schedule(name: str, schedule: Schedule | None, steps: int) -> None:
+    """What torch refuses only once the optimizer and the run are known: cycling the momentum
+    of an optimizer without one, ``OneCycleLR`` stepped past ``total_steps``, a division by
+    zero. Raises ``ScheduleError`` naming the field."""
+    if schedule is None:
+        return
+    column = None if name in CLOSURE else get_rule(name).momentum_column
+    if schedule.cycles_momentum and column is None:
+        raise ScheduleError("cycle_momentum", NO_MOMENTUM)
+    if not schedule.feedback:
+        schedule.tables(1e-3, 0.9 if column else None, steps + 1, steps)
+
+
+def describe(name: str) -> dict[str, tuple[str, ...]]:
+    """An optimizer's named state and the LaTeX lines of its update (for listings, docs)."""
+    get_spec(name)
+    if name in CLOSURE:
+        from app.engine.optim import lbfgs
+
+        return {"state": lbfgs.STATE, "equations": lbfgs.EQUATIONS}
+    return {"state": RULES[name].slots, "equations": RULES[name].equations}
 
 
 def from_resolved(name: str, settings: list[dict[str, Any]]) -> Optimizer:
@@ -72,7 +115,10 @@ __all__ = [
     "RULES",
     "SCHEDULERS",
     "Schedule",
+    "ScheduleError",
     "UnknownSchedulerError",
+    "check_schedule",
+    "describe",
     "Optimizer",
     "OptimizerSpec",
     "UnknownOptimizerError",

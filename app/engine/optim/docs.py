@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from app.engine.optim.registry import RULES
+from app.engine.optim import describe
 from app.engine.optim.schedules import REQUIRED, SCHEDULERS
 from app.engine.optim.specs import SPECS, ParamSpec
 
@@ -36,7 +36,7 @@ def optimizer_table() -> str:
     lines = ["| name | torch class | parameters (torch's defaults) | state |", "|---|---|---|---|"]
     for name, spec in SPECS.items():
         params = ", ".join(_param(p) for p in spec.params)
-        state = ", ".join(f"`{s}`" for s in RULES[name].slots)
+        state = ", ".join(f"`{s}`" for s in describe(name)["state"])
         lines.append(f"| `{name}` | `{spec.torch_class}` | {params} | {state} |")
     return "\n".join(lines)
 

@@ -64,6 +64,20 @@ class Rule:
         return (*names, *self.constants)
 
     @cached_property
+    def momentum_column(self) -> str | None:
+        """The column ``CyclicLR``/``OneCycleLR`` cycle: ``momentum``, or β1 of ``betas``
+        (torch's ``"momentum" in defaults`` / ``"betas" in defaults``); None if neither."""
+        names = [p.name for p in self.spec.params]
+        if "momentum" in names:
+            return "momentum"
+        return "beta1" if "betas" in names else None
+
+    @cached_property
+    def scheduled(self) -> tuple[str, ...]:
+        """Columns read per step from the schedule's tables, not from the hyper table."""
+        return ("lr",) + ((self.momentum_column,) if self.momentum_column else ())
+
+    @cached_property
     def per_step_names(self) -> tuple[str, ...]:
         """What ``per_step`` returns: the update's arguments between the slots and the hyper."""
         args = self.update_args

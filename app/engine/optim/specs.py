@@ -20,7 +20,7 @@ class UnknownOptimizerError(KeyError):
 class ParamSpec:
     name: str
     default: Any
-    kind: Literal["float", "bool", "pair"]
+    kind: Literal["float", "bool", "pair", "int", "choice"]
     low: float | None = None
     high: float | None = None
     high_exclusive: bool = False
@@ -29,6 +29,7 @@ class ParamSpec:
     torch_message: str = ""  # torch's ValueError text for a value below `low`
     high_message: str = ""  # torch's ValueError text for a value above `high`, if torch has one
     none_value: float | None = None  # a pair whose first value may be None (torch's default)
+    choices: tuple = ()  # a "choice": the values torch accepts (None among them)
 
 
 @dataclass(frozen=True)
@@ -241,8 +242,30 @@ SPECS: dict[str, OptimizerSpec] = {
             ),
             "Relative step sizes and a second moment (factored for matrices; a vector here).",
         ),
+        OptimizerSpec(
+            "lbfgs", "L-BFGS", "torch.optim.LBFGS",
+            (
+                _lr(1.0),
+                ParamSpec("max_iter", 20, "int", 1, 100,
+                          description="iterations (and at most as many directions) per step"),
+                ParamSpec("max_eval", None, "int", 1, 250,
+                          description="function evaluations per step (None: max_iter·5/4)"),
+                ParamSpec("tolerance_grad", 1e-7, "float", 0.0, 1e6, log_scale=True,
+                          description="stop a step when max |g| is at most this"),
+                ParamSpec("tolerance_change", 1e-9, "float", 0.0, 1e6, log_scale=True,
+                          description="stop when a step or the loss changes less"),
+                ParamSpec("history_size", 100, "int", 1, 1000,
+                          description="(s, y) pairs kept for the inverse-Hessian estimate"),
+                ParamSpec("line_search_fn", None, "choice", choices=(None, "strong_wolfe"),
+                          description="None: fixed step lr; strong_wolfe: a line search"),
+            ),
+            "Quasi-Newton: a direction from the last history_size steps, several "
+            "evaluations per step (the closure).",
+        ),
     )
 }  # fmt: skip
+
+CLOSURE = ("lbfgs",)  # optimizers whose step calls the closure (their own driver)
 
 
 def get_spec(name: str) -> OptimizerSpec:
@@ -288,6 +311,17 @@ def resolve(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         if p.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{p.name} must be true or false, got {value!r}")
+        elif p.kind == "choice":
+            if value not in p.choices:
+                valid = ", ".join("None" if c is None else repr(c) for c in p.choices)
+                raise ValueError(f"{p.name} must be one of {valid}, got {value!r}")
+        elif p.kind == "int":
+            if value is not None or p.default is not None:
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"{p.name} must be an integer, got {value!r}")
+                value = int(_check_number(p, value))
         elif p.kind == "pair":
             if not isinstance(value, list | tuple) or len(value) != 2:
                 raise ValueError(f"{p.name} must be a pair of numbers, got {value!r}")

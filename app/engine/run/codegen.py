@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import os
 import platform
 import sys
@@ -134,9 +135,9 @@ def advance_rows(k, steps, tol, rows, L, G, GU, P, S, H, C, grp, status, npts, l
 
 
 @njit(**JIT)
-def tabulate(H, LR, k0, k1, C):
-    # C[g, k - k0] = (*per_step(k + 1, *H[g]), lr) for each distinct hyper row g, with lr
-    # the learning rate of update k + 1 (LR[g, k - k0 + 1]; LR[g, 0] is the one before):
+def tabulate(H, LR, MOM, k0, k1, C):
+    # C[g, k - k0] = (*per_step(k + 1, *H[g]), lr[, momentum]) for each distinct hyper row g,
+    # with lr (momentum) that of update k + 1 (LR[g, k - k0 + 1]; LR[g, 0] is the one before):
     # pow, the costly part of Adam's step, once per setting and step rather than per run
     # and coordinate, and a scheduled lr read by every driver from one table.
 {tabulate}
@@ -253,7 +254,8 @@ def vector_source(rule: Rule) -> str:
     fields = vector_fields(rule)
     per_step = [f"        c_{name} = C[0, k - k0, {j}]"
                 for j, name in enumerate(rule.per_step_names)]  # fmt: skip
-    per_step.append(f"        h_lr = C[0, k - k0, {len(rule.per_step_names)}]")
+    per_step += [f"        h_{name} = C[0, k - k0, {len(rule.per_step_names) + j}]"
+                 for j, name in enumerate(rule.scheduled)]  # fmt: skip
     args = "".join(f", c_{name}" for name in rule.per_step_names)
     args += "".join(f", h_{name}" for name in rule.columns)
     slots = range(len(rule.slots))
@@ -263,7 +265,8 @@ def vector_source(rule: Rule) -> str:
         fields="\n".join(f"{name} = {j}" for j, name in enumerate(fields)),
         nf=len(fields),
         vector_hyper="\n".join(
-            f"    h_{name} = H[0, {j}]" for j, name in enumerate(rule.columns) if name != "lr"
+            f"    h_{name} = H[0, {j}]" for j, name in enumerate(rule.columns)
+            if name not in rule.scheduled
         ),
         vector_per_step="\n".join(per_step) or "        pass",
         x_targets=", ".join(["nx", *(f"n{j}x" for j in slots)]),
@@ -298,17 +301,20 @@ def catalog_source() -> str:
 
 def rule_source(rule: Rule, catalog_module: str) -> str:
     count = len(rule.per_step_names)
-    lr = f"    h_lr = C[grp[i], k - k0, {count}]"  # the scheduled (or constant) lr
-    hyper = [f"    h_{name} = H[i, {j}]" if name != "lr" else lr
-             for j, name in enumerate(rule.columns)]  # fmt: skip
+    # the scheduled (or constant) lr and momentum come from the per-step table
+    at = {name: count + j for j, name in enumerate(rule.scheduled)}
+    hyper = [f"    h_{name} = C[grp[i], k - k0, {at[name]}]" if name in at
+             else f"    h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns)]  # fmt: skip
     hyper_args = ", ".join(f"h_{name}" for name in rule.columns)
     per_step_names = rule.per_step_names
     module = rule.update.py_func.__module__.rsplit(".", 1)[1]
     per_step, per_step_binding = "", ""
+    tables = {"lr": "LR", rule.momentum_column: "MOM"}
     tabulate = "\n".join([
         "    for g in range(H.shape[0]):",
         "        for k in range(k0, k1):",
-        f"            C[g, k - k0, {count}] = LR[g, k - k0 + 1]",
+        *(f"            C[g, k - k0, {at[name]}] = {tables[name]}[g, k - k0 + 1]"
+          for name in rule.scheduled),
     ])  # fmt: skip
     if rule.per_step is not None:
         per_step_binding = f"per_step = {module}.{rule.per_step.py_func.__name__}"
@@ -316,7 +322,8 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
             f"    c_{name} = C[grp[i], k - k0, {j}]" for j, name in enumerate(per_step_names)
         )
         lr = "LR[g, k - k0]" if rule.per_step_previous_lr else "LR[g, k - k0 + 1]"
-        row = ", ".join(f"H[g, {j}]" if name != "lr" else lr
+        row = ", ".join(lr if name == "lr" else "MOM[g, k - k0 + 1]"
+                        if name == rule.momentum_column else f"H[g, {j}]"
                         for j, name in enumerate(rule.columns))  # fmt: skip
         stores = [f"            C[g, k - k0, {j}] = values[{j}]" for j in range(count)]
         tabulate += "\n" + "\n".join([
@@ -357,7 +364,8 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
         )
     run = {
         "run_hyper": "\n".join(
-            f"        h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns) if name != "lr"
+            f"        h_{name} = H[i, {j}]" for j, name in enumerate(rule.columns)
+            if name not in rule.scheduled
         ),
         "run_slot_loads": "\n".join(
             f"        s{j}x, s{j}y = S[{j}, i, 0], S[{j}, i, 1]" for j in m
@@ -371,7 +379,7 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
                 f"            c_{name} = C[grp[i], k - k0, {j}]"
                 for j, name in enumerate(per_step_names)
             ]
-            + [f"            h_lr = C[grp[i], k - k0, {count}]"]
+            + [f"            h_{name} = C[grp[i], k - k0, {at[name]}]" for name in rule.scheduled]
         ),  # fmt: skip
         "run_update": run_update,
         "run_slot_stores": "\n".join(
@@ -391,6 +399,45 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
     )
     # The vectorised basins driver runs scalar rules across SIMD lanes; a vector rule has none.
     return source + ("" if rule.vector else vector_source(rule))
+
+
+LBFGS = (
+    HEADER
+    + """
+import sys
+
+from app.engine.optim.lbfgs import H_DIAG, N_ITER, NUM_OLD, PREV_LOSS, T
+from app.engine.optim.ops import fma, maximum, py_max, py_min
+
+catalog = sys.modules[{catalog_module!r}]
+
+
+@njit(**JIT)
+def evaluate(code, x):
+    loss, gx, gy = catalog.value_and_gradient(code, x[0], x[1])
+    return loss, np.array([gx, gy])
+
+"""
+)
+
+
+def lbfgs_source(catalog_module: str) -> str:
+    """``optim/lbfgs.py``'s functions, compiled with the catalog's ``evaluate`` (one source:
+    the array driver runs the same functions as Python)."""
+    from app.engine.optim import lbfgs
+
+    parts = [LBFGS.format(catalog_module=catalog_module)]
+    for name in lbfgs.FUNCTIONS:
+        parts.append("@njit(**JIT)\n" + inspect.getsource(getattr(lbfgs, name)))
+    return "\n\n".join(parts)
+
+
+def lbfgs_module() -> ModuleType:
+    catalog = catalog_module()
+    with _lock:
+        if "lbfgs" not in _modules:
+            _modules["lbfgs"] = _load("lbfgs", lbfgs_source(catalog.__name__))
+        return _modules["lbfgs"]
 
 
 def source_hash() -> str:

@@ -16,9 +16,11 @@ import numpy as np
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import RULES, Optimizer
+from app.engine.optim.specs import CLOSURE
 from app.engine.run import codegen, drivers
 from app.engine.run.cancel import ShouldStop
 from app.engine.run.catalog_kernels import kernel_code
+from app.engine.run.lbfgs_driver import run_lbfgs
 from app.engine.run.result import BatchResult, Trajectory
 
 DRIVERS = ("catalog", "array", "vector")
@@ -27,15 +29,23 @@ THREADS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaf
 _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="descent-run")
 
 
+def _feedback(optimizer: Optimizer) -> bool:
+    return optimizer.schedule is not None and optimizer.schedule.feedback
+
+
 def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
                   minibatches: MinibatchSchedule | None = None, optimizer: Optimizer | None = None,
                   record: bool = True, include_state: bool = False) -> str:  # fmt: skip
     """``catalog`` for catalog functions, ``vector`` for many unrecorded runs of one setting
-    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers."""
+    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers,
+    and for ReduceLROnPlateau (its lr follows the losses step by step)."""
     if kernel_code(f) is None or gradient_noise > 0 or minibatches is not None:
         return "array"
+    if optimizer is not None and _feedback(optimizer):  # the lr is known one step at a time
+        return "array"
     one_setting = optimizer is not None and len(optimizer.settings) == 1
-    lanes = one_setting and not optimizer.rule.vector  # a vector rule has no SIMD lanes
+    # a vector rule has no SIMD lanes; L-BFGS has its own loop (run_batch)
+    lanes = one_setting and optimizer.name not in CLOSURE and not optimizer.rule.vector
     return "vector" if lanes and not record and not include_state else "catalog"
 
 
@@ -43,12 +53,14 @@ def _check_driver(driver: str, f: LossFunction, optimizer: Optimizer, record: bo
                   include_state: bool, noise: float, minibatches) -> None:  # fmt: skip
     usable = {
         "array": True,
-        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None,
+        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None
+        and not _feedback(optimizer),
         "vector": kernel_code(f) is not None
         and noise == 0
         and minibatches is None
         and len(optimizer.settings) == 1
         and not optimizer.rule.vector
+        and not _feedback(optimizer)
         and not record
         and not include_state,
     }
@@ -79,6 +91,15 @@ def run_batch(
         raise ValueError(
             f"start has {starts.shape[1]} coordinates; {function.id} takes {function.dims}"
         )
+    if optimizer.name in CLOSURE:  # a step that calls the closure: its own loop
+        if gradient_noise > 0 or minibatches is not None:
+            raise ValueError(f"{optimizer.name} needs the exact function (its line search "
+                             "compares values): no gradient noise or mini-batches")  # fmt: skip
+        usable = kernel_code(function) is not None
+        driver = driver or ("catalog" if usable else "array")
+        if driver not in ("catalog", "array") or (driver == "catalog" and not usable):
+            raise ValueError(f"driver {driver!r} cannot run this request")
+        return run_lbfgs(function, starts, optimizer, steps, tol, record, should_stop, driver)
     driver = driver or choose_driver(function, gradient_noise, minibatches, optimizer, record,
                                      include_state)  # fmt: skip
     _check_driver(driver, function, optimizer, record, include_state, gradient_noise, minibatches)
@@ -141,3 +162,6 @@ def warm_up() -> None:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)
         if not RULES[name].vector:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")
+    for name in CLOSURE:
+        run_batch(bowl, [[1.0, 1.0]], make_optimizer(name, line_search_fn="strong_wolfe"),
+                  steps=2, driver="catalog")  # fmt: skip

@@ -20,7 +20,9 @@ import numpy as np
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, hyper_table
-from app.engine.optim.schedules import lr_table
+from app.engine.optim.plateau import Plateau
+from app.engine.optim.schedule_sims import NO_MOMENTUM
+from app.engine.optim.schedules import ScheduleError, tables
 from app.engine.run import codegen
 from app.engine.run.advance import RUNNING
 from app.engine.run.cancel import ShouldStop, check, chunk_steps
@@ -44,14 +46,25 @@ class Batch:
     grp: np.ndarray  # (n,) each run's row in ``settings``
     per_step: int  # values the rule's per_step returns
     # (groups, steps + 2): lr_table[g, u] is the lr of update u of setting g (u = 1..steps + 1;
-    # column 0 repeats column 1): its schedule, or its constant lr
+    # column 0 repeats column 1): its schedule, or its constant lr; mom_table the same for the
+    # momentum (or β1) a CyclicLR/OneCycleLR cycles (zeros for an optimizer without one)
     lr_table: np.ndarray
+    mom_table: np.ndarray
+    scheduled: int  # per-step columns read from the tables: lr[, momentum]
+    plateau: Plateau | None = None  # ReduceLROnPlateau: one group per run, lr set each step
 
     def per_step_table(self, module, k0: int, k1: int) -> np.ndarray:
-        """The rule's per-step values and the lr for steps k0..k1 - 1 of each distinct setting."""
-        C = np.empty((len(self.settings), k1 - k0, self.per_step + 1))
-        module.tabulate(self.settings, self.lr_table[:, k0 : k1 + 1], k0, k1, C)
+        """The rule's per-step values, lr and momentum for steps k0..k1 - 1 of each setting."""
+        C = np.empty((len(self.settings), k1 - k0, self.per_step + self.scheduled))
+        module.tabulate(self.settings, self.lr_table[:, k0 : k1 + 1],
+                        self.mom_table[:, k0 : k1 + 1], k0, k1, C)  # fmt: skip
         return C
+
+    def after_step(self, k: int, rows: np.ndarray, losses: np.ndarray) -> None:
+        """ReduceLROnPlateau.step(loss at point k): the lr of update k + 2 of each run."""
+        if self.plateau is not None and rows.size:
+            self.plateau.step(rows, losses[rows])
+            self.lr_table[rows, k + 2] = self.plateau.lr[rows]
 
     @classmethod
     def start(cls, optimizer: Optimizer, starts: np.ndarray, steps: int, record: bool,
@@ -62,12 +75,20 @@ class Batch:
         H = np.ascontiguousarray(
             np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
         )
-        settings, grp = _distinct_rows(H, len(optimizer.settings) == 1)
+        schedule = optimizer.schedule
+        plateau = schedule is not None and schedule.feedback
+        # a plateau's lr is each run's own: one group per run
+        settings, grp = _distinct_rows(H, len(optimizer.settings) == 1 and not plateau, plateau)
         lr = rule.columns.index("lr")
-        table = lr_table(optimizer.schedule, settings[:, lr], steps + 1)
-        table = np.ascontiguousarray(np.concatenate([table[:, :1], table], axis=1))
+        mom = rule.columns.index(rule.momentum_column) if rule.momentum_column else None
+        if schedule is not None and schedule.cycles_momentum and mom is None:
+            raise ScheduleError("cycle_momentum", NO_MOMENTUM)
+        lrs, moms = tables(schedule, settings[:, lr], None if mom is None else settings[:, mom],
+                           steps + 1, steps)  # fmt: skip
+        lrs = np.ascontiguousarray(np.concatenate([lrs[:, :1], lrs], axis=1))
+        moms = np.ascontiguousarray(np.concatenate([moms[:, :1], moms], axis=1))
         first = H.copy()
-        first[:, lr] = table[grp, 1]  # a slot that starts at lr starts at the first step's
+        first[:, lr] = lrs[grp, 1]  # a slot that starts at lr starts at the first step's
         S = np.zeros((len(rule.slots), n, dims))
         for j, values in rule.initial_values(first).items():
             S[j] = values[:, None]
@@ -83,7 +104,8 @@ class Batch:
         )
         return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
                    np.zeros(n, dtype=np.int64), last, record, history, settings,
-                   grp, len(rule.per_step_names), table)  # fmt: skip
+                   grp, len(rule.per_step_names), lrs, moms, len(rule.scheduled),
+                   Plateau(schedule, settings[:, lr]) if plateau else None)  # fmt: skip
 
     def tail(self) -> tuple:
         return (self.status, self.npts, self.last, self.record, *self.history)
@@ -106,10 +128,13 @@ class Batch:
         )  # fmt: skip
 
 
-def _distinct_rows(H: np.ndarray, one: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of H and each run's index among them."""
+def _distinct_rows(H: np.ndarray, one: bool, each: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The distinct rows of H and each run's index among them (``each``: every run alone)."""
     if one:
         return H[:1].copy(), np.zeros(len(H), dtype=np.int64)
+    if each:
+        return H.copy(), np.arange(len(H), dtype=np.int64)
     index: dict[bytes, int] = {}
     grp = np.array([index.setdefault(r.tobytes(), len(index)) for r in H], dtype=np.int64)
     first = {g: i for i, g in reversed(list(enumerate(grp.tolist())))}
@@ -181,6 +206,7 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
             C = batch.per_step_table(module, k, k + 1)
             module.advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, C,
                                 batch.grp, *batch.tail())  # fmt: skip
+            batch.after_step(k, rows[batch.status[rows] == RUNNING], L)
             check(should_stop)  # every step: a step of a big formula can take milliseconds
 
 

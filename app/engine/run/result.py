@@ -22,6 +22,8 @@ class Trajectory:
     steps_taken: int
     states: dict[str, np.ndarray] | None = None  # name -> (k + 1, dims), state after k steps
     lrs: np.ndarray | None = None  # (k,) the learning rate of each update
+    evaluations: np.ndarray | None = None  # (k,) L-BFGS: function evaluations of each step
+    probes: list[np.ndarray] | None = None  # L-BFGS: per step, the (point, loss) it evaluated
 
 
 @dataclass
@@ -33,6 +35,7 @@ class BatchResult:
     final_losses: np.ndarray  # (n,)
     history: dict[str, np.ndarray] | None = None  # name -> (steps + 1, n, ...)
     lrs: np.ndarray | None = None  # (n, steps + 1) the lr of update k + 1 of each run
+    extras: list[dict] | None = None  # per run: L-BFGS's evaluations and probes
     # Per run: the optimizer state to show (name -> (points, dims)), given its history.
     states_of: Callable[[int, dict[str, np.ndarray]], dict[str, np.ndarray]] | None = field(
         default=None, repr=False
@@ -65,4 +68,7 @@ class BatchResult:
             steps_taken=int(self.steps_taken[i]),
             states=states,
             lrs=None if self.lrs is None else self.lrs[i, : int(self.steps_taken[i])],
-        )
+            **({} if self.extras is None else {
+                "evaluations": self.extras[i]["evaluations"][: int(self.steps_taken[i])],
+                "probes": self.extras[i]["probes"][: int(self.steps_taken[i])]}),
+        )  # fmt: skip

@@ -1,0 +1,237 @@
+"""A run as a short PyTorch script: the same loss, optimizer, scheduler and loop, printing the
+trajectory as JSON (``POST /api/v1/code``).
+
+Nothing is retyped: a catalog function's loss is the catalog's own formula (its source, with
+``np`` read as ``torch``), a typed formula is printed from its parse tree, a fit to data is
+written with its data; the optimizer's and scheduler's kwargs are the resolved ones (those
+away from torch's defaults, and ``lr``). The loop is the engine's (``advance.py``: stop at a
+non-finite point, at ``||∇f|| <= tol``, or after ``steps`` updates), with a closure for
+L-BFGS. torch differentiates by autograd where the engine uses hand-written gradients, so
+the two agree to rounding (the test states the tolerance).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+import types
+from typing import Any
+
+from app.engine.expressions import parse_expression
+from app.engine.expressions.tree import Binary, Call, Const, Neg, Num, Select, Var
+from app.engine.functions import LossFunction
+from app.engine.optim import Optimizer, get_spec
+from app.engine.optim.schedule_specs import REQUIRED
+from app.engine.optim.schedules import Schedule
+
+_CALLS = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "min": "minimum",
+          "max": "maximum"}  # fmt: skip
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
+DATA_PARAMS = {"line-through-origin": ("w",), "linear": ("m", "b"), "logistic": ("w", "b")}
+
+
+class NotExportable(ValueError):
+    """A run the script cannot reproduce (field, reason)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _torch_source(node: ast.AST) -> str:
+    """numpy names as torch's: np.sqrt → torch.sqrt; np.pi, np.e and PI → math's."""
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_Attribute(self, node):  # noqa: N802 (ast's name)
+            self.generic_visit(node)
+            if isinstance(node.value, ast.Name) and node.value.id == "np":
+                module = "math" if node.attr in ("pi", "e") else "torch"
+                return ast.Attribute(ast.Name(module, ast.Load()), node.attr, ast.Load())
+            return node
+
+        def visit_Name(self, node):  # noqa: N802
+            return ast.parse("math.pi", mode="eval").body if node.id == "PI" else node
+
+    return ast.unparse(Rewrite().visit(node))
+
+
+def _lambda_body(fn: types.FunctionType) -> ast.AST:
+    """The body of a catalog lambda: the first lambda on its line that returns no tuple."""
+    lines, start = inspect.getsourcelines(fn)
+    tree = ast.parse(textwrap.dedent("".join(lines)).strip().rstrip(",") or "None", mode="exec")
+    arity = fn.__code__.co_argcount
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Lambda) and node.lineno + start - 1 == fn.__code__.co_firstlineno
+                and len(node.args.args) == arity and not isinstance(node.body, ast.Tuple)):
+            return node.body
+    raise NotExportable("function", f"no source for {fn.__name__}")
+
+
+def catalog_loss(f: LossFunction) -> str:
+    scalar = f.extra.get("scalar")
+    if scalar is None:
+        raise NotExportable("function", f"{f.id} has no formula to export")
+    fn = scalar[0]
+    args = ", ".join(fn.__code__.co_varnames[: fn.__code__.co_argcount])
+    if fn.__name__ == "<lambda>":
+        return f"def f({args}):\n    return {_torch_source(_lambda_body(fn))}\n"
+    parts = []
+    for name in fn.__code__.co_names:  # helpers the formula calls (_goldstein_price_parts)
+        helper = fn.__globals__.get(name)
+        if isinstance(helper, types.FunctionType):
+            parts.append(_torch_source(ast.parse(textwrap.dedent(inspect.getsource(helper)))))
+    parts.append(_torch_source(ast.parse(textwrap.dedent(inspect.getsource(fn)))))
+    return "\n\n\n".join(parts) + f"\n\n\nf = {fn.__name__}\n"
+
+
+def _print(node) -> tuple[str, int]:
+    """torch source of an expression node and its precedence."""
+    if isinstance(node, Num):
+        return repr(node.value), 9
+    if isinstance(node, Const):
+        return f"math.{node.name}", 9
+    if isinstance(node, Var):
+        return node.name, 9
+    if isinstance(node, Neg):
+        text, level = _print(node.arg)
+        return f"-{text if level >= 3 else f'({text})'}", 3
+    if isinstance(node, Binary):
+        level = _PRECEDENCE[node.op]
+        left, ll = _print(node.left)
+        right, rl = _print(node.right)
+        if node.op == "^":  # right-associative, binds tighter than unary minus on its left
+            left = left if ll > 4 else f"({left})"
+            right = right if rl >= 4 else f"({right})"
+            return f"{left} ** {right}", 4
+        left = left if ll >= level else f"({left})"
+        right = right if rl > level or (rl == level and node.op in "+*") else f"({right})"
+        return f"{left} {node.op} {right}", level
+    if isinstance(node, Call):
+        args = ", ".join(_print(a)[0] for a in node.args)
+        return f"torch.{_CALLS.get(node.name, node.name)}({args})", 9
+    if isinstance(node, Select):
+        parts = [_print(n)[0] for n in (node.left, node.right, node.then, node.other)]
+        return f"torch.where({parts[0]} {node.op} {parts[1]}, {parts[2]}, {parts[3]})", 9
+    raise NotExportable("function", f"cannot print {type(node).__name__}")
+
+
+def formula_loss(text: str, dims: int) -> str:
+    args = "x, y" if dims == 2 else "x"
+    body = _print(parse_expression(text))[0]
+    # a constant formula is a float: as a tensor of the parameters' dtype it can backward
+    return f"def f({args}):\n    return {body} + 0 * ({' + '.join(args.split(', '))})\n"
+
+
+def data_loss(data: dict[str, Any]) -> str:
+    model, loss = data["model"], data["loss"]
+    args = ", ".join(DATA_PARAMS[model])
+    lines = [f"x_data = torch.tensor({data['x']!r})", f"y_data = torch.tensor({data['y']!r})",
+             "", "", f"def f({args}):"]  # fmt: skip
+    if model == "logistic":
+        logits = "w * x_data + b"
+        lines.append(
+            f"    return torch.nn.functional.binary_cross_entropy_with_logits({logits}, y_data)"
+            if loss == "bce" else f"    return ((torch.sigmoid({logits}) - y_data) ** 2).mean()"
+        )  # fmt: skip
+    else:
+        prediction = "w * x_data" if model == "line-through-origin" else "m * x_data + b"
+        lines.append(f"    return (({prediction} - y_data) ** 2).mean()")
+    return "\n".join(lines) + "\n"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return "(" + ", ".join(_value(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    return repr(v)
+
+
+def optimizer_call(optimizer: Optimizer) -> str:
+    spec = get_spec(optimizer.name)
+    kwargs = [f"lr={_value(optimizer.hyperparams['lr'])}"]
+    for p in spec.params:
+        value = optimizer.hyperparams[p.name]
+        same = tuple(value) == tuple(p.default) if p.kind == "pair" else value == p.default
+        if p.name != "lr" and not same:
+            kwargs.append(f"{p.name}={_value(value)}")
+    return f"{spec.torch_class}([p], {', '.join(kwargs)})"
+
+
+def scheduler_lines(schedule: Schedule, steps: int) -> list[str]:
+    """``scheduler = …`` (SequentialLR: its children first, on the same optimizer)."""
+
+    def call(s: Schedule) -> str:
+        kwargs = []
+        for p in s.spec.params:
+            value = s.options[p.name]
+            if p.kind == "schedulers":
+                kwargs.append("schedulers")
+            elif s.name == "OneCycleLR" and p.name == "total_steps" and value is None:
+                if s.options["epochs"] is None or s.options["steps_per_epoch"] is None:
+                    kwargs.append(f"total_steps={steps}")  # the engine's default: the run's
+            elif p.default is REQUIRED or value != p.default:
+                kwargs.append(f"{p.name}={_value(list(value) if p.kind == 'int_list' else value)}")
+        return f"torch.optim.lr_scheduler.{s.name}(optimizer{''.join(', ' + k for k in kwargs)})"
+
+    lines = []
+    if schedule.name == "SequentialLR":
+        children = ",\n    ".join(call(child) for child in schedule.options["schedulers"])
+        lines.append(f"schedulers = [\n    {children},\n]")
+    lines.append(f"scheduler = {call(schedule)}")
+    return lines
+
+
+LOOP = """
+p = torch.tensor({start!r}, requires_grad=True)
+optimizer = {optimizer}
+{scheduler}steps, tol = {steps}, {tol!r}
+{closure}
+points, losses, lrs{evaluations_name} = [], [], []{evaluations_init}
+for step in range(steps + 1):
+    optimizer.zero_grad()
+    loss = f(*p)
+    loss.backward()
+    norm = p.grad.norm()
+    if not (torch.isfinite(p).all() and torch.isfinite(loss) and torch.isfinite(norm)):
+        break  # diverged: the point is not kept
+    points.append(p.tolist())
+    losses.append(loss.item())
+    if step == steps or (tol > 0 and norm <= tol):
+        break
+    lrs.append(optimizer.param_groups[0]["lr"])
+{step}
+print(json.dumps({{"points": points, "losses": losses, "lrs": lrs{evaluations_out}}}))
+"""
+
+
+def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Optimizer,
+           steps: int, tol: float) -> str:  # fmt: skip
+    """The whole script: header, the loss, the optimizer (and scheduler), the loop."""
+    schedule = optimizer.schedule
+    lbfgs = optimizer.name == "lbfgs"
+    step = ["    optimizer.step(closure)" if lbfgs else "    optimizer.step()"]
+    if lbfgs:
+        step = ['    before = optimizer.state[p].get("func_evals", 0)', *step,
+                '    evaluations.append(optimizer.state[p]["func_evals"] - before)']  # fmt: skip
+    if schedule is not None:
+        step.append("    scheduler.step(loss.item())" if schedule.feedback
+                    else "    scheduler.step()")  # fmt: skip
+    closure = ("\n\ndef closure():\n    optimizer.zero_grad()\n    value = f(*p)\n"
+               "    value.backward()\n    return value\n\n" if lbfgs else "")  # fmt: skip
+    title = f"{get_spec(optimizer.name).title} on {f.title}"
+    if schedule is not None:
+        title += f" with {schedule.name}"
+    header = (f'"""{title}: the run Descent computed, as a plain PyTorch loop.\n\n'
+              'Generated by POST /api/v1/code. Run it with torch 2.13; it prints the '
+              'trajectory as JSON.\n"""\n\nimport json\nimport math\n\nimport torch\n\n'
+              "torch.set_default_dtype(torch.float64)\n\n\n")  # fmt: skip
+    loop = LOOP.format(
+        start=[float(v) for v in start], optimizer=optimizer_call(optimizer),
+        scheduler="".join(line + "\n" for line in scheduler_lines(schedule, steps))
+        if schedule is not None else "",
+        steps=steps, tol=float(tol), closure=closure, step="\n".join(step),
+        evaluations_name=", evaluations" if lbfgs else "",
+        evaluations_init=", []" if lbfgs else "",
+        evaluations_out=', "evaluations": evaluations' if lbfgs else "",
+    )  # fmt: skip
+    return header + loss_source + "\n" + loop
