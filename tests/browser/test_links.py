@@ -91,3 +91,32 @@ def test_an_old_link_with_a_numeric_boolean_still_works(app):
     assert app.js("window.descent.state.runs[0].params.nesterov") is True
     assert app.js("window.descent.race.entries[0].error") is None
     assert "nesterov=true" in app.page.url
+
+
+def test_a_runs_own_schedule_survives_a_shared_link_and_reaches_the_api(app):
+    nested = {
+        "name": "SequentialLR",
+        "schedulers": [{"name": "LinearLR", "start_factor": 0.5, "total_iters": 5},
+                       {"name": "ExponentialLR", "gamma": 0.9}],
+        "milestones": [5],
+    }
+    runs = f"adam(lr=0.05)@{json.dumps(nested, separators=(',', ':'))}|sgd(lr=0.01)"
+    app.open(f"?function=bowl&runs={runs}&steps=20&start=1,1")
+    app.wait_race()
+    assert app.js("window.descent.state.runs[0].scheduler") == nested
+    assert app.js("window.descent.state.runs[1].scheduler") is None
+    lrs = app.js("window.descent.race.entries.map(e => e.data.lrs || null)")
+    # LinearLR's first five steps at half the lr and rising, then ×0.9 per step; sgd unscheduled.
+    assert lrs[0][0] == 0.025 and lrs[0][5] == 0.05 and lrs[0][6] < 0.05
+    assert lrs[1] is None or set(lrs[1]) == {0.01}
+    app.page.click("#copy-link")
+    link = app.wait(
+        "(() => { const t = document.getElementById('copy-status').textContent;"
+        " return t && location.href; })()"
+    )
+    app.page.goto("about:blank")
+    app.page.goto(link)
+    app.wait("document.body.dataset.ready === 'true'", timeout=20)
+    app.wait_race()
+    assert app.js("window.descent.state.runs[0].scheduler") == nested
+    assert app.js("window.descent.race.entries.map(e => e.error)") == [None, None]
