@@ -4,6 +4,7 @@ Side by side, alternating rounds: the page as served (the cartesian Plotly.js bu
 the same page handed the full bundle in its place (what it loaded before issue 12).
 
     .venv/bin/python -m bench.bench_first_load [--rounds 5] [--query "?function=rastrigin"]
+        [--before DIR]   # also an older source tree, e.g. git archive 573b7ad | tar -x -C DIR
 
 "clickable" is the page's own mark (``descent.metrics.clickableMs``, set when the Plotly
 landscape listens for clicks; ``plotlyContourMs`` on pages older than that mark), in ms from
@@ -14,6 +15,7 @@ time in which a click or a key would have waited. Plotly bytes are what the page
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 
@@ -84,16 +86,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--query", default="")
+    parser.add_argument("--before", help="an older source tree to serve side by side")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with serve() as base, sync_playwright() as p:
-        url = f"{base}/{args.query}"
-        one_round(p, url, False)  # untimed: the server's first page render
-        rounds = {v: [] for v in VARIANTS}
+    with contextlib.ExitStack() as stack:
+        p = stack.enter_context(sync_playwright())
+        url = f"{stack.enter_context(serve())}/{args.query}"
+        variants = {v: (url, v == VARIANTS[1]) for v in VARIANTS}
+        if args.before:
+            old = f"{stack.enter_context(serve(cwd=args.before))}/{args.query}"
+            variants[f"the page at {args.before}"] = (old, False)
+        for target, full in variants.values():
+            one_round(p, target, full)  # untimed: the server's first page render
+        rounds = {v: [] for v in variants}
         for _ in range(args.rounds):
-            for variant in VARIANTS:
-                rounds[variant].append(one_round(p, url, variant == VARIANTS[1]))
+            for variant, (target, full) in variants.items():
+                rounds[variant].append(one_round(p, target, full))
     for variant, results in rounds.items():
         print(f"{variant}:")
         for i, r in enumerate(results, 1):
