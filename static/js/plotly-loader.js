@@ -33,7 +33,8 @@ let fullPromise = null;
 /** window.Plotly: with 3-D (the full bundle) when `threeD`, else whichever bundle is there. */
 export function loadPlotly(threeD = false) {
   const data = document.body.dataset;
-  if (!threeD && window.Plotly) return Promise.resolve(window.Plotly);
+  // A page that names no bundle loads Plotly.js itself (the class-room pages: the full one).
+  if (window.Plotly && (!threeD || !data.plotlySrc)) return Promise.resolve(window.Plotly);
   if (threeD || fullPromise) {
     fullPromise ||= loadFull(data).catch((error) => {
       fullPromise = null;
