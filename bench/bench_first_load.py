@@ -1,9 +1,10 @@
 """First load of the page: how soon a student can click the Plotly landscape on a first
 visit (headless Chromium, a fresh browser per round so nothing is cached; median of 5).
-Side by side, alternating rounds: the page as served (the cartesian Plotly.js bundle) and
-the same page handed the full bundle in its place (what it loaded before issue 12).
+Side by side, alternating rounds: this checkout's page (the cartesian Plotly.js bundle) and
+the page before issue 12 (commit BEFORE, the full bundle), each served by its own uvicorn.
 
     .venv/bin/python -m bench.bench_first_load [--rounds 5] [--query "?function=rastrigin"]
+        [--before COMMIT]
 
 "clickable" is the page's own mark (``descent.metrics.clickableMs``, set when the Plotly
 landscape listens for clicks; ``plotlyContourMs`` on pages older than that mark), in ms from
@@ -14,10 +15,13 @@ time in which a click or a key would have waited. Plotly bytes are what the page
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
-from app.pages import full_bundle
 from bench.server import serve
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -39,20 +43,15 @@ READ = """() => {
 
 
 CLICKABLE = "window.descent && (descent.metrics.clickableMs ?? descent.metrics.plotlyContourMs)"
-VARIANTS = ("cartesian bundle (now)", "full bundle (before)")
+BEFORE = "573b7ad"  # main before issue 12: the full 4.8 MB bundle on every first visit
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def one_round(playwright, url: str, full: bool) -> dict:
+def one_round(playwright, url: str) -> dict:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     try:
         page = browser.new_context(viewport=VIEWPORT).new_page()
         page.add_init_script(LONG_TASKS)
-        if full:
-            body = full_bundle()
-            page.route(
-                "**/vendor/plotly-cartesian.min.js*",
-                lambda route: route.fulfill(body=body, content_type="application/javascript"),
-            )
         plotly_bytes = []
         page.on(
             "response",
@@ -84,16 +83,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--query", default="")
+    parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with serve() as base, sync_playwright() as p:
-        url = f"{base}/{args.query}"
-        one_round(p, url, False)  # untimed: the server's first page render
-        rounds = {v: [] for v in VARIANTS}
+    with contextlib.ExitStack() as stack:
+        old_tree = stack.enter_context(tempfile.TemporaryDirectory())
+        archive = subprocess.run(
+            ["git", "archive", args.before], cwd=ROOT, check=True, capture_output=True
+        )
+        subprocess.run(["tar", "-x", "-C", old_tree], input=archive.stdout, check=True)
+        p = stack.enter_context(sync_playwright())
+        now, before = serve(), serve(cwd=old_tree)
+        variants = {
+            "now (cartesian bundle)": f"{stack.enter_context(now)}/{args.query}",
+            f"before ({args.before}, full bundle)": f"{stack.enter_context(before)}/{args.query}",
+        }
+        for url in variants.values():
+            one_round(p, url)  # untimed: the server's first page render
+        rounds = {v: [] for v in variants}
         for _ in range(args.rounds):
-            for variant in VARIANTS:
-                rounds[variant].append(one_round(p, url, variant == VARIANTS[1]))
+            for variant, url in variants.items():
+                rounds[variant].append(one_round(p, url))
     for variant, results in rounds.items():
         print(f"{variant}:")
         for i, r in enumerate(results, 1):

@@ -19,13 +19,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(workers: int = 1, extra: tuple[str, ...] = ()) -> Iterator[str]:
+def serve(workers: int = 1, extra: tuple[str, ...] = (), cwd: str | None = None) -> Iterator[str]:
+    """The app of this checkout (or of the source tree at `cwd`) on a free loopback port."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
          "--no-access-log", "--http", "app.middleware.protocol:Guarded", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:

@@ -2,11 +2,14 @@
 // (room-projector.js): the room's socket with reconnection and resume, and the landscape,
 // drawn by the main page's own plot module into the same #landscape element.
 import { postJson } from "./api.js";
+import { PALETTE } from "./palette.js";
 import { drawLandscape, prepareSurface } from "./plot.js";
 
-export const OPTIMIZER_COLORS = { sgd: "#E69F00", rmsprop: "#56B4E9", adam: "#009E73", adamw: "#CC79A7", adagrad: "#D55E00" };
+// The page's run palette (palette.js), one colour per optimizer a class races.
+const [c0, c1, c2, c3, c4, c5] = PALETTE;
+export const OPTIMIZER_COLORS = { sgd: c0, rmsprop: c1, adam: c2, adamw: c3, adagrad: c4 };
 export const BASIN_COLORS = ["#F0E442", "#ff6f91", "#00c2ff", "#ffffff", "#b388ff", "#ff9e40", "#69f0ae", "#ff5252"];
-export const optimizerColor = (name) => OPTIMIZER_COLORS[name] || "#0072B2";
+export const optimizerColor = (name) => OPTIMIZER_COLORS[name] || c5;
 export const basinColor = (basin) => (basin < 0 ? "#000000" : BASIN_COLORS[basin % BASIN_COLORS.length]);
 
 const $ = (id) => document.getElementById(id);
