@@ -38,4 +38,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=60s --start-interval=1s -
 # The app writes one access line per request (logger descent.access), so uvicorn's own
 # access log is off, as in `make run`; --http adds a read timeout on slow requests and the
 # keep-alive timeout (DESCENT_HEADER_TIMEOUT_SECONDS, DESCENT_KEEP_ALIVE_SECONDS).
-CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --no-access-log --http app.middleware.protocol:Guarded --ws-max-size 65536"]
+CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --no-access-log --http app.middleware.protocol:Guarded --ws-max-size 65536 --ws-per-message-deflate false"]

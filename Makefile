@@ -34,7 +34,7 @@ $(VENV)/.installed-bench: $(BIN)/activate pyproject.toml $(LOCK)
 # The app logs one line per request itself (logger descent.access): uvicorn's is off.
 # --http: uvicorn's protocol with a read timeout on slow requests (app/middleware/protocol.py).
 run: $(VENV)/.installed
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --http app.middleware.protocol:Guarded --ws-max-size 65536
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log --http app.middleware.protocol:Guarded --ws-max-size 65536 --ws-per-message-deflate false
 
 $(NODE_TOOLS): tools/package.json tools/package-lock.json
 	@command -v npm >/dev/null || { echo "make test needs npm (Node.js 18+) for axe-core: apt-get install nodejs npm" >&2; exit 1; }

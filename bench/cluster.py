@@ -87,7 +87,7 @@ class Replica:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning", "--no-access-log",
-             "--ws-max-size", "65536", *extra],
+             "--ws-max-size", "65536", "--ws-per-message-deflate", "false", *extra],
             env={**os.environ, **env}, cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
