@@ -17,7 +17,6 @@ and by the API between the pieces it controls (surface row blocks).
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import math
 import time
@@ -32,6 +31,7 @@ import anyio.to_thread
 from fastapi import HTTPException, Request
 from starlette.types import Receive
 
+from app.api.allocator import trim_memory
 from app.config import settings
 from app.engine import Cancelled
 
@@ -186,17 +186,3 @@ async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) ->
         finally:
             if ns > settings.heavy_operations:
                 trim_memory()
-
-
-def trim_memory() -> None:
-    """Give freed heap pages back to the system after a computation (glibc keeps them
-    otherwise, and a process that once held a big surface would stay big)."""
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-try:
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.malloc_trim  # noqa: B018 (glibc only)
-except (OSError, AttributeError):
-    _libc = None

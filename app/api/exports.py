@@ -23,6 +23,8 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.admission import off_loop
+from app.api.allocator import trim_memory
+from app.api.work import response_format
 
 CSV_TYPE = "text/csv; charset=utf-8"
 COORDINATES = ("x", "y")
@@ -149,6 +151,13 @@ def responses(html: bool = False) -> dict:
     return {200: {"content": content}}
 
 
+def _convert(to_format: Callable, body: bytes, *request) -> str:
+    """Parse the JSON body (in a thread: it can be 100 MB) and convert it."""
+    converted = to_format(*request, orjson.loads(body))
+    trim_memory()  # the parsed body was millions of small objects
+    return converted
+
+
 def formats(to_csv: Callable[[dict], str], to_html: Callable | None = None):
     """Add ``format`` (json | csv [| html]) and ``Accept: text/csv`` to a JSON route."""
     choices = Literal["json", "csv", "html"] if to_html else Literal["json", "csv"]
@@ -164,15 +173,15 @@ def formats(to_csv: Callable[[dict], str], to_html: Callable | None = None):
         @functools.wraps(endpoint)
         async def with_formats(*args, format: str | None = None, **kwargs) -> Response:
             http = next(v for v in kwargs.values() if isinstance(v, Request))
-            response = await endpoint(*args, **kwargs)
             chosen = wanted_format(http, format)
+            response_format.set(chosen)  # the route's planning charges the conversion too
+            response = await endpoint(*args, **kwargs)
             if chosen == "json" or response.status_code != 200:
                 return response
-            body = orjson.loads(response.body)
             if chosen == "html":
                 request = next(v for v in kwargs.values() if not isinstance(v, Request))
-                return HTMLResponse(await off_loop(to_html, request, body))
-            return Response(await off_loop(to_csv, body), media_type=CSV_TYPE)
+                return HTMLResponse(await off_loop(_convert, to_html, response.body, request))
+            return Response(await off_loop(_convert, to_csv, response.body), media_type=CSV_TYPE)
 
         with_formats.__signature__ = signature.replace(
             parameters=[*signature.parameters.values(), parameter], return_annotation=Response

@@ -87,7 +87,9 @@ async def get_surface(
     """Evaluate the function on a grid; base64 gives z as a Plotly typed array (float32)."""
     f = lookup(function_id)
     window = resolve_window(f, [(x_min, x_max), (y_min, y_max)])
-    ns = check_operations("resolution", surface_ns(f, resolution**f.dims), "points", "query")
+    points = resolution**f.dims
+    ns = check_operations("resolution", surface_ns(f, points), "points", "query",
+                          values=points, held=8 * points)  # fmt: skip
 
     def work(stop: StopSignal) -> StrictJSONResponse:
         return StrictJSONResponse(evaluate_surface(f, window, resolution, encoding, stop))

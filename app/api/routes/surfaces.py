@@ -72,7 +72,9 @@ def plan_surface(request: SurfaceRequest) -> tuple:
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
-    ns = check_operations("resolution", surface_ns(f, request.resolution**f.dims), "points")
+    points = request.resolution**f.dims
+    ns = check_operations("resolution", surface_ns(f, points), "points", values=points,
+                          held=8 * points)  # fmt: skip
     return f, window, ns
 
 
