@@ -24,6 +24,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 import anyio
@@ -146,16 +147,22 @@ async def admitted(ns: int, stop: StopSignal):
         lane.leave(ns)
 
 
+# Threads validating, planning and rendering at once. Each job is short (ms; a fit's
+# compile ~40 ms) but GIL-bound: more threads than cores do not add throughput, they let
+# a 100-step run's planning interleave with 30 heavy requests' instead of queueing behind.
+PREPARE_THREADS = 8
+
+
 def _prepare_limiter():
     lanes = _per_loop.setdefault(asyncio.get_running_loop(), _Lanes())
     if not hasattr(lanes, "prepare"):
-        lanes.prepare = anyio.CapacityLimiter(settings.max_heavy_requests)
+        lanes.prepare = anyio.CapacityLimiter(PREPARE_THREADS)
     return lanes.prepare
 
 
 async def off_loop(fn: Callable[..., T], *args) -> T:
     """Run ``fn`` (validation, compiling a formula or a fit, rendering JSON) in a thread:
-    nothing heavier than parsing runs on the event loop. At most one thread per core."""
+    nothing heavier than parsing runs on the event loop. At most ``PREPARE_THREADS``."""
     return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=_prepare_limiter())
 
 
@@ -169,12 +176,23 @@ async def watching(http: Request, stop: StopSignal):
         watcher.cancel()
 
 
+# How the response of this request is converted (CSV, HTML: ``app.api.exports``), within
+# its admitted slot: the conversion is charged with the request and takes seconds at most.
+converter: ContextVar[Callable | None] = ContextVar("converter", default=None)
+
+
+def _finish(work: Callable[[StopSignal], T], stop: StopSignal) -> T:
+    result = work(stop)
+    convert = converter.get()
+    return result if convert is None else convert(result)
+
+
 async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) -> T:
     """``work(stop)`` in a thread once admitted; 503 if its deadline passed meanwhile."""
     async with admitted(ns, stop):
         try:
             stop.check()
-            return await anyio.to_thread.run_sync(work, stop)
+            return await anyio.to_thread.run_sync(_finish, work, stop)
         except Cancelled:
             detail = "the client left" if stop.disconnected else "the deadline passed"
             raise HTTPException(

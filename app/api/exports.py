@@ -20,9 +20,9 @@ from typing import Annotated, Literal
 import numpy as np
 import orjson
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.api.admission import off_loop
+from app.api.admission import converter, off_loop
 from app.api.allocator import trim_memory
 from app.api.work import response_format
 
@@ -151,11 +151,18 @@ def responses(html: bool = False) -> dict:
     return {200: {"content": content}}
 
 
-def _convert(to_format: Callable, body: bytes, *request) -> str:
-    """Parse the JSON body (in a thread: it can be 100 MB) and convert it."""
-    converted = to_format(*request, orjson.loads(body))
-    trim_memory()  # the parsed body was millions of small objects
-    return converted
+def _converter(to_format: Callable, *request) -> Callable[[Response], Response]:
+    """Parse a JSON response's body and convert it (in a thread: it can be 100 MB)."""
+    media = HTMLResponse if request else functools.partial(Response, media_type=CSV_TYPE)
+
+    def convert(response: Response) -> Response:
+        if response.status_code != 200 or not isinstance(response, JSONResponse):
+            return response
+        converted = to_format(*request, orjson.loads(response.body))
+        trim_memory()  # the parsed body was millions of small objects
+        return media(converted)
+
+    return convert
 
 
 def formats(to_csv: Callable[[dict], str], to_html: Callable | None = None):
@@ -175,13 +182,20 @@ def formats(to_csv: Callable[[dict], str], to_html: Callable | None = None):
             http = next(v for v in kwargs.values() if isinstance(v, Request))
             chosen = wanted_format(http, format)
             response_format.set(chosen)  # the route's planning charges the conversion too
-            response = await endpoint(*args, **kwargs)
-            if chosen == "json" or response.status_code != 200:
-                return response
+            if chosen == "json":
+                return await endpoint(*args, **kwargs)
             if chosen == "html":
                 request = next(v for v in kwargs.values() if not isinstance(v, Request))
-                return HTMLResponse(await off_loop(_convert, to_html, response.body, request))
-            return Response(await off_loop(_convert, to_csv, response.body), media_type=CSV_TYPE)
+                convert = _converter(to_html, request)
+            else:
+                convert = _converter(to_csv)
+            # Admitted work converts in its own slot (admission.compute); a coalesced
+            # trajectory comes back as JSON and is converted here.
+            converter.set(convert)
+            response = await endpoint(*args, **kwargs)
+            if isinstance(response, JSONResponse) and response.status_code == 200:
+                return await off_loop(convert, response)
+            return response
 
         with_formats.__signature__ = signature.replace(
             parameters=[*signature.parameters.values(), parameter], return_annotation=Response
