@@ -26,6 +26,10 @@ from app.config import settings
 
 HOSTILE = {"expression": "+".join(f"sinh(x^y^{k})" for k in range(1, 29)),
            "domain": [[0.5, 1], [0.5, 1]]}  # fmt: skip
+# sin of arguments near 1e12 takes ~4 times its usual time: charged as ordinary inputs,
+# this runs ~3 times its estimate, and the CPU budget (max_request_cpu_seconds) stops it.
+SLOW = {"expression": "+".join(f"sin(1000000*x+{k}*y)" for k in range(1, 21)),
+        "domain": [[1e5, 1e6], [1e5, 1e6]]}  # fmt: skip
 FIT = {"model": "logistic", "loss": "bce",
        "data": {"x": [i / 10_000 for i in range(10_000)],
                 "y": [int(i % 3 == 0 or i > 6000) for i in range(10_000)]}}  # fmt: skip
@@ -151,6 +155,10 @@ def cases() -> list[Case]:
              largest(basins, lambda n: basin("rastrigin", n), 1, max_steps)),
         Case(f"basins: hostile formula {res}², most steps", "POST", basins,
              largest(basins, lambda n: basin(HOSTILE, n), 1, max_steps)),
+        Case(f"basins: sin of 1e12 {res}², most steps (past its estimate)", "POST", basins,
+             largest(basins, lambda n: {**basin(SLOW, n), "optimizer": {"name": "sgd",
+                                                                         "lr": 1e-30}},
+                     1, max_steps)),
         Case("sweep: rastrigin 2,500 settings, most steps", "POST", sweeps,
              largest(sweeps, lambda n: sweep("rastrigin", n), 1, max_steps)),
         Case("sweep: hostile formula 2,500 settings, most steps", "POST", sweeps,

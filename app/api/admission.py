@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import math
+import threading
 import time
 import weakref
 from collections import deque
@@ -50,15 +51,36 @@ def busy(seconds: float) -> HTTPException:
 
 
 class StopSignal:
-    """Whether a request's work should stop: its client left, or its deadline passed."""
+    """Whether a request's work should stop: its client left, its deadline passed, or the
+    thread computing it used more CPU than ``max_request_cpu_seconds``.
+
+    The CPU budget is the backstop of the estimates (``app.api.work``): those assume
+    ordinary inputs, and a formula can be driven where libm is slow (``sinh`` overflowing
+    costs 17 times its usual time, ``sin`` of 1e12 four times). ``start_clock`` is called
+    by the thread that computes; after it, every thread that polls (the engine splits big
+    batches over its own threads) is counted from its first poll."""
 
     def __init__(self, seconds: float | None = None) -> None:
         seconds = settings.request_deadline_seconds if seconds is None else seconds
         self.deadline = time.monotonic() + seconds
         self.disconnected = False
+        self.over_budget = False
+        self._clock: dict[int, list[float]] | None = None  # thread → [CPU at start, now]
+
+    def start_clock(self) -> None:
+        now = time.thread_time()
+        self._clock = {threading.get_ident(): [now, now]}
+
+    def cpu_seconds(self) -> float:
+        return sum(now - start for start, now in (self._clock or {}).values())
 
     def __call__(self) -> bool:
-        return self.disconnected or time.monotonic() > self.deadline
+        if self._clock is not None:
+            now = time.thread_time()
+            self._clock.setdefault(threading.get_ident(), [now, now])[1] = now
+            if self.cpu_seconds() > settings.max_request_cpu_seconds:
+                self.over_budget = True
+        return self.disconnected or self.over_budget or time.monotonic() > self.deadline
 
     def check(self) -> None:
         if self():
@@ -182,6 +204,7 @@ converter: ContextVar[Callable | None] = ContextVar("converter", default=None)
 
 
 def _finish(work: Callable[[StopSignal], T], stop: StopSignal) -> T:
+    stop.start_clock()
     result = work(stop)
     convert = converter.get()
     return result if convert is None else convert(result)
@@ -194,6 +217,13 @@ async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) ->
             stop.check()
             return await anyio.to_thread.run_sync(_finish, work, stop)
         except Cancelled:
+            if stop.over_budget:
+                raise HTTPException(422, [{
+                    "loc": ["body"], "type": "value_error",
+                    "msg": f"stopped after {settings.max_request_cpu_seconds:g} CPU-seconds "
+                    "(DESCENT_MAX_REQUEST_CPU_SECONDS): this request costs more than "
+                    "estimated; ask for fewer steps or points, or a simpler function"}],
+                ) from None  # fmt: skip
             detail = "the client left" if stop.disconnected else "the deadline passed"
             raise HTTPException(
                 503,
