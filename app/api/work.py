@@ -31,7 +31,7 @@ RUNNER_CHUNK = 16  # the runner evaluates losses once per chunk of steps, for al
 # through orjson (the array, its text in slices, the joined body); CSV and HTML parse that
 # JSON back into Python objects and write text (HTML also runs the batch again in-process).
 NS_PER_VALUE = {"json": 50, "csv": 1_200, "html": 1_400}
-BYTES_PER_VALUE = {"json": 70, "csv": 130, "html": 130}
+BYTES_PER_VALUE = {"json": 70, "csv": 130, "html": 150}
 BASE_BYTES = 48 << 20  # a request's thread, its arena and numpy's first buffers (measured)
 # The format a route was asked for: set by ``app.api.exports.formats`` before planning.
 response_format: ContextVar[str] = ContextVar("response_format", default="json")
