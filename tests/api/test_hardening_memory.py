@@ -105,3 +105,26 @@ def test_rendering_is_charged_by_format():
     assert as_json == 10**8 + 10**6 * work.NS_PER_VALUE["json"]
     assert as_csv > 10 * (as_json - 10**8) + 10**8
     assert as_html > 2 * 10**8
+
+
+def test_a_conversion_to_csv_runs_in_the_requests_admitted_slot(client, monkeypatch):
+    """Before: a 3.5-CPU-s CSV conversion ran after the request left admission, on the
+    threads that validate every other request."""
+    import orjson
+
+    events = []
+    loads, leave = orjson.loads, Lane.leave
+
+    def watched_loads(data):
+        events.append("convert")
+        return loads(data)
+
+    def watched_leave(self, ns):
+        events.append("leave")
+        return leave(self, ns)
+
+    monkeypatch.setattr(orjson, "loads", watched_loads)
+    monkeypatch.setattr(Lane, "leave", watched_leave)
+    response = client.post("/api/v1/trajectories/batch?format=csv", json=race(2, 50))
+    assert response.status_code == 200 and response.text.startswith("run,optimizer")
+    assert events == ["convert", "leave"]

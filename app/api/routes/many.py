@@ -173,8 +173,9 @@ def plan_sweep(request: SweepRequest) -> tuple:
     check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
     check_work("steps", settings_count * request.steps, "max_sweep_work", "settings × steps")
     ns = check_operations("steps", (request.steps + 1) * step_ns(f, settings_count),
-                          values=3 * settings_count,
-                          held=4 * state_bytes(settings_count, f.dims, True))  # fmt: skip
+                          values=3 * settings_count,  # held: states, a per-step lr table
+                          held=4 * state_bytes(settings_count, f.dims, True)
+                          + 8 * settings_count * (request.steps + 1))  # fmt: skip
     lrs = np.geomspace(lr.min, lr.max, lr.count)
 
     def work(stop: StopSignal) -> StrictJSONResponse:
