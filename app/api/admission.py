@@ -124,7 +124,7 @@ class Lane:
             self.backlog_ns -= ns
             if waiter.done() and not waiter.cancelled():
                 self._hand_over()  # the slot was handed to us as we gave up: pass it on
-            else:
+            elif waiter in self.waiters:  # a hand-over may have dropped it already
                 self.waiters.remove(waiter)
             if time.monotonic() > stop.deadline:
                 raise busy(self.expected_wait()) from None

@@ -94,7 +94,7 @@ def test_noisy_runs_are_admitted_and_the_rest_answered_meanwhile(server):
     def post(seed: int) -> None:
         with contextlib.suppress(httpx.HTTPError):
             responses.append(httpx.post(url + "/api/v1/trajectories",
-                                        json=noisy_run(5000, seed), timeout=60))  # fmt: skip
+                                        json=noisy_run(1500, seed), timeout=60))  # fmt: skip
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(6)]
     for t in threads:
