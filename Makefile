@@ -10,7 +10,7 @@ LOCK := requirements.lock
 # browser tests' accessibility checks) and the Plotly.js bundle tools/vendor-plotly.sh vendors.
 NODE_TOOLS := tools/node_modules/.installed
 
-.PHONY: run test lint format bench load health-bench soak clean lock
+.PHONY: run test lint format bench load health-bench soak limits-bench worst-case abandon-bench clean lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,18 @@ health-bench: $(VENV)/.installed-bench
 # outcomes, /healthz latency and the server's RSS (goal: 0 errors, RSS within 20 %).
 soak: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.soak
+
+# Each endpoint's dearest allowed request alone: its CPU-seconds and peak RSS growth.
+limits-bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.bench_limits
+
+# 30 of those at once: /healthz p99, a 100-step run's latency, 503s with Retry-After.
+worst-case: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.worst_case
+
+# How soon the server's CPU stops after a client abandons a long request.
+abandon-bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.abandon
 
 # Re-pin every dependency to what is installed in .venv (after `make test` passes).
 lock: $(VENV)/.installed-test

@@ -60,6 +60,12 @@ class Settings:
     # CPU of one request, estimated from the operations it performs (app/api/work.py):
     # 1e9 operations are about one CPU-second on the reference machine (bench/README.md).
     max_request_operations: int = 5_000_000_000
+    # Measured: the thread computing a request stops after this much CPU (the estimates
+    # assume ordinary inputs; app/api/admission.py, StopSignal).
+    max_request_cpu_seconds: float = 8.0
+    # Peak memory of one request, estimated from what it holds and returns (app/api/work.py);
+    # the dearest request allowed stays under it (bench/README.md, "Limits").
+    max_request_memory_mb: int = 450
     # Admission (app/api/admission.py): requests computed at once, per lane. Heavy ones
     # take one core each; light ones (under heavy_operations) have their own lane so that
     # a short run never waits behind long ones.

@@ -17,14 +17,15 @@ and by the API between the pieces it controls (surface row blocks).
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import math
+import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 import anyio
@@ -32,6 +33,7 @@ import anyio.to_thread
 from fastapi import HTTPException, Request
 from starlette.types import Receive
 
+from app.api.allocator import trim_memory
 from app.config import settings
 from app.engine import Cancelled
 
@@ -49,15 +51,36 @@ def busy(seconds: float) -> HTTPException:
 
 
 class StopSignal:
-    """Whether a request's work should stop: its client left, or its deadline passed."""
+    """Whether a request's work should stop: its client left, its deadline passed, or the
+    thread computing it used more CPU than ``max_request_cpu_seconds``.
+
+    The CPU budget is the backstop of the estimates (``app.api.work``): those assume
+    ordinary inputs, and a formula can be driven where libm is slow (``sinh`` overflowing
+    costs 17 times its usual time, ``sin`` of 1e12 four times). ``start_clock`` is called
+    by the thread that computes; after it, every thread that polls (the engine splits big
+    batches over its own threads) is counted from its first poll."""
 
     def __init__(self, seconds: float | None = None) -> None:
         seconds = settings.request_deadline_seconds if seconds is None else seconds
         self.deadline = time.monotonic() + seconds
         self.disconnected = False
+        self.over_budget = False
+        self._clock: dict[int, list[float]] | None = None  # thread → [CPU at start, now]
+
+    def start_clock(self) -> None:
+        now = time.thread_time()
+        self._clock = {threading.get_ident(): [now, now]}
+
+    def cpu_seconds(self) -> float:
+        return sum(now - start for start, now in (self._clock or {}).values())
 
     def __call__(self) -> bool:
-        return self.disconnected or time.monotonic() > self.deadline
+        if self._clock is not None:
+            now = time.thread_time()
+            self._clock.setdefault(threading.get_ident(), [now, now])[1] = now
+            if self.cpu_seconds() > settings.max_request_cpu_seconds:
+                self.over_budget = True
+        return self.disconnected or self.over_budget or time.monotonic() > self.deadline
 
     def check(self) -> None:
         if self():
@@ -101,7 +124,7 @@ class Lane:
             self.backlog_ns -= ns
             if waiter.done() and not waiter.cancelled():
                 self._hand_over()  # the slot was handed to us as we gave up: pass it on
-            else:
+            elif waiter in self.waiters:  # a hand-over may have dropped it already
                 self.waiters.remove(waiter)
             if time.monotonic() > stop.deadline:
                 raise busy(self.expected_wait()) from None
@@ -146,16 +169,22 @@ async def admitted(ns: int, stop: StopSignal):
         lane.leave(ns)
 
 
+# Threads validating, planning and rendering at once. Each job is short (ms; a fit's
+# compile ~40 ms) but GIL-bound: more threads than cores do not add throughput, they let
+# a 100-step run's planning interleave with 30 heavy requests' instead of queueing behind.
+PREPARE_THREADS = 8
+
+
 def _prepare_limiter():
     lanes = _per_loop.setdefault(asyncio.get_running_loop(), _Lanes())
     if not hasattr(lanes, "prepare"):
-        lanes.prepare = anyio.CapacityLimiter(settings.max_heavy_requests)
+        lanes.prepare = anyio.CapacityLimiter(PREPARE_THREADS)
     return lanes.prepare
 
 
 async def off_loop(fn: Callable[..., T], *args) -> T:
     """Run ``fn`` (validation, compiling a formula or a fit, rendering JSON) in a thread:
-    nothing heavier than parsing runs on the event loop. At most one thread per core."""
+    nothing heavier than parsing runs on the event loop. At most ``PREPARE_THREADS``."""
     return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=_prepare_limiter())
 
 
@@ -169,13 +198,32 @@ async def watching(http: Request, stop: StopSignal):
         watcher.cancel()
 
 
+# How the response of this request is converted (CSV, HTML: ``app.api.exports``), within
+# its admitted slot: the conversion is charged with the request and takes seconds at most.
+converter: ContextVar[Callable | None] = ContextVar("converter", default=None)
+
+
+def _finish(work: Callable[[StopSignal], T], stop: StopSignal) -> T:
+    stop.start_clock()
+    result = work(stop)
+    convert = converter.get()
+    return result if convert is None else convert(result)
+
+
 async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) -> T:
     """``work(stop)`` in a thread once admitted; 503 if its deadline passed meanwhile."""
     async with admitted(ns, stop):
         try:
             stop.check()
-            return await anyio.to_thread.run_sync(work, stop)
+            return await anyio.to_thread.run_sync(_finish, work, stop)
         except Cancelled:
+            if stop.over_budget:
+                raise HTTPException(422, [{
+                    "loc": ["body"], "type": "value_error",
+                    "msg": f"stopped after {settings.max_request_cpu_seconds:g} CPU-seconds "
+                    "(DESCENT_MAX_REQUEST_CPU_SECONDS): this request costs more than "
+                    "estimated; ask for fewer steps or points, or a simpler function"}],
+                ) from None  # fmt: skip
             detail = "the client left" if stop.disconnected else "the deadline passed"
             raise HTTPException(
                 503,
@@ -186,17 +234,3 @@ async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) ->
         finally:
             if ns > settings.heavy_operations:
                 trim_memory()
-
-
-def trim_memory() -> None:
-    """Give freed heap pages back to the system after a computation (glibc keeps them
-    otherwise, and a process that once held a big surface would stay big)."""
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-try:
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.malloc_trim  # noqa: B018 (glibc only)
-except (OSError, AttributeError):
-    _libc = None

@@ -20,9 +20,11 @@ from typing import Annotated, Literal
 import numpy as np
 import orjson
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.api.admission import off_loop
+from app.api.admission import converter, off_loop
+from app.api.allocator import trim_memory
+from app.api.work import response_format
 
 CSV_TYPE = "text/csv; charset=utf-8"
 COORDINATES = ("x", "y")
@@ -149,6 +151,20 @@ def responses(html: bool = False) -> dict:
     return {200: {"content": content}}
 
 
+def _converter(to_format: Callable, *request) -> Callable[[Response], Response]:
+    """Parse a JSON response's body and convert it (in a thread: it can be 100 MB)."""
+    media = HTMLResponse if request else functools.partial(Response, media_type=CSV_TYPE)
+
+    def convert(response: Response) -> Response:
+        if response.status_code != 200 or not isinstance(response, JSONResponse):
+            return response
+        converted = to_format(*request, orjson.loads(response.body))
+        trim_memory()  # the parsed body was millions of small objects
+        return media(converted)
+
+    return convert
+
+
 def formats(to_csv: Callable[[dict], str], to_html: Callable | None = None):
     """Add ``format`` (json | csv [| html]) and ``Accept: text/csv`` to a JSON route."""
     choices = Literal["json", "csv", "html"] if to_html else Literal["json", "csv"]
@@ -164,15 +180,22 @@ def formats(to_csv: Callable[[dict], str], to_html: Callable | None = None):
         @functools.wraps(endpoint)
         async def with_formats(*args, format: str | None = None, **kwargs) -> Response:
             http = next(v for v in kwargs.values() if isinstance(v, Request))
-            response = await endpoint(*args, **kwargs)
             chosen = wanted_format(http, format)
-            if chosen == "json" or response.status_code != 200:
-                return response
-            body = orjson.loads(response.body)
+            response_format.set(chosen)  # the route's planning charges the conversion too
+            if chosen == "json":
+                return await endpoint(*args, **kwargs)
             if chosen == "html":
                 request = next(v for v in kwargs.values() if not isinstance(v, Request))
-                return HTMLResponse(await off_loop(to_html, request, body))
-            return Response(await off_loop(to_csv, body), media_type=CSV_TYPE)
+                convert = _converter(to_html, request)
+            else:
+                convert = _converter(to_csv)
+            # Admitted work converts in its own slot (admission.compute); a coalesced
+            # trajectory comes back as JSON and is converted here.
+            converter.set(convert)
+            response = await endpoint(*args, **kwargs)
+            if isinstance(response, JSONResponse) and response.status_code == 200:
+                return await off_loop(convert, response)
+            return response
 
         with_formats.__signature__ = signature.replace(
             parameters=[*signature.parameters.values(), parameter], return_annotation=Response

@@ -11,6 +11,8 @@ bowl, and a 10,000-point logistic fit about 100 times.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from app.api.function_specs import unprocessable
 from app.config import settings
 from app.engine.functions import LossFunction
@@ -26,6 +28,14 @@ CATALOG_COST = {"value": (10, 70), "gradient": (14, 90)}
 RUNNER_CALLS, RUNNER_NS_PER_POINT = 25, 60
 COMPILED_NS_PER_STEP = 40  # the catalog kernel, per run and step (bench/README.md)
 RUNNER_CHUNK = 16  # the runner evaluates losses once per chunk of steps, for all of them
+# Rendering one returned number, per response format (bench/README.md, "Limits"): JSON
+# through orjson (the array, its text in slices, the joined body); CSV and HTML parse that
+# JSON back into Python objects and write text (HTML also runs the batch again in-process).
+NS_PER_VALUE = {"json": 50, "csv": 1_200, "html": 1_400}
+BYTES_PER_VALUE = {"json": 70, "csv": 130, "html": 150}
+BASE_BYTES = 48 << 20  # a request's thread, its arena and numpy's first buffers (measured)
+# The format a route was asked for: set by ``app.api.exports.formats`` before planning.
+response_format: ContextVar[str] = ContextVar("response_format", default="json")
 
 
 def _cost(f: LossFunction, kind: str) -> tuple[int, int]:
@@ -84,6 +94,17 @@ def runs_ns(f: LossFunction, runs: int, steps: int, optimizer: str, *, noise: fl
     return (steps + 1) * step_ns(f, runs, batch_size)
 
 
+STOP_CHECK_NS = 50_000_000  # CPU between two checks of a request's stop signal
+
+
+def block_points(f: LossFunction, most: int) -> int:
+    """Points to evaluate at once so that one block takes at most ``STOP_CHECK_NS`` of
+    CPU: an abandoned surface of a 10,000-point fit stops within ~50 ms of CPU, not one
+    16,384-point block (0.6 s)."""
+    _, per_point = _cost(f, "value")
+    return max(1, min(most, STOP_CHECK_NS // max(per_point, 1)))
+
+
 def surface_ns(f: LossFunction, points: int) -> int:
     return evaluation_ns(f, points, "value") + 10 * points  # the grid, min/max, encoding
 
@@ -105,8 +126,20 @@ def check_work(field: str, work: int, limit_name: str, what: str) -> int:
     return work
 
 
-def check_operations(field: str, ns: int, what: str = "steps", where: str = "body") -> int:
-    """The CPU cap every request shares: estimated operations (ns of CPU)."""
+def state_bytes(runs: int, dims: int, include_state: bool = False) -> int:
+    """What the engine records per step of ``runs`` runs: parameters and gradients, and
+    with ``include_state`` up to five state vectors (Adam with amsgrad)."""
+    return runs * dims * (2 + (5 if include_state else 0)) * 8
+
+
+def check_operations(field: str, ns: int, what: str = "steps", where: str = "body", *,
+                     values: int = 0, held: int = 0) -> int:  # fmt: skip
+    """The CPU and memory caps every request shares. ``ns``: estimated CPU of the work;
+    ``values``: numbers in the response; ``held``: bytes the work keeps while it runs.
+    Returns the CPU estimate with rendering included (what admission charges)."""
+    fmt = response_format.get()
+    ns = ns * (2 if fmt == "html" else 1) + values * NS_PER_VALUE[fmt]
+    check_memory(field, BASE_BYTES + held + values * BYTES_PER_VALUE[fmt], what, where, fmt)
     limit = settings.max_request_operations
     if ns > limit:
         raise unprocessable(
@@ -116,3 +149,15 @@ def check_operations(field: str, ns: int, what: str = "steps", where: str = "bod
             f"{what}, or a simpler function",
         )
     return ns
+
+
+def check_memory(field: str, estimate: int, what: str, where: str, fmt: str = "json") -> None:
+    limit = settings.max_request_memory_mb << 20
+    if estimate > limit:
+        other = f" or format=json (this is {fmt})" if fmt != "json" else ""
+        raise unprocessable(
+            [where, field],
+            f"this request would take about {estimate / 2**20:,.0f} MB of memory, over the "
+            f"limit of {settings.max_request_memory_mb:,} MB (DESCENT_MAX_REQUEST_MEMORY_MB); "
+            f"ask for fewer {what}{other}",
+        )

@@ -80,3 +80,24 @@ def test_long_formula_runs_are_heavy_and_not_coalesced_with_short_ones():
     long, short = request(trig, [0.7, 0.7], 10_000), request("rosenbrock", [-1.5, 2], 100)
     assert plan_trajectory(long)[2] > settings.heavy_operations
     assert plan_trajectory(short)[2] < settings.heavy_operations
+
+
+def test_a_wait_that_times_out_as_the_slot_is_released_is_not_a_500():
+    """Seen under load: the waiter's deadline and the running request's end fell in the
+    same loop iteration; the hand-over dropped the timed-out waiter from the queue and
+    the waiter's own clean-up then failed (ValueError: a 500)."""
+
+    async def scenario():
+        lane = Lane(1)
+        await lane.enter(10**8, StopSignal(60))
+        waiting = asyncio.create_task(lane.enter(10**8, StopSignal(0.05)))
+        await asyncio.sleep(0)  # it waits in the queue
+        # The running request ends just as the timed-out wait is being cancelled.
+        lane.waiters[0].add_done_callback(lambda _: lane.leave(10**8))
+        with pytest.raises(HTTPException) as late:
+            await waiting
+        return late.value, lane
+
+    late, lane = asyncio.run(scenario())
+    assert late.status_code == 503
+    assert lane.running == 0 and not lane.waiters and lane.backlog_ns == 0

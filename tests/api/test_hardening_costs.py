@@ -32,10 +32,14 @@ def test_the_hostile_formula_is_within_the_text_limits():
     ],
 )  # fmt: skip
 def test_hostile_formulas_are_refused_before_any_work(client, monkeypatch, path, body):
-    import app.api.admission as admission
+    from app.api.admission import Lane
 
     started = []
-    monkeypatch.setattr(admission, "compute", lambda *a: started.append(a))
+
+    async def enter(self, ns, stop):  # every computation is admitted through a lane
+        started.append(ns)
+
+    monkeypatch.setattr(Lane, "enter", enter)
     response = client.post(path, json=body)
     assert response.status_code == 422, response.text[:300]
     assert CAP in response.text and started == []
@@ -74,3 +78,26 @@ def test_sin_counts_more_than_addition():
     dear = compile_expression("sin(x) + sin(y)")
     cheap = compile_expression("x + y")
     assert evaluation_ns(dear, 10**6) > 5 * evaluation_ns(cheap, 10**6)
+
+
+def test_a_network_is_charged_by_its_size_and_data(client, monkeypatch):
+    """A 4,963-parameter network on 2,000 samples costs ~60 ms a step (bench/README.md):
+    300 steps are refused before any work; a 2-3-1 network on 10 samples is cheap."""
+    from app.api.routes import trajectories
+
+    started = []
+    monkeypatch.setattr(trajectories, "compute", lambda *a: started.append(a))
+
+    def network(layers, n):
+        return {"network": {"layers": layers}, "data": {"dataset": "circle", "n": n}}
+
+    body = {"function": network([2, 70, 66, 1], 2000), "start": {"init": "torch", "seed": 0},
+            "optimizer": {"name": "sgd"}, "steps": 300}  # fmt: skip
+    response = client.post("/api/v1/trajectories", json=body)
+    assert response.status_code == 422 and CAP in response.text and started == []
+    from app.api.function_specs import resolve_function
+    from app.api.schemas.networks import NetworkSpec
+
+    big = resolve_function(NetworkSpec.model_validate(network([2, 70, 66, 1], 2000)))
+    small = resolve_function(NetworkSpec.model_validate(network([2, 3, 1], 10)))
+    assert runs_ns(big, 1, 100, "sgd") > 1000 * runs_ns(small, 1, 100, "sgd") / 10

@@ -96,7 +96,9 @@ async def get_surface(
     if resolution is None:  # the record's own: enough to resolve its finest ripple
         resolution = f.story.resolution if f.story else settings.default_resolution
     window = resolve_window(f, [(x_min, x_max), (y_min, y_max)])
-    ns = check_operations("resolution", surface_ns(f, resolution**f.dims), "points", "query")
+    points = resolution**f.dims
+    ns = check_operations("resolution", surface_ns(f, points), "points", "query",
+                          values=points, held=8 * points)  # fmt: skip
 
     def work(stop: StopSignal) -> StrictJSONResponse:
         return StrictJSONResponse(evaluate_surface(f, window, resolution, encoding, stop))

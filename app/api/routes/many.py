@@ -26,7 +26,14 @@ from app.api.schemas.many import (
     SweepRequest,
     SweepResponse,
 )
-from app.api.work import check_operations, check_work, runs_ns, step_ns, values_per_point
+from app.api.work import (
+    check_operations,
+    check_work,
+    runs_ns,
+    state_bytes,
+    step_ns,
+    values_per_point,
+)
 from app.engine import STATUS_NAMES
 from app.engine.basins import basins
 from app.engine.optim import from_resolved, get_spec, with_scheduler
@@ -61,13 +68,10 @@ def plan_batch(request: BatchRequest) -> tuple:
                         run.steps)  # fmt: skip
         check_recording(f, 1, run.steps)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
-    check_work(
-        "runs",
-        sum((r.steps + 1) * values_per_point(f.dims, r.include_state) if f.dims <= 2
-            else response_values(f, r.steps, r.include_state, r.record_every)
-            for r, f in zip(runs, functions)),
-        "max_response_values", "the numbers to return",
-    )  # fmt: skip
+    values = sum((r.steps + 1) * values_per_point(f.dims, r.include_state) if f.dims <= 2
+                 else response_values(f, r.steps, r.include_state, r.record_every)
+                 for r, f in zip(runs, functions))  # fmt: skip
+    check_work("runs", values, "max_response_values", "the numbers to return")
     groups: dict[str, list[int]] = {}
     for i, run in enumerate(runs):
         groups.setdefault(group_key(run), []).append(i)
@@ -78,7 +82,9 @@ def plan_batch(request: BatchRequest) -> tuple:
                 feedback=bool(runs[m[0]].scheduler and runs[m[0]].scheduler.schedule().feedback),
                 options=max((runs[i].optimizer.resolved() for i in m),
                             key=lambda o: o.get("max_eval") or o.get("max_iter", 0)))
-        for m in groups.values()))  # fmt: skip
+        for m in groups.values()), values=values, held=sum(
+        (r.steps + 1) * state_bytes(1, f.dims, r.include_state)
+        for r, f in zip(runs, functions)))  # fmt: skip
 
     def work(stop: StopSignal) -> StrictJSONResponse:
         results: list[dict | None] = [None] * len(runs)
@@ -116,9 +122,11 @@ def plan_basins(request: BasinsRequest) -> tuple:
     check_scheduler(["body"], optimizer.name, request.scheduler, request.steps)
     optimizer = with_scheduler(optimizer, request.scheduler and request.scheduler.schedule())
     feedback = optimizer.schedule is not None and optimizer.schedule.feedback
-    ns = check_operations("steps", runs_ns(f, request.resolution**2, request.steps,
-                                           optimizer.name, feedback=feedback,
-                                           options=optimizer.hyperparams))  # fmt: skip
+    starts = request.resolution**2  # the response: labels, final loss, status, steps taken
+    held = 4 * state_bytes(starts, f.dims, True)  # the driver's arrays, a few copies
+    ns = check_operations("steps", runs_ns(f, starts, request.steps, optimizer.name,
+                                           feedback=feedback, options=optimizer.hyperparams),
+                          values=4 * starts, held=held)  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
         f, optimizer, window, request.resolution, request.steps, request.tol, request.radius,
         should_stop=stop))  # fmt: skip
@@ -173,7 +181,10 @@ def plan_sweep(request: SweepRequest) -> tuple:
     settings_count = lr.count * (len(second.values) if second else 1)
     check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
     check_work("steps", settings_count * request.steps, "max_sweep_work", "settings × steps")
-    ns = check_operations("steps", (request.steps + 1) * step_ns(f, settings_count))
+    ns = check_operations("steps", (request.steps + 1) * step_ns(f, settings_count),
+                          values=3 * settings_count,  # held: states, a per-step lr table
+                          held=4 * state_bytes(settings_count, f.dims, True)
+                          + 8 * settings_count * (request.steps + 1))  # fmt: skip
     lrs = np.geomspace(lr.min, lr.max, lr.count)
 
     def work(stop: StopSignal) -> StrictJSONResponse:

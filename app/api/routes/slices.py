@@ -13,9 +13,9 @@ from app.api.function_specs import check_start, resolve_function, unprocessable
 from app.api.responses import StrictJSONResponse, finite_or_none, grid, rows
 from app.api.schemas import Coordinate, FunctionSpec
 from app.api.schemas.networks import InitStart
-from app.api.work import check_operations, surface_ns
+from app.api.work import check_operations, state_bytes, surface_ns
 from app.config import settings
-from app.engine.networks.slices import directions, evaluate_slice, project
+from app.engine.networks.slices import BLOCK_VECTORS, directions, evaluate_slice, project
 
 router = APIRouter(prefix="/api/v1/slices", tags=["slices"])
 Vector = list[Coordinate]
@@ -73,7 +73,10 @@ def plan_slice(request: SliceRequest) -> tuple:
         center = check_start(f, request.center)
     else:
         center = trajectory[-1] if trajectory is not None else list(f.start)
-    ns = check_operations("resolution", surface_ns(f, request.resolution**2), "points")
+    points = request.resolution**2  # evaluated BLOCK_VECTORS parameter vectors at a time
+    held = 8 * points + 2 * state_bytes(min(points, BLOCK_VECTORS), f.dims)
+    ns = check_operations("resolution", surface_ns(f, points), "points", values=points,
+                          held=held)  # fmt: skip
     return f, np.asarray(center, dtype=np.float64), ns
 
 

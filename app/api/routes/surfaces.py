@@ -9,7 +9,7 @@ from app.api.admission import StopSignal, compute, off_loop, watching
 from app.api.function_specs import planar, resolve_function, unprocessable
 from app.api.responses import StrictJSONResponse, finite_or_none, grid
 from app.api.schemas import Surface, SurfaceRequest
-from app.api.work import check_operations, surface_ns
+from app.api.work import block_points, check_operations, surface_ns
 from app.engine.expressions.eval import BLOCK_POINTS
 from app.engine.functions import LossFunction
 
@@ -26,15 +26,17 @@ def evaluate_surface(
     """f on a resolution-per-axis grid over ``window``; z[j][i] = f(x[i], y[j]).
 
     Rows are evaluated a block at a time: the temporaries of any function stay within
-    ``BLOCK_POINTS`` points, and an abandoned request stops between blocks."""
+    ``BLOCK_POINTS`` points, and an abandoned request stops between blocks (each at most
+    ~50 ms of CPU, ``block_points``)."""
     axes = [np.linspace(lo, hi, resolution) for lo, hi in window]
+    block = block_points(f, BLOCK_POINTS)
     if f.dims == 1:
         z = np.empty(resolution)
-        blocks = [(slice(i, i + BLOCK_POINTS), axes[0][i : i + BLOCK_POINTS, None])
-                  for i in range(0, resolution, BLOCK_POINTS)]  # fmt: skip
+        blocks = [(slice(i, i + block), axes[0][i : i + block, None])
+                  for i in range(0, resolution, block)]  # fmt: skip
     else:
         z = np.empty((resolution, resolution))
-        rows = max(1, BLOCK_POINTS // resolution)
+        rows = max(1, block // resolution)
         blocks = (
             (slice(j, j + rows), np.stack(np.meshgrid(axes[0], axes[1][j : j + rows]), axis=-1))
             for j in range(0, resolution, rows)
@@ -72,7 +74,9 @@ def plan_surface(request: SurfaceRequest) -> tuple:
     for axis, (lo, hi) in zip("xy", window):
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
-    ns = check_operations("resolution", surface_ns(f, request.resolution**f.dims), "points")
+    points = request.resolution**f.dims
+    ns = check_operations("resolution", surface_ns(f, points), "points", values=points,
+                          held=8 * points)  # fmt: skip
     return f, window, ns
 
 

@@ -18,7 +18,7 @@ from app.api.function_specs import (
 from app.api.grouping import group_key, run_group
 from app.api.responses import StrictJSONResponse, rows
 from app.api.schemas import TrajectoryRequest, TrajectoryResponse
-from app.api.work import check_operations, check_work, runs_ns, values_per_point
+from app.api.work import check_operations, check_work, runs_ns, state_bytes, values_per_point
 from app.config import settings
 from app.engine import Trajectory
 from app.engine.data.sampling import MinibatchSchedule
@@ -134,7 +134,9 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
         f, 1, request.steps, request.optimizer.name, noise=request.gradient_noise,
         batch_size=request.batch_size if minibatches else None,
         include_state=request.include_state, options=request.optimizer.resolved(),
-        feedback=bool(request.scheduler and request.scheduler.schedule().feedback)))  # fmt: skip
+        feedback=bool(request.scheduler and request.scheduler.schedule().feedback)),
+        values=values,
+        held=(request.steps + 1) * state_bytes(1, f.dims, request.include_state))  # fmt: skip
     return f, minibatches, ns
 
 

@@ -1,0 +1,112 @@
+"""`make worst-case`: 30 of the dearest allowed requests, of mixed kinds, at once.
+
+Starts uvicorn as `make run` does (one worker), then sends ``--requests`` requests at the
+same instant, cycling through the heavy cases of ``bench.cases`` (the largest each
+endpoint accepts, by CPU or by memory), while one client polls ``/healthz`` every 10 ms and
+another runs a 100-step catalog trajectory (Adam on Rosenbrock) every 100 ms. Goals
+(issue 11): /healthz p99 < 100 ms, every catalog trajectory < 1 s, no 5xx other than 503,
+and the requests the server cannot take get 503 with a Retry-After. Also prints the
+server's CPU time and peak RSS over the run.
+
+    python -m bench.worst_case [--requests 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from collections import Counter
+
+import httpx
+
+from bench.cases import cases
+from bench.health_under_load import percentile
+from bench.load import RESULTS, serve
+from bench.process import cpu_seconds, peak_mb, reset_peak, rss_mb, wait_until_idle
+
+SHORT = {"function": "rosenbrock", "start": [-1.5, 2], "optimizer": {"name": "adam", "lr": 0.05},
+         "steps": 100}  # fmt: skip
+HEAVY_WORDS = ("max steps", "most steps", "largest grid", "lists")
+
+
+def poll(url: str, path: str, body: dict | None, every: float, stop: threading.Event,
+         times: list[float], codes: Counter) -> None:  # fmt: skip
+    with httpx.Client(base_url=url, timeout=60) as client:
+        while not stop.is_set():
+            start = time.perf_counter()
+            response = client.request("POST" if body else "GET", path, json=body)
+            times.append((time.perf_counter() - start) * 1e3)
+            codes[response.status_code] += 1
+            time.sleep(every)
+
+
+def send(url: str, case, results: list) -> None:
+    start = time.perf_counter()
+    try:
+        response = httpx.request(case.method, url + case.url, json=case.body, timeout=300)
+        outcome = (response.status_code, response.headers.get("retry-after"))
+    except httpx.HTTPError as error:
+        outcome = (type(error).__name__, None)
+    results.append((case.name, *outcome, time.perf_counter() - start))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    heavy = [c for c in cases() if any(word in c.name for word in HEAVY_WORDS)]
+    chosen = [heavy[i % len(heavy)] for i in range(args.requests)]
+    stop, results = threading.Event(), []
+    health, health_codes, short, short_codes = [], Counter(), [], Counter()
+    with serve() as (url, pid):
+        wait_until_idle(pid)
+        httpx.post(url + "/api/v1/trajectories", json=SHORT)  # warm
+        before, cpu = rss_mb(pid), cpu_seconds(pid)
+        reset_peak(pid)
+        pollers = [
+            threading.Thread(target=poll, args=(url, "/healthz", None, 0.01, stop, health,
+                                                health_codes)),
+            threading.Thread(target=poll, args=(url, "/api/v1/trajectories", SHORT, 0.1, stop,
+                                                short, short_codes)),
+        ]  # fmt: skip
+        senders = [threading.Thread(target=send, args=(url, c, results)) for c in chosen]
+        for t in pollers:
+            t.start()
+        time.sleep(1.0)
+        began = time.perf_counter()
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join()
+        elapsed = time.perf_counter() - began
+        time.sleep(1.0)
+        stop.set()
+        for t in pollers:
+            t.join()
+        used, peak = cpu_seconds(pid) - cpu, peak_mb(pid) - before
+    codes = Counter(code for _, code, _, _ in results)
+    refused = [r for r in results if r[1] == 503]
+    result = {
+        "requests": args.requests, "kinds": len(heavy), "seconds": round(elapsed, 1),
+        "outcomes": {str(k): v for k, v in codes.items()},
+        "503_with_retry_after": sum(1 for r in refused if r[2]), "503": len(refused),
+        "server_errors": sum(1 for r in results if not isinstance(r[1], int) or
+                             (r[1] >= 500 and r[1] != 503)),
+        "healthz": {"count": len(health), "p50_ms": round(percentile(health, 50), 1),
+                    "p99_ms": round(percentile(health, 99), 1),
+                    "max_ms": round(max(health), 1), "codes": dict(health_codes)},
+        "catalog_100_steps": {"count": len(short), "p50_ms": round(percentile(short, 50), 1),
+                              "p99_ms": round(percentile(short, 99), 1),
+                              "max_ms": round(max(short), 1), "codes": dict(short_codes)},
+        "server_cpu_s": round(used, 1), "server_peak_rss_growth_mb": round(peak, 1),
+        "each": sorted((name, code, round(s, 2)) for name, code, _, s in results),
+    }  # fmt: skip
+    print(json.dumps(result, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "worst_case.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
