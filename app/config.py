@@ -75,9 +75,6 @@ class Settings:
     max_queue_seconds: float = 5.0  # expected wait in a lane beyond which a request gets 503
     retry_after_seconds: int = 1  # the least Retry-After of a 503
     request_deadline_seconds: float = 30.0  # queueing + computing; then the work is stopped
-    # Memory: formulas and surfaces are evaluated this many points at a time, so the
-    # temporaries of one request stay small whatever the grid.
-    evaluation_block_points: int = 16_384
     # Serving
     max_body_bytes: int = 1_000_000  # larger request bodies get 413
     header_timeout_seconds: float = 10.0  # to receive a request's head and body

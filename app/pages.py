@@ -26,7 +26,6 @@ from app.engine.catalog import CATALOG
 TEMPLATES = Jinja2Templates(directory=settings.templates_dir)
 PLOTLY_CACHE_CONTROL = "public, max-age=31536000, immutable"
 DEFAULT_FUNCTION = "rosenbrock"  # the page's default landscape (static/js/state.js reads it)
-SURFACE_RESOLUTION = 200
 
 router = APIRouter()
 
@@ -84,10 +83,7 @@ PAGE_MODULES = ["main"] + sorted(
 
 def surface_path(function_id: str) -> str:
     """The surface request the page makes first; preloaded so it starts with the HTML."""
-    return (
-        f"/api/v1/functions/{quote(function_id, safe='')}/surface"
-        f"?resolution={SURFACE_RESOLUTION}&encoding=base64"
-    )
+    return f"/api/v1/functions/{quote(function_id, safe='')}/surface?encoding=base64"
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -105,7 +101,6 @@ def index(request: Request) -> HTMLResponse:
         "plotly_cartesian_version": bundle("plotly-cartesian.min.js")[1],
         "plotly_preload": f"/vendor/{first}?v={bundle(first)[1]}",
         "default_function": DEFAULT_FUNCTION,
-        "surface_resolution": SURFACE_RESOLUTION,
         "preloads": preloads,
         "modules": PAGE_MODULES,
     }
