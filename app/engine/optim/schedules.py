@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from app.engine.optim import schedule_cycles as cycles
 from app.engine.optim import schedule_sims as sims
 from app.engine.optim.schedule_specs import (
     CHILDREN,
@@ -37,6 +38,9 @@ from app.engine.optim.schedule_specs import (
 
 __all__ = ["REQUIRED", "SCHEDULERS", "Schedule", "ScheduleError", "UnknownSchedulerError",
            "lr_table", "make_schedule"]  # fmt: skip
+
+
+CLASSES = {**sims.CLASSES, "CyclicLR": cycles.CyclicLR, "OneCycleLR": cycles.OneCycleLR}
 
 
 class ScheduleError(ValueError):
@@ -130,9 +134,9 @@ class Schedule:
     def simulation(self, group: dict):
         kw = self.options
         if self.name == "SequentialLR":
-            return sims.SequentialLR(group, kw["schedulers"], kw["milestones"],
-                                     lambda child, g: child.simulation(g))  # fmt: skip
-        return sims.CLASSES[self.name](group, **kw)
+            return cycles.SequentialLR(group, kw["schedulers"], kw["milestones"],
+                                       lambda child, g: child.simulation(g))  # fmt: skip
+        return CLASSES[self.name](group, **kw)
 
     def tables(self, base_lr: float, momentum: float | None, n: int,
                steps: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
