@@ -14,6 +14,7 @@ from app.api.routes import (
     graphs,
     health,
     many,
+    networks,
     optimizers,
     slices,
     surfaces,
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(graphs.router)
     app.include_router(slices.router)
+    app.include_router(networks.router)
     app.include_router(rooms.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

@@ -16,7 +16,7 @@ import numpy as np
 
 from app.engine.functions import LossFunction
 from app.engine.networks.checks import LIMITS, Limits, NetworkError, validate
-from app.engine.networks.datasets import DATASETS, make_dataset
+from app.engine.networks.datasets import DATASETS, make_dataset, size
 from app.engine.networks.model import ACTIVATIONS, LOSSES, Network
 
 __all__ = ["ACTIVATIONS", "DATASETS", "LOSSES", "Limits", "NetworkError", "network_function"]
@@ -35,8 +35,10 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
     if dataset is not None:
         if dataset not in DATASETS:
             raise NetworkError("dataset", f"dataset is one of {', '.join(DATASETS)}")
-        if not 1 <= n <= limits.samples:
-            raise NetworkError("n", f"n is 1 to {limits.samples:,}")
+        most = min(limits.samples, size(dataset) or limits.samples)
+        if not 1 <= n <= most:
+            raise NetworkError("n", f"n is 1 to {most:,}" + (f" ({dataset} has {most:,} samples)"
+                                                              if most < limits.samples else ""))
         x, y = make_dataset(dataset, n, noise, seed)
     layers, X, Y = validate(layers, activation, loss, x, y, limits)
     net = Network(layers, activation, loss)
