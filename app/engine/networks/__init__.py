@@ -37,8 +37,11 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
             raise NetworkError("dataset", f"dataset is one of {', '.join(DATASETS)}")
         most = min(limits.samples, size(dataset) or limits.samples)
         if not 1 <= n <= most:
-            raise NetworkError("n", f"n is 1 to {most:,}" + (f" ({dataset} has {most:,} samples)"
-                                                              if most < limits.samples else ""))
+            raise NetworkError(
+                "n",
+                f"n is 1 to {most:,}"
+                + (f" ({dataset} has {most:,} samples)" if most < limits.samples else ""),
+            )
         x, y = make_dataset(dataset, n, noise, seed)
     layers, X, Y = validate(layers, activation, loss, x, y, limits)
     net = Network(layers, activation, loss)
