@@ -18,6 +18,7 @@ from app.engine.functions import LossFunction
 from app.engine.networks.checks import LIMITS, Limits, NetworkError, validate
 from app.engine.networks.datasets import DATASETS, make_dataset, size
 from app.engine.networks.model import ACTIVATIONS, LOSSES, Network
+from app.engine.networks.train import Compiled
 
 __all__ = ["ACTIVATIONS", "DATASETS", "LOSSES", "Limits", "NetworkError", "network_function"]
 
@@ -45,6 +46,7 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
         x, y = make_dataset(dataset, n, noise, seed)
     layers, X, Y = validate(layers, activation, loss, x, y, limits)
     net = Network(layers, activation, loss)
+    kernel = Compiled(net, X, Y)
     N = len(X)
 
     def as_rows(p):
@@ -53,19 +55,15 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
 
     def value(p):
         P, lead = as_rows(p)
-        with np.errstate(all="ignore"):
-            return net.value(P, X, Y).reshape(lead)
+        return kernel.values(P).reshape(lead)
 
     def gradient(p):
         P, lead = as_rows(p)
-        with np.errstate(all="ignore"):
-            return net.gradient(P, X, Y).reshape(*lead, net.dims)
+        return kernel.gradients(P)[1].reshape(*lead, net.dims)
 
     def sample_gradient(p, indices):
         P, lead = as_rows(p)
-        idx = np.asarray(indices)
-        with np.errstate(all="ignore"):
-            return net.gradient(P, X[idx], Y[idx]).reshape(*lead, net.dims)
+        return kernel.gradients(P, indices)[1].reshape(*lead, net.dims)
 
     def cost(kind: str, samples: int) -> tuple[int, int]:
         calls = 12 * len(net.shapes) if kind == "value" else 30 * len(net.shapes)
@@ -87,7 +85,7 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
         f"{names[loss]}: {net.dims:,} parameters.",
         extra={
             "network": {"layers": list(layers), "activation": activation, "loss": loss},
-            "net": net, "x": X, "y": Y, "init": net.init_torch,
+            "net": net, "x": X, "y": Y, "init": net.init_torch, "train": kernel.train,
             "cost": {"value": cost("value", N), "gradient": cost("gradient", N),
                      "sample": cost("gradient", 1)},
         },

@@ -87,6 +87,10 @@ def run_batch(
     batch = drivers.Batch.start(optimizer, starts, steps, record, include_state)
     if driver == "catalog":
         drivers.run_catalog(function, batch, optimizer, steps, tol, should_stop)
+    elif function.extra.get("train") is not None and gradient_noise == 0:
+        # a network trains in its own compiled kernel around the rule's advance (the same
+        # bits as the array driver, which evaluates it through the same kernels)
+        function.extra["train"](batch, optimizer, steps, tol, minibatches, should_stop)
     else:
         drivers.run_arrays(function, batch, optimizer, steps, tol, gradient_noise, seed,
                            minibatches, should_stop)  # fmt: skip
