@@ -6,7 +6,7 @@ whose parameters are the network's weights (``dims`` of them, up to a few thousa
     f.value(p), f.gradient(p)          # batched over leading axes, like every loss function
 
 The model is torch's ``nn.Sequential(Linear, act, …, Linear)``; values and gradients come
-from our own batched backpropagation (:mod:`.model`), equal to torch autograd in float64
+from our own compiled backpropagation (:mod:`.kernels`), equal to torch autograd in float64
 (``tests/fixtures/make_network_autograd.py``). Mini-batches: ``sample_gradient(p, idx)``.
 """
 
@@ -24,8 +24,8 @@ __all__ = ["ACTIVATIONS", "DATASETS", "LOSSES", "Limits", "NetworkError", "netwo
 
 # ns per multiply-add of a forward pass per sample (value), forward + backward (gradient);
 # measured on the reference machine (bench/README.md)
-NS_PER_MAC = {"value": 1.2, "gradient": 4.0}
-NS_PER_UNIT = {"value": 8.0, "gradient": 20.0}  # activations, losses, per unit and sample
+NS_PER_MAC = {"value": 0.8, "gradient": 3.0}
+NS_PER_UNIT = {"value": 6.0, "gradient": 15.0}  # activations, losses, per unit and sample
 
 
 def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None, y=None, *,

@@ -35,7 +35,9 @@ def buffers(XT, sizes, aoff, n):
     return A, np.empty((width, n)), np.empty((width, n)), np.empty(1)
 """
 
-EVALUATE = HEADER + '''
+EVALUATE = (
+    HEADER
+    + '''
 
 @njit(**JIT)
 def values(P, XT, Yf, Yi, sizes, woff, aoff, act, loss, out):
@@ -56,8 +58,11 @@ def gradients(P, XT, Yf, Yi, sizes, woff, aoff, act, loss, L, G):
         L[b] = nk.value_and_gradient(P[b], A, D, D2, sizes, woff, aoff, act, loss, Yf, Yi, n,
                                      G[b], True)
 '''
+)
 
-TRAIN = HEADER + '''
+TRAIN = (
+    HEADER
+    + """
 rule = sys.modules[{rule_module!r}]
 advance = rule.advance
 
@@ -90,7 +95,8 @@ def train(k0, k1, steps, tol, XT, Yf, Yi, sizes, woff, aoff, act, loss, batches,
             if not advance(k, steps, tol, i, L[i], G, GU, P, S, H, C, grp, k0, status, npts,
                            last, record, hp, hl, hn, hg, hs):
                 break
-'''
+"""
+)
 
 
 def evaluate_module() -> ModuleType:

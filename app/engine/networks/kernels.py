@@ -77,8 +77,8 @@ def _pow2(n):
 @njit(**INLINE)
 def kexp(y):
     """e^y (0 below −708, inf above 709.7)."""
-    c = y if y > -708.0 else -708.0
-    c = c if c < 709.0 else 709.0
+    c = -708.0 if y < -708.0 else y  # comparisons false for NaN: it stays NaN
+    c = 709.0 if c > 709.0 else c
     n, p = _reduce(c)
     v = _pow2(n) * (p + 1.0)
     v = 0.0 if y < -708.0 else v

@@ -83,7 +83,8 @@ def _batches(schedule: MinibatchSchedule | None, k0: int, k1: int):
     if schedule is None or k1 <= k0:
         width = 0 if schedule is None else schedule.batch_size
         return np.zeros((max(k1 - k0, 1), width), dtype=np.int64), np.zeros(
-            max(k1 - k0, 1), dtype=np.int64)
+            max(k1 - k0, 1), dtype=np.int64
+        )
     rows = [schedule.indices(k) for k in range(k0, k1)]
     table = np.zeros((len(rows), schedule.batch_size), dtype=np.int64)
     for r, idx in enumerate(rows):
