@@ -123,6 +123,7 @@ export class NetworkLesson {
       $("net-explain").textContent = `This network has ${dims.toLocaleString()} parameters: its loss is a surface over ${dims.toLocaleString()} dimensions. The picture is one plane through θ_c, θ = θ_c + α·d₁ + β·d₂. Click anywhere on it to train from that point: runs A and B race, drawn projected on the plane.`;
       if (!this.centre) await this.sliceAround(results[0].points.at(-1), token);
       else this.project();
+      this.status(this.runs.map((run) => `${run.name} ends ${run.path.at(-1).off.toPrecision(2)} off the plane`).join(" · "));
       this.play();
     } catch (error) {
       if (token === this.token) this.error(error);
