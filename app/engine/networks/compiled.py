@@ -106,3 +106,16 @@ def evaluate_module() -> ModuleType:
 def train_module(rule: Rule) -> ModuleType:
     rule_module = codegen.rule_module(rule).__name__
     return codegen.generated(f"network_train_{rule.name}", TRAIN.format(rule_module=rule_module))
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) the evaluation kernel and every rule's training
+    kernel, so that no request compiles one (called by the engine's ``warm_up``)."""
+    from app.engine.networks import network_function
+    from app.engine.optim import RULES, make_optimizer
+    from app.engine.run.dispatch import run_batch
+
+    f = network_function([2, 2, 1], "tanh", "bce", [[0.0, 1.0], [1.0, 0.0]], [0, 1])
+    f.value(f.start)
+    for name in RULES:
+        run_batch(f, [f.start], make_optimizer(name), steps=2)

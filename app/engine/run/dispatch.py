@@ -145,3 +145,6 @@ def warm_up() -> None:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)
         if not RULES[name].vector:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")
+    from app.engine.networks.compiled import warm_up as warm_networks
+
+    warm_networks()  # the networks' compiled evaluation and training, per rule
