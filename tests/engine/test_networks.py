@@ -4,6 +4,7 @@ backpropagation, equal to torch autograd in float64; data sets, initialisation, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,16 @@ def test_non_finite_data_and_bad_labels_are_refused():
         network_function([1, 2, 1], "tanh", "mse", [[0.0], [np.nan]], [0, 1])
     with pytest.raises(NetworkError, match="class numbers 0 … 2"):
         network_function([1, 2, 3], "tanh", "ce", [[0.0], [1.0]], [0, 3])
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "loss", "words"),
+    [
+        ([[0.0, 1.0], [2.0]], [0, 1], "bce", "every x has 2 feature(s)"),
+        ([[0.0, 1.0], [2.0, 3.0]], [[0, 1], [1]], "mse", "every y the same number"),
+        ([[0.0, 1.0], [2.0, 3.0]], [[0], [1]], "bce", "one number per sample"),
+    ],
+)
+def test_ragged_data_and_label_shapes_are_refused(x, y, loss, words):
+    with pytest.raises(NetworkError, match=re.escape(words)):
+        network_function([2, 3, 1], "tanh", loss, x, y)
