@@ -16,6 +16,7 @@ from app.api.routes import (
     graphs,
     health,
     many,
+    networks,
     optimizers,
     slices,
     surfaces,
@@ -44,6 +45,7 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(graphs.router)
     app.include_router(slices.router)
+    app.include_router(networks.router)
     app.include_router(rooms.router)
     app.include_router(code.router)
     app.include_router(pages.router)

@@ -117,7 +117,10 @@ boot({ app, metrics, views, session, landscape }).catch((error) => {
   message(`Could not load the page: ${problemsOf(error).map((p) => p.message).join("; ")}`);
 });
 // boot() has read the link by now (synchronously, before its first wait): open its lesson.
-window.descent.tabs = new Tabs({ graph: async () => new (await import("./graphlesson.js")).GraphLesson() });
+window.descent.tabs = new Tabs({
+  graph: async () => new (await import("./graphlesson.js")).GraphLesson(),
+  network: async () => new (await import("./netlesson.js")).NetworkLesson(),
+});
 window.descent.tabs.show();
 views.gallery.show(); // the link's preset, read by boot() just now
 window.descent.gallery = views.gallery;

@@ -104,3 +104,57 @@ def test_trajectory_slices_project_the_run_onto_the_plane(client, kind):
 def test_bad_slices_are_422(client, change, words):
     response = client.post("/api/v1/slices", json={"function": NET} | change)
     assert response.status_code == 422 and words in response.json()["detail"][0]["msg"]
+
+
+DIGITS = {"network": {"layers": [64, 16, 10], "activation": "tanh", "loss": "ce"},
+          "data": {"dataset": "digits", "n": 1500}}  # fmt: skip
+
+
+def test_the_digits_network_trains_and_its_51_by_51_slice_is_within_the_work_caps(client):
+    body = {"function": DIGITS, "start": {"init": "torch", "seed": 0}, "steps": 100,
+            "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 64,
+            "record_every": 100}  # fmt: skip
+    run = client.post("/api/v1/trajectories", json=body).json()
+    assert len(run["points"][-1]) == 64 * 16 + 16 + 16 * 10 + 10
+    assert run["losses"][-1] < 0.5 * run["losses"][0]
+    sliced = client.post("/api/v1/slices", json={"function": DIGITS, "center": run["points"][-1],
+                                                 "resolution": 51})  # fmt: skip
+    assert sliced.status_code == 200, sliced.text
+    z = np.array(sliced.json()["z"])
+    assert z.shape == (51, 51) and z[25, 25] == pytest.approx(run["losses"][-1], rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["circle", "xor", "gaussian", "spiral", "digits"])
+def test_the_datasets_route_gives_the_samples_a_spec_stands_for(client, name):
+    response = client.get(f"/api/v1/networks/datasets/{name}", params={"n": 50, "held_out": 4})
+    body = response.json()
+    assert response.status_code == 200 and len(body["x"]) == 50 == len(body["y"])
+    assert all(len(row) == body["features"] for row in body["x"])
+    assert len(body["held_out"]["x"]) == (4 if name == "digits" else 0)
+    from app.engine.networks.datasets import make_dataset
+
+    x, y = make_dataset(name, 50, 0.1, 0)
+    assert np.array_equal(np.array(body["x"]), x) and body["y"] == y.tolist()
+
+
+@pytest.mark.parametrize(
+    ("path", "loc", "words"),
+    [
+        ("/api/v1/networks/datasets/digits?n=1798", ["query", "n"], "digits has 1,797 samples"),
+        ("/api/v1/networks/datasets/moons", ["path", "name"], "'digits'"),
+        ("/api/v1/networks/datasets/circle?n=2001", ["query", "n"], "less than or equal to 2000"),
+        ("/api/v1/networks/datasets/circle?held_out=33", ["query", "held_out"], "32"),
+    ],
+)
+def test_bad_dataset_requests_are_422_naming_the_parameter(client, path, loc, words):
+    response = client.get(path)
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == loc and words in detail["msg"]
+
+
+def test_a_digits_slice_beyond_the_work_cap_is_refused_naming_the_limit(client):
+    spec = DIGITS | {"data": {"dataset": "digits", "n": 1797}}
+    response = client.post("/api/v1/slices", json={"function": spec, "resolution": 101})
+    assert response.status_code == 422
+    assert "DESCENT_MAX_REQUEST_OPERATIONS" in response.json()["detail"][0]["msg"]

@@ -4,6 +4,7 @@ backpropagation, equal to torch autograd in float64; data sets, initialisation, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from app.engine import make_optimizer, run
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.networks import DATASETS, NetworkError, network_function
+from app.engine.networks.datasets import CLASSES, FEATURES, held_out, make_dataset
 
 FIXTURE = json.loads((Path(__file__).parents[1] / "fixtures/network_autograd.json").read_text())
 
@@ -54,11 +56,24 @@ def test_torch_initialisation_is_uniform_within_one_over_root_fan_in_and_seeded(
 
 
 @pytest.mark.parametrize("name", DATASETS)
-def test_every_dataset_has_two_balanced_classes_and_is_seeded(name):
-    f = network_function([2, 4, 1], "tanh", "bce", dataset=name, n=100, noise=0.1, seed=3)
-    g = network_function([2, 4, 1], "tanh", "bce", dataset=name, n=100, noise=0.1, seed=3)
-    y = f.extra["y"]
-    assert 30 <= y.sum() <= 70 and np.array_equal(f.extra["x"], g.extra["x"])
+def test_every_dataset_has_balanced_classes_and_is_seeded(name):
+    classes = CLASSES[name]
+    layers = [FEATURES[name], 4, 1 if classes == 2 else classes]
+    loss = "bce" if classes == 2 else "ce"
+    f = network_function(layers, "tanh", loss, dataset=name, n=400, noise=0.1, seed=3)
+    g = network_function(layers, "tanh", loss, dataset=name, n=400, noise=0.1, seed=3)
+    counts = np.bincount(f.extra["y"].astype(int), minlength=classes)
+    assert counts.min() >= 0.5 * 400 / classes and np.array_equal(f.extra["x"], g.extra["x"])
+
+
+def test_digits_are_the_shipped_images_and_held_out_ones_follow():
+    x, y = make_dataset("digits", 1797, 0.0, 0)
+    assert x.shape == (1797, 64) and set(np.unique(x * 16)) <= set(range(17))
+    assert y[:10].tolist() == list(range(10))  # the file's first row of each digit
+    tx, ty = held_out("digits", 1790, 32)
+    assert len(tx) == 7 and np.array_equal(tx, x[1790:]) and np.array_equal(ty, y[1790:])
+    with pytest.raises(NetworkError, match="digits has 1,797 samples"):
+        network_function([64, 10], "tanh", "ce", dataset="digits", n=1798)
 
 
 def test_training_is_a_trajectory_with_mini_batches_like_any_other():
@@ -92,3 +107,16 @@ def test_non_finite_data_and_bad_labels_are_refused():
         network_function([1, 2, 1], "tanh", "mse", [[0.0], [np.nan]], [0, 1])
     with pytest.raises(NetworkError, match="class numbers 0 … 2"):
         network_function([1, 2, 3], "tanh", "ce", [[0.0], [1.0]], [0, 3])
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "loss", "words"),
+    [
+        ([[0.0, 1.0], [2.0]], [0, 1], "bce", "every x has 2 feature(s)"),
+        ([[0.0, 1.0], [2.0, 3.0]], [[0, 1], [1]], "mse", "every y the same number"),
+        ([[0.0, 1.0], [2.0, 3.0]], [[0], [1]], "bce", "one number per sample"),
+    ],
+)
+def test_ragged_data_and_label_shapes_are_refused(x, y, loss, words):
+    with pytest.raises(NetworkError, match=re.escape(words)):
+        network_function([2, 3, 1], "tanh", loss, x, y)

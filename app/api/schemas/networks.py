@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import settings
+from app.engine.networks.datasets import DATASETS
 
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 Value = Annotated[float, Field(ge=-settings.max_coordinate, le=settings.max_coordinate,
@@ -36,8 +37,11 @@ class NetworkPoints(BaseModel):
 
 class Dataset(BaseModel):
     model_config = STRICT
-    dataset: Literal["circle", "xor", "gaussian", "spiral"]
-    n: int = Field(200, ge=1, le=settings.max_network_samples, description="samples (toy sets)")
+    dataset: Literal[DATASETS] = Field(
+        description="toy sets of 2 features, labels 0/1; digits: 8×8 images (64 features), "
+        "labels 0…9, its first n images (1,797 in all)"
+    )
+    n: int = Field(200, ge=1, le=settings.max_network_samples, description="samples")
     noise: float = Field(0.1, ge=0, le=1, allow_inf_nan=False)
     seed: int = Field(0, ge=0, le=2**32 - 1)
 

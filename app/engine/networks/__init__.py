@@ -6,7 +6,7 @@ whose parameters are the network's weights (``dims`` of them, up to a few thousa
     f.value(p), f.gradient(p)          # batched over leading axes, like every loss function
 
 The model is torch's ``nn.Sequential(Linear, act, …, Linear)``; values and gradients come
-from our own batched backpropagation (:mod:`.model`), equal to torch autograd in float64
+from our own compiled backpropagation (:mod:`.kernels`), equal to torch autograd in float64
 (``tests/fixtures/make_network_autograd.py``). Mini-batches: ``sample_gradient(p, idx)``.
 """
 
@@ -16,15 +16,16 @@ import numpy as np
 
 from app.engine.functions import LossFunction
 from app.engine.networks.checks import LIMITS, Limits, NetworkError, validate
-from app.engine.networks.datasets import DATASETS, make_dataset
+from app.engine.networks.datasets import DATASETS, make_dataset, size
 from app.engine.networks.model import ACTIVATIONS, LOSSES, Network
+from app.engine.networks.train import Compiled
 
 __all__ = ["ACTIVATIONS", "DATASETS", "LOSSES", "Limits", "NetworkError", "network_function"]
 
 # ns per multiply-add of a forward pass per sample (value), forward + backward (gradient);
 # measured on the reference machine (bench/README.md)
-NS_PER_MAC = {"value": 1.2, "gradient": 4.0}
-NS_PER_UNIT = {"value": 8.0, "gradient": 20.0}  # activations, losses, per unit and sample
+NS_PER_MAC = {"value": 0.8, "gradient": 3.0}
+NS_PER_UNIT = {"value": 6.0, "gradient": 15.0}  # activations, losses, per unit and sample
 
 
 def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None, y=None, *,
@@ -35,11 +36,17 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
     if dataset is not None:
         if dataset not in DATASETS:
             raise NetworkError("dataset", f"dataset is one of {', '.join(DATASETS)}")
-        if not 1 <= n <= limits.samples:
-            raise NetworkError("n", f"n is 1 to {limits.samples:,}")
+        most = min(limits.samples, size(dataset) or limits.samples)
+        if not 1 <= n <= most:
+            raise NetworkError(
+                "n",
+                f"n is 1 to {most:,}"
+                + (f" ({dataset} has {most:,} samples)" if most < limits.samples else ""),
+            )
         x, y = make_dataset(dataset, n, noise, seed)
     layers, X, Y = validate(layers, activation, loss, x, y, limits)
     net = Network(layers, activation, loss)
+    kernel = Compiled(net, X, Y)
     N = len(X)
 
     def as_rows(p):
@@ -48,19 +55,15 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
 
     def value(p):
         P, lead = as_rows(p)
-        with np.errstate(all="ignore"):
-            return net.value(P, X, Y).reshape(lead)
+        return kernel.values(P).reshape(lead)
 
     def gradient(p):
         P, lead = as_rows(p)
-        with np.errstate(all="ignore"):
-            return net.gradient(P, X, Y).reshape(*lead, net.dims)
+        return kernel.gradients(P)[1].reshape(*lead, net.dims)
 
     def sample_gradient(p, indices):
         P, lead = as_rows(p)
-        idx = np.asarray(indices)
-        with np.errstate(all="ignore"):
-            return net.gradient(P, X[idx], Y[idx]).reshape(*lead, net.dims)
+        return kernel.gradients(P, indices)[1].reshape(*lead, net.dims)
 
     def cost(kind: str, samples: int) -> tuple[int, int]:
         calls = 12 * len(net.shapes) if kind == "value" else 30 * len(net.shapes)
@@ -82,7 +85,7 @@ def network_function(layers, activation: str = "tanh", loss: str = "bce", x=None
         f"{names[loss]}: {net.dims:,} parameters.",
         extra={
             "network": {"layers": list(layers), "activation": activation, "loss": loss},
-            "net": net, "x": X, "y": Y, "init": net.init_torch,
+            "net": net, "x": X, "y": Y, "init": net.init_torch, "train": kernel.train,
             "cost": {"value": cost("value", N), "gradient": cost("gradient", N),
                      "sample": cost("gradient", 1)},
         },

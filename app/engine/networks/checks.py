@@ -44,10 +44,14 @@ def validate(layers, activation: str, loss: str, x, y, limits: Limits = LIMITS):
     if dims > limits.parameters:
         raise NetworkError("layers", f"this network has {dims:,} parameters, over the limit of "
                            f"{limits.parameters:,}")  # fmt: skip
-    X = np.asarray(x, dtype=np.float64)
+    try:
+        X = np.asarray(x, dtype=np.float64)
+        Y = np.asarray(y, dtype=np.float64)
+    except ValueError:  # ragged rows
+        raise NetworkError("data", f"every x has {layers[0]} feature(s), as layers[0] says, "
+                           "and every y the same number of values") from None  # fmt: skip
     if X.ndim == 1:
         X = X[:, None]
-    Y = np.asarray(y, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != layers[0]:
         raise NetworkError("data", f"each x has {layers[0]} feature(s), as layers[0] says")
     if not 1 <= len(X) <= limits.samples:
@@ -60,6 +64,8 @@ def validate(layers, activation: str, loss: str, x, y, limits: Limits = LIMITS):
                 "data", f"{name} must be finite numbers within ±{limits.magnitude:g}"
             )
     out = layers[-1]
+    if loss != "mse" and Y.ndim != 1:
+        raise NetworkError("data", f"{loss} labels are one number per sample")
     if loss == "bce":
         if out != 1:
             raise NetworkError("layers", "bce takes one output (the logit): end layers with 1")

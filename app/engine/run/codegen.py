@@ -500,4 +500,12 @@ def rule_module(rule: Rule) -> ModuleType:
         return _modules[rule.name]
 
 
-__all__ = ["LEADING", "cache_dir", "catalog_module", "rule_module", "source_hash"]
+def generated(name: str, text: str) -> ModuleType:
+    """Another part of the engine's generated module (networks), in the same cache."""
+    with _lock:
+        if name not in _modules:
+            _modules[name] = _load(name, text)
+        return _modules[name]
+
+
+__all__ = ["LEADING", "cache_dir", "catalog_module", "generated", "rule_module", "source_hash"]

@@ -108,6 +108,10 @@ def run_batch(
     batch = drivers.Batch.start(optimizer, starts, steps, record, include_state)
     if driver == "catalog":
         drivers.run_catalog(function, batch, optimizer, steps, tol, should_stop)
+    elif function.extra.get("train") is not None and gradient_noise == 0:
+        # a network trains in its own compiled kernel around the rule's advance (the same
+        # bits as the array driver, which evaluates it through the same kernels)
+        function.extra["train"](batch, optimizer, steps, tol, minibatches, should_stop)
     else:
         drivers.run_arrays(function, batch, optimizer, steps, tol, gradient_noise, seed,
                            minibatches, should_stop)  # fmt: skip
@@ -165,3 +169,6 @@ def warm_up() -> None:
     for name in CLOSURE:
         run_batch(bowl, [[1.0, 1.0]], make_optimizer(name, line_search_fn="strong_wolfe"),
                   steps=2, driver="catalog")  # fmt: skip
+    from app.engine.networks.compiled import warm_up as warm_networks
+
+    warm_networks()  # the networks' compiled evaluation and training, per rule
