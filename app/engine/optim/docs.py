@@ -33,7 +33,8 @@ def _param(p: ParamSpec) -> str:
 
 
 def optimizer_table() -> str:
-    lines = ["| name | torch class | parameters (torch's defaults) | state |", "|---|---|---|---|"]
+    header = "| name | class (torch's, else the reference package's) | parameters (its defaults) |"
+    lines = [header + " state |", "|---|---|---|---|"]
     for name, spec in SPECS.items():
         params = ", ".join(_param(p) for p in spec.params)
         state = ", ".join(f"`{s}`" for s in describe(name)["state"])

@@ -17,9 +17,9 @@ A *vector* rule (``Rule(vector=True)``: Adafactor, whose step uses norms of the 
 parameter) takes and returns the run's arrays instead of one coordinate's numbers.
 
 The rules live by family: this file (SGD, Adam/AdamW, RMSprop, Adagrad), ``rules_adam.py``
-(Adamax, NAdam, RAdam), ``rules_sgd.py`` (ASGD, Rprop) and ``rules_adaptive.py`` (Adadelta,
-Adafactor); importing this module registers them all. ``maximize`` negates the gradient
-first, as torch does.
+(Adamax, NAdam, RAdam), ``rules_sgd.py`` (ASGD, Rprop), ``rules_adaptive.py`` (Adadelta,
+Adafactor) and ``rules_beyond.py`` (Lion, beyond torch.optim); importing this module
+registers them all. ``maximize`` negates the gradient first, as torch does.
 """
 
 from __future__ import annotations
@@ -176,4 +176,9 @@ register(
          shown=lambda h: ("sum",)),
 )  # fmt: skip
 
-from app.engine.optim import rules_adam, rules_adaptive, rules_sgd  # noqa: E402, F401 (register)
+from app.engine.optim import (  # noqa: E402, F401 (register)
+    rules_adam,
+    rules_adaptive,
+    rules_beyond,
+    rules_sgd,
+)

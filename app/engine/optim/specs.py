@@ -262,10 +262,23 @@ SPECS: dict[str, OptimizerSpec] = {
             "Quasi-Newton: a direction from the last history_size steps, several "
             "evaluations per step (the closure).",
         ),
+        # Beyond torch.optim: the reference is the author's package (torch_class names it).
+        OptimizerSpec(
+            "lion", "Lion", "lion_pytorch.Lion",
+            (
+                _lr(1e-4),
+                ParamSpec("betas", (0.9, 0.99), "pair", 0.0, 1.0,
+                          description="(β1, β2): interpolation of the step's sign, decay of m"),
+                _weight_decay(),
+            ),
+            "Sign of an interpolated momentum (Chen et al. 2023): every coordinate moves ±γ.",
+        ),
     )
 }  # fmt: skip
 
 CLOSURE = ("lbfgs",)  # optimizers whose step calls the closure (their own driver)
+# optimizers torch.optim has (golden fixtures from torch); the others name their package
+TORCH_OPTIMIZERS = tuple(n for n, s in SPECS.items() if s.torch_class.startswith("torch.optim."))
 
 
 def get_spec(name: str) -> OptimizerSpec:

@@ -24,6 +24,7 @@ from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, get_spec
 from app.engine.optim.schedule_specs import REQUIRED
 from app.engine.optim.schedules import Schedule
+from app.engine.run.torch_inline import INLINE_CLASSES, class_name
 
 _CALLS = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "min": "minimum",
           "max": "maximum"}  # fmt: skip
@@ -154,7 +155,7 @@ def optimizer_call(optimizer: Optimizer) -> str:
         same = tuple(value) == tuple(p.default) if p.kind == "pair" else value == p.default
         if p.name != "lr" and not same:
             kwargs.append(f"{p.name}={_value(value)}")
-    return f"{spec.torch_class}([p], {', '.join(kwargs)})"
+    return f"{class_name(spec.torch_class)}([p], {', '.join(kwargs)})"
 
 
 def scheduler_lines(schedule: Schedule, steps: int) -> list[str]:
@@ -234,4 +235,5 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
         evaluations_init=", []" if lbfgs else "",
         evaluations_out=', "evaluations": evaluations' if lbfgs else "",
     )  # fmt: skip
-    return header + loss_source + "\n" + loop
+    inline = INLINE_CLASSES.get(get_spec(optimizer.name).torch_class, "")
+    return header + loss_source + (inline + "\n" if inline else "") + "\n" + loop
