@@ -236,4 +236,4 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
         evaluations_out=', "evaluations": evaluations' if lbfgs else "",
     )  # fmt: skip
     inline = INLINE_CLASSES.get(get_spec(optimizer.name).torch_class, "")
-    return header + loss_source + (inline + "\n" if inline else "") + "\n" + loop
+    return header + loss_source + ("\n" + inline if inline else "") + "\n" + loop
