@@ -65,4 +65,9 @@ SYMBOLS: dict[str, dict[str, str]] = {
         r"\gamma": "lr", "c": "beta2_decay", r"\epsilon_1": "eps.0", r"\epsilon_2": "eps.1",
         "d": "d", "v_t": "state:variance", "g_t": "grad", r"\theta_{t-1}": "point", "t": "t",
     },
+    "lion": {
+        r"\gamma": "lr", r"\beta_1": "betas.0", r"\beta_2": "betas.1",
+        r"\lambda": "weight_decay", "g_t": "grad", "m_t": "state:exp_avg",
+        r"\theta_{t-1}": "point",
+    },
 }  # fmt: skip
