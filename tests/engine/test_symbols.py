@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.engine.optim import RULES
+from app.engine.optim import describe
 from app.engine.optim.specs import SPECS
 from app.engine.optim.symbols import SYMBOLS
 
@@ -15,12 +15,13 @@ def test_every_optimizer_has_a_symbol_table():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_symbols_occur_in_the_equations_and_sources_exist(name):
-    text = " ".join(RULES[name].equations)
+    box = describe(name)  # what GET /api/v1/optimizers serves (L-BFGS has no scalar rule)
+    text = " ".join(box["equations"])
     params = {p.name: p for p in SPECS[name].params}
     for symbol, source in SYMBOLS[name].items():
         assert symbol in text, (name, symbol)
         if source.startswith("state:"):
-            assert source[6:] in RULES[name].slots, (name, source)
+            assert source[6:] in box["state"], (name, source)
         elif source not in ("grad", "point", "t"):
             param, _, index = source.partition(".")
             assert param in params, (name, source)

@@ -70,4 +70,6 @@ SYMBOLS: dict[str, dict[str, str]] = {
         r"\lambda": "weight_decay", "g_t": "grad", "m_t": "state:exp_avg",
         r"\theta_{t-1}": "point",
     },
+    # L-BFGS is not a scalar rule: its box names the point, the gradient and the lr only.
+    "lbfgs": {r"\theta": "point", "g": "grad", r"\text{lr}": "lr"},
 }  # fmt: skip
