@@ -58,7 +58,8 @@ async def run(args) -> dict:
             redis_server = RedisServer(Path(folder)).start()
             env["DESCENT_REDIS_URL"] = redis_server.url
         try:
-            extra = () if args.deflate else ("--ws-per-message-deflate", "false")
+            # cluster.py starts uvicorn as `make run` does: without permessage-deflate.
+            extra = ("--ws-per-message-deflate", "true") if args.deflate else ()
             apps = replicas(args.replicas, env, extra)
             try:
                 return await drive(args, apps, redis_server)
@@ -210,8 +211,8 @@ def main() -> None:
     parser.add_argument(
         "--deflate",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="uvicorn's permessage-deflate on the sockets (its default)",
+        default=False,
+        help="uvicorn's permessage-deflate on the sockets (off in make run and the image)",
     )
     args = parser.parse_args()
     result = asyncio.run(run(args))
