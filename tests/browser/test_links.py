@@ -53,6 +53,19 @@ def set_option(app, p: dict, value) -> None:
         row.locator("input.param-number").dispatch_event("change")
 
 
+def share_and_reopen(app) -> None:
+    """Copy link, then open that link in the same tab as a student would, and let it race."""
+    app.page.click("#copy-link")
+    link = app.wait(
+        "(() => { const t = document.getElementById('copy-status').textContent;"
+        " return t && location.href; })()"
+    )
+    app.page.goto("about:blank")
+    app.page.goto(link)
+    app.wait("document.body.dataset.ready === 'true'", timeout=20)
+    app.wait_race()
+
+
 @pytest.mark.parametrize(
     ("optimizer", "param"), OPTIONS, ids=[f"{o}-{p['name']}" for o, p in OPTIONS]
 )
@@ -68,15 +81,7 @@ def test_every_optimizer_option_survives_a_shared_link(app, optimizer, param):
         f"JSON.stringify(window.descent.state.runs[0].params[{param['name']!r}]) === "
         f"JSON.stringify({json.dumps(value)})"
     )
-    app.page.click("#copy-link")
-    link = app.wait(
-        "(() => { const t = document.getElementById('copy-status').textContent;"
-        " return t && location.href; })()"
-    )
-    app.page.goto("about:blank")
-    app.page.goto(link)
-    app.wait("document.body.dataset.ready === 'true'", timeout=20)
-    app.wait_race()
+    share_and_reopen(app)
     got = app.js(f"window.descent.state.runs[0].params[{param['name']!r}]")
     # JavaScript has one number type: 5e5 comes back as 500000; a flag must stay a flag.
     assert got == value and isinstance(got, bool) == isinstance(value, bool)
@@ -109,14 +114,6 @@ def test_a_runs_own_schedule_survives_a_shared_link_and_reaches_the_api(app):
     # LinearLR's first five steps at half the lr and rising, then ×0.9 per step; sgd unscheduled.
     assert lrs[0][0] == 0.025 and lrs[0][5] == 0.05 and lrs[0][6] < 0.05
     assert lrs[1] is None or set(lrs[1]) == {0.01}
-    app.page.click("#copy-link")
-    link = app.wait(
-        "(() => { const t = document.getElementById('copy-status').textContent;"
-        " return t && location.href; })()"
-    )
-    app.page.goto("about:blank")
-    app.page.goto(link)
-    app.wait("document.body.dataset.ready === 'true'", timeout=20)
-    app.wait_race()
+    share_and_reopen(app)
     assert app.js("window.descent.state.runs[0].scheduler") == nested
     assert app.js("window.descent.race.entries.map(e => e.error)") == [None, None]
