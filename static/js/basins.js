@@ -3,7 +3,8 @@
 // under the minima, with each basin's end point marked. Clicks still reach pick.js.
 import { decodeTypedArray, postJson, problemsOf } from "./api.js";
 import { overlays } from "./plot.js";
-import { runLabel } from "./runs.js";
+import { runLabel } from "./optimizers.js";
+import { app } from "./page.js";
 import { fmt, functionSpec, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -25,9 +26,7 @@ export function describeBasin(e) {
 }
 
 export class Basins {
-  constructor({ getFn, redraw }) {
-    this.getFn = getFn; // () => app.fn
-    this.redraw = redraw; // () => redraw the landscape (its overlays included)
+  constructor() {
     this.button = $("basins-toggle");
     this.card = $("basins-card");
     this.data = null; // {key, fnId, x, y, z, endPoints, diverged}
@@ -37,7 +36,13 @@ export class Basins {
     store.subscribe(["basins"], () => this.refresh());
     store.on("settings", () => this.refresh()); // the runs and settings it maps changed
     store.on("landscape", () => this.refresh()); // a new landscape was drawn
+    store.on("ready", () => this.refresh()); // the link may open with the overlay on
     overlays.push((fn, s, where) => this.traces(fn, where));
+  }
+
+  /** Redraw the landscape with the overlay as it is now (landscape.js listens). */
+  redraw() {
+    store.emit("redraw-landscape");
   }
 
   toggle() {
@@ -57,7 +62,7 @@ export class Basins {
 
   /** Bring the overlay in line with the state: fetch (once per setting), draw, or remove. */
   async refresh() {
-    const fn = this.getFn();
+    const fn = app.fn;
     const flat = fn && fn.dims !== 2;
     this.button.disabled = Boolean(flat);
     this.button.title = flat ? "Basins need a function of x and y: a curve has no valleys to colour" : "Colour each start by the valley it ends in";

@@ -1,11 +1,10 @@
 // "PyTorch code": a run of the race as a short runnable script (POST /api/v1/code, the
 // same body as its trajectory), shown in a dialog with a Copy button.
 import { trajectoryRequest } from "./api.js";
+import { app } from "./page.js";
 
 export class CodeView {
-  /** `getRace()`: the current race or null. */
-  constructor(getRace) {
-    this.getRace = getRace;
+  constructor() {
     this.button = document.getElementById("code-button");
     this.dialog = document.getElementById("code-dialog");
     this.select = document.getElementById("code-run");
@@ -18,7 +17,7 @@ export class CodeView {
   }
 
   async open() {
-    const race = this.getRace();
+    const race = app.race;
     if (!race) return;
     this.select.replaceChildren(...race.entries.map((e, i) => new Option(e.label, String(i))));
     this.dialog.showModal();
@@ -26,7 +25,7 @@ export class CodeView {
   }
 
   async show(index) {
-    const race = this.getRace();
+    const race = app.race;
     const entry = race && race.entries[index];
     if (!entry) return;
     this.text.textContent = "…";

@@ -1,41 +1,14 @@
 // The page's settings controls: function, steps, tolerance, noise, seed, view, copy link,
 // suggested start, lesson locks; plus showing API errors next to the control that caused them.
+import { latexToHtml } from "./latex.js";
+import { app } from "./page.js";
 import { fmt, shareUrl, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
-const SYMBOLS = {
-  pi: "π", sigma: "σ", sum: "Σ", prod: "Π", alpha: "α", beta: "β", gamma: "γ", delta: "δ",
-  epsilon: "ε", eta: "η", theta: "θ", lambda: "λ", mu: "μ", nabla: "∇", cdot: "·", times: "×",
-  infty: "∞", le: "≤", ge: "≥", hat: "", tau: "τ", rho: "ρ", ne: "≠", leftarrow: "←", odot: "⊙",
-};
-
-/** A small LaTeX-to-readable converter for the catalog's formulas (no MathJax offline). */
-export function latexToHtml(tex) {
-  const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  let s = esc(tex);
-  const group = String.raw`\{((?:[^{}]|\{[^{}]*\})*)\}`;
-  const wrap = (t) => (/[\s+\-]/.test(t.trim()) ? `(${t})` : t);
-  s = s.replace(new RegExp(String.raw`\\[td]?frac` + group + group, "g"), (_, a, b) => `${wrap(a)}/${wrap(b)} `);
-  s = s.replace(new RegExp(String.raw`\\sqrt` + group, "g"), "√($1)");
-  s = s.replace(/\\(?:operatorname|mathrm|text)\{([^{}]*)\}/g, "$1"); // \operatorname{sign} is "sign"
-  // Accents over one letter: \hat v is v̂ (combining marks), not a lost "hat".
-  s = s.replace(/\\(hat|bar|tilde)\s*\{?\\?([a-zA-Z]+?)\}?(?![a-zA-Z])/g, (m, accent, x) => {
-    const mark = { hat: "\u0302", bar: "\u0304", tilde: "\u0303" }[accent];
-    return `${x in SYMBOLS ? SYMBOLS[x] : x}${mark}`;
-  });
-  s = s.replace(/\\left(?![a-z])|\\right(?![a-z])/g, "").replace(/\\[,;!]/g, " ").replace(/\\quad/g, "  ");
-  s = s.replace(/\\([a-zA-Z]+)/g, (m, name) => (name in SYMBOLS ? SYMBOLS[name] : name));
-  s = s.replace(/\^\{((?:[^{}]|\{[^{}]*\})*)\}/g, "<sup>$1</sup>").replace(/\^(\w)/g, "<sup>$1</sup>");
-  s = s.replace(/_\{([^{}]*)\}/g, "<sub>$1</sub>").replace(/_(\w)/g, "<sub>$1</sub>");
-  s = s.replace(/[{}]/g, "").replace(/\\/g, "");
-  s = s.replace(/(^|[\s(=>])-/g, "$1−").replace(/ {2,}/g, " ");
-  return s;
-}
 
 export class Controls {
-  constructor(handlers) {
-    this.h = handlers; // {onFunction, onSetting, onSuggestedStart, onStart}
+  constructor() {
     this.select = $("function");
     this.bind();
     store.subscribe(Object.values(NUMBER_FIELDS), () => this.showNumbers()); // a story's steps
@@ -47,10 +20,13 @@ export class Controls {
       else this.showBlank();
     });
     store.on("problem", (p, run) => !(p.field === "run" && run) && this.showError(p.field, p.message));
+    store.on("catalog", (functions) => this.setFunctions(functions)); // start-up (boot.js)
+    store.on("link", (fn) => this.show(fn)); // the link was read: show what it set
+    store.on("lesson", () => this.applyLesson());
   }
 
   bind() {
-    this.select.addEventListener("change", () => this.h.onFunction(this.select.value));
+    this.select.addEventListener("change", () => store.emit("choose-function", this.select.value));
     for (const [id, key] of Object.entries(NUMBER_FIELDS)) {
       const input = $(id);
       input.addEventListener("change", () => {
@@ -62,7 +38,7 @@ export class Controls {
         }
         this.clearError(key);
         state[key] = key === "steps" || key === "seed" ? Math.round(value) : value;
-        this.h.onSetting(key);
+        store.emit("settings");
       });
     }
     for (const radio of document.querySelectorAll("input[name=view]")) {
@@ -71,7 +47,7 @@ export class Controls {
       });
     }
     $("copy-link").addEventListener("click", () => this.copyLink());
-    $("suggested-start").addEventListener("click", () => this.h.onSuggestedStart());
+    $("suggested-start").addEventListener("click", () => app.fn && store.emit("start-at", app.fn.start.slice(), null));
     $("start").addEventListener("change", () => {
       const parts = $("start").value.replace(/[()]/g, "").replace(/−/g, "-").split(/[\s,;]+/).filter(Boolean);
       const xy = parts.map(Number);
@@ -80,7 +56,7 @@ export class Controls {
         return;
       }
       this.clearError("start");
-      this.h.onStart(xy);
+      store.emit("start-at", xy, null, true);
     });
   }
 
@@ -188,8 +164,8 @@ export class Controls {
     for (const field of ["function", "start", ...Object.values(NUMBER_FIELDS)]) this.clearError(field);
   }
 
-  /** Lesson mode: ?lesson=1&lock=function,runs&hide=noise. Returns true if clicks are locked. */
-  applyLesson(runsPanel) {
+  /** Lesson mode: ?lesson=1&lock=function,runs&hide=noise (the runs panel locks itself). */
+  applyLesson() {
     $("lesson-badge").hidden = !state.lesson;
     document.body.classList.toggle("lesson", state.lesson);
     const names = new Set([...state.lock, ...state.hide]);
@@ -203,8 +179,6 @@ export class Controls {
         }
       }
     }
-    if (names.has("runs")) runsPanel.lock(true);
-    return state.lock.has("start") || state.hide.has("start");
   }
 }
 

@@ -5,21 +5,21 @@
 import { postJson, problemsOf } from "./api.js";
 import { DataFit } from "./datafit.js";
 import { dataFunction, parseCsv } from "./datamodel.js";
+import { app } from "./page.js";
 import { MAX_URL_POINTS, fmt, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const RESOLUTION = 150;
 
 export class DataPanel {
-  constructor({ getRace, onSurface, onSetting }) {
-    this.getRace = getRace;
-    this.onSurface = onSurface; // (fn, surface or null for the catalog's) => Promise
-    this.onSetting = onSetting;
+  constructor() {
     this.card = $("data-card");
     this.chart = new DataFit($("data-fit"), $("data-fit-overlay"), (data) => this.apply(data));
     this.base = null;
     this.token = 0;
     store.on("frame", (step) => this.draw(step));
+    // A function is shown (landscape.js, boot.js): answers {fn, surface} for the link's own points.
+    store.on("data-function", (fn) => this.setFunction(fn));
     this.modelText = $("data-model");
     $("data-apply").addEventListener("click", () => this.applyCsv());
     $("data-reset").addEventListener("click", () => this.reset());
@@ -29,7 +29,7 @@ export class DataPanel {
     $("batch").addEventListener("change", () => this.setBatch());
     $("shuffle").addEventListener("change", () => {
       state.shuffle = $("shuffle").checked;
-      this.onSetting();
+      store.emit("settings");
     });
   }
 
@@ -98,7 +98,7 @@ export class DataPanel {
     this.note();
     if ($("data-csv-box").open) $("data-csv").value = this.csv();
     await this.chart.show(this.base.data.model, data, true);
-    await this.onSurface(out.fn, out.surface);
+    await store.request("data-surface", out.fn, out.surface);
   }
 
   applyCsv() {
@@ -120,7 +120,7 @@ export class DataPanel {
     this.note();
     $("data-csv").value = this.csv();
     await this.chart.show(this.base.data.model, this.base.data);
-    await this.onSurface(this.base, null);
+    await store.request("data-surface", this.base, null);
   }
 
   showBatch() {
@@ -142,7 +142,7 @@ export class DataPanel {
     box.hidden = true;
     state.batch = text === "" ? null : value;
     this.showBatch();
-    this.onSetting();
+    store.emit("settings");
   }
 
   note() {
@@ -170,7 +170,7 @@ export class DataPanel {
   /** The models at `step` (every frame); the lead run's also as text. */
   draw(step) {
     if (!this.base) return;
-    const race = this.getRace();
+    const race = app.race;
     const entries = race ? race.entries.filter((e) => e.data && e.data.points.length) : [];
     this.chart.draw(entries, step);
     const lead = this.chart.drawn.models[0];

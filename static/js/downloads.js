@@ -2,7 +2,9 @@
 // HTML page (Plotly figure with frames, no internet needed). The API builds all three from
 // the race's own settings (POST /trajectories/batch?format=…), as the CLI and notebook do.
 import { ApiError, locate, trajectoryRequest } from "./api.js";
+import { app, message } from "./page.js";
 import { download } from "./snapshot.js";
+import { store } from "./state.js";
 
 const TYPES = { csv: "csv", json: "json", html: "html" };
 
@@ -26,28 +28,27 @@ async function fetchAs(body, format) {
 }
 
 export class Downloads {
-  /** `getRace()`: the current race or null; `onError(message)`: shown to the user. */
-  constructor(getRace, onError) {
-    this.getRace = getRace;
-    this.onError = onError;
+  constructor() {
     this.box = document.getElementById("race-downloads");
     this.busy = false;
     for (const button of this.box.querySelectorAll("button[data-format]")) {
       button.addEventListener("click", () => this.save(button.dataset.format, button));
     }
+    store.on("start", () => this.refresh()); // a race begins: off until it is in
+    store.on("race-done", () => this.refresh());
     this.refresh();
   }
 
   /** Buttons usable only once a race has all its steps. */
   refresh() {
-    const race = this.getRace();
+    const race = app.race;
     const ready = Boolean(race && race.loaded && race.entries.some((e) => e.data));
     this.box.hidden = !ready;
     for (const button of this.box.querySelectorAll("button")) button.disabled = !ready || this.busy;
   }
 
   async save(format, button) {
-    const race = this.getRace();
+    const race = app.race;
     if (!race || !TYPES[format]) return;
     const label = button.textContent;
     this.busy = true;
@@ -58,7 +59,7 @@ export class Downloads {
       const name = typeof race.settings.function === "string" && race.settings.function !== "custom" ? race.settings.function : "custom";
       download(blob, `descent-race-${name}.${TYPES[format]}`);
     } catch (error) {
-      this.onError(`Could not download the race: ${error.message}`);
+      message(`Could not download the race: ${error.message}`);
     } finally {
       this.busy = false;
       button.textContent = label;

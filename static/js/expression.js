@@ -2,11 +2,10 @@
 // type (debounced) by POST /api/v1/surface, which answers the surface, the formula's LaTeX
 // and its gradient's, or a 422 naming the column at fault (marked under the box).
 import { postJson, problemsOf } from "./api.js";
-import { latexToHtml } from "./controls.js";
-import { state } from "./state.js";
+import { latexToHtml } from "./latex.js";
+import { CUSTOM, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
-export const CUSTOM = "custom";
 const DEBOUNCE_MS = 250;
 const RESOLUTION = 150;
 const BOUNDS = ["x-min", "x-max", "y-min", "y-max"];
@@ -29,8 +28,7 @@ function guessDims(text) {
 }
 
 export class ExpressionEditor {
-  constructor(onSurface) {
-    this.onSurface = onSurface; // (fn, surface, changedShape) => void
+  constructor() {
     this.card = $("expression-card");
     this.input = $("expression");
     this.error = $("expression-error");
@@ -44,6 +42,10 @@ export class ExpressionEditor {
       if (e.key === "Enter") this.validate();
     });
     for (const id of BOUNDS) $(id).addEventListener("change", () => this.editDomain());
+    // "Custom…" chosen (the menu, or a link at start-up): answers {fn, surface} or null.
+    store.on("custom-activate", (focus) => this.activate(focus));
+    store.on("custom-deactivate", () => this.active && this.deactivate()); // a catalog function
+    store.on("ready", () => (this.live = true));
   }
 
   get active() {
@@ -127,7 +129,7 @@ export class ExpressionEditor {
     this.showDomain(body.domain);
     this.showGradient(body.gradient_latex || []);
     const fn = customFunction(text, body);
-    if (this.live) await this.onSurface(fn, body, changedShape);
+    if (this.live) await store.request("custom-surface", fn, body, changedShape); // landscape.js
     return { fn, surface: body };
   }
 

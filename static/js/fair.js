@@ -2,8 +2,9 @@
 // learning rate on the current landscape and start (one POST /api/v1/sweeps per run, sent
 // together, on the same log grid) and races the winners. The criterion is on screen.
 import { postJson, problemsOf } from "./api.js";
-import { runLabel } from "./runs.js";
-import { fmt, functionSpec, state } from "./state.js";
+import { runLabel } from "./optimizers.js";
+import { app } from "./page.js";
+import { fmt, functionSpec, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 export const GRID = { min: 1e-5, max: 10, count: 31 }; // 6 decades, 5 points each
@@ -23,9 +24,7 @@ export function bestLr(lrs, losses) {
 }
 
 export class FairRace {
-  constructor({ getFn, onRuns }) {
-    this.getFn = getFn; // () => app.fn
-    this.onRuns = onRuns; // (start) => re-render the runs panel and race from start
+  constructor() {
     this.button = $("fair-race");
     this.box = $("fair-summary");
     this.token = 0;
@@ -48,7 +47,7 @@ export class FairRace {
 
   async run() {
     if (!state.runs.length) return this.say("Add a run to tune.", true);
-    const start = (state.start || this.getFn().start).slice();
+    const start = (state.start || app.fn.start).slice();
     const token = ++this.token;
     this.button.disabled = true;
     this.box.dataset.state = "loading";
@@ -80,7 +79,9 @@ export class FairRace {
     const batch = state.batch ? " Tuned on full batches." : "";
     this.box.dataset.state = problems ? "partial" : "ok";
     this.say(`Fair race: ${this.criterion(start)}${noise}${batch}`, false, lines);
-    this.onRuns(start);
+    store.touch("runs"); // the runs panel shows the tuned rates
+    if (state.start) store.emit("settings"); // race again from the start
+    else store.emit("start-at", start, null, true); // or from the one it tuned for
   }
 
   say(text, error = false, lines = []) {

@@ -21,6 +21,7 @@ export class Gallery {
       if (!this.list.hidden && !event.target.closest("#gallery-menu")) this.open(false);
     });
     store.subscribe(["gallery"], () => this.show());
+    store.on("link-read", () => this.show()); // the link's preset (boot.js)
     this.show();
   }
 

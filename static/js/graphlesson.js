@@ -1,7 +1,7 @@
 // The computation-graph lesson: POST /api/v1/graph, the DAG laid out left to right, the
 // forward pass node by node, then the backward pass edge by edge (chain-rule products shown).
 import { getJson, postJson, problemsOf } from "./api.js";
-import { latexToHtml } from "./controls.js";
+import { latexToHtml } from "./latex.js";
 import { fmt, state, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);

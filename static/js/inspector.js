@@ -2,7 +2,7 @@
 // inspector for the current step (point, loss, gradient, its norm, optimizer state).
 import { leaving } from "./diverge.js";
 import { showRuleAt } from "./rulevalues.js";
-import { specOf } from "./runs.js";
+import { specOf } from "./optimizers.js";
 import { styleOf } from "./palette.js";
 import { fmt, store } from "./state.js";
 

@@ -1,8 +1,9 @@
 // The keyboard: the landscape can be driven without a mouse (a start cursor moved with the
 // arrow keys, Enter races from it), and page shortcuts (Home, End, R, ?). SHORTCUTS is the
 // one list: it drives the handlers and the help dialog ("?", or the Keys button).
+import { app, gd } from "./page.js";
 import { plotArea } from "./pick.js";
-import { state } from "./state.js";
+import { startLocked, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const CURSOR_STEPS = 40; // an arrow moves the cursor 1/40 of the domain (Shift: 1/8)
@@ -14,8 +15,8 @@ export const SHORTCUTS = [
   { keys: ["Enter"], what: "On the landscape: race from the cursor" },
   { keys: ["Space"], what: "Play / pause" },
   { keys: ["←", "→"], what: "Step back / forward" },
-  { key: "Home", keys: ["Home"], what: "First step", run: (k) => k.transport.seek(0) },
-  { key: "End", keys: ["End"], what: "Last step", run: (k) => k.transport.seek(k.transport.maxStep) },
+  { key: "Home", keys: ["Home"], what: "First step", run: () => store.emit("seek", 0) }, // transport.js
+  { key: "End", keys: ["End"], what: "Last step", run: () => store.emit("seek", Infinity) },
   { key: "r", keys: ["R"], what: "Replay the race from step 0", run: (k) => k.replay() },
   { key: "?", keys: ["?"], what: "Show or hide this list", run: (k) => k.toggleHelp() },
   { keys: ["Esc"], what: "Close this list" },
@@ -24,9 +25,8 @@ export const SHORTCUTS = [
 const typing = (el) => Boolean(el) && (["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName) || el.isContentEditable);
 
 export class Keyboard {
-  /** app: {fn, race}; transport: the clock; session: races (startAt, run). */
-  constructor({ app, gd, transport, session }) {
-    Object.assign(this, { app, gd, transport, session });
+  constructor() {
+    Object.assign(this, { app, gd });
     this.cursor = null; // [x] or [x, y] in data coordinates
     this.mark = document.createElement("div");
     this.mark.className = "start-cursor";
@@ -78,8 +78,8 @@ export class Keyboard {
       this.showCursor();
     } else if (event.key === "Enter") {
       event.preventDefault();
-      if (this.session.locked) return this.announce("The start is locked in this lesson");
-      this.session.startAt(this.position(), null);
+      if (startLocked()) return this.announce("The start is locked in this lesson");
+      store.emit("start-at", this.position(), null); // the session races from it
       this.announce(`Racing from ${this.describe()}`);
     }
     return undefined;
@@ -119,14 +119,9 @@ export class Keyboard {
     if (this.say) this.say.textContent = text;
   }
 
+  /** Play the race from step 0 (the transport), or race again if there is none yet. */
   replay() {
-    const t = this.transport;
-    if (t.maxStep > 0) {
-      t.seek(0);
-      t.toggle();
-    } else if (state.start) {
-      this.session.run(true);
-    }
+    if (!store.emit("replay") && state.start) store.emit("run");
   }
 
   buildHelp() {

@@ -1,9 +1,10 @@
 // The landscape: which function is shown (catalog, typed or fitted to data), its surface, and
-// the 2-D/3-D view; keeps the overlays (trails, loss curve) matched to Plotly's layout.
+// the 2-D/3-D view; announces each layout so the overlays (trails, loss curve) follow Plotly's.
+// It names no panel: the menu, the typed formula and the data card reach it (and it them)
+// through store events and requests.
 import { getSurface, problemsOf } from "./api.js";
-import { CUSTOM } from "./expression.js";
 import { drawBlank, drawLandscape, prepareSurface } from "./plot.js";
-import { state, store, tellStory, writeUrl } from "./state.js";
+import { CUSTOM, state, store, tellStory, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,20 +14,24 @@ function startFits(fn, start) {
 }
 
 export class Landscape {
-  /** app: {functions, fn, surface, surfaceToken, …}; views: the page's widgets; session: races. */
-  constructor(app, views, session) {
+  /** app: {functions, fn, surface, surfaceToken, …} (page.js); gd: its graph; session: races. */
+  constructor(app, gd, session) {
     this.app = app;
-    this.v = views;
+    this.gd = gd;
     this.session = session;
     store.subscribe(["view"], () => this.setView(state.view));
+    store.on("choose-function", (id) => this.select(id, true)); // the function menu
+    store.on("custom-surface", (fn, surface) => this.showCustom(fn, surface)); // the typed formula
+    store.on("data-surface", (fn, surface) => this.showData(fn, surface)); // the data card
+    store.on("redraw-landscape", () => this.setView(state.view)); // an overlay changed (basins)
   }
 
   /** Draw fn with app.surface in the current view (3-D: with the race's traces), and resync. */
   async draw(fn = this.app.fn) {
-    const { gd, trails, transport } = this.v;
-    await drawLandscape(gd, fn, this.app.surface, state.view, state.view === "3d" ? trails.traces3d(transport.step) : []);
-    trails.sync();
-    transport.redraw();
+    const traces = state.view === "3d" ? store.ask("traces-3d").flat() : [];
+    await drawLandscape(this.gd, fn, this.app.surface, state.view, traces);
+    store.emit("layout");
+    store.emit("redraw");
   }
 
   /** Fetch (or take `given`) fn's surface and draw it; false if a newer request replaced it. */
@@ -65,7 +70,6 @@ export class Landscape {
 
   /** "Custom…" with no formula yet: no landscape at all, so a click cannot race the old one. */
   async showBlank() {
-    const { gd } = this.v;
     state.function = CUSTOM;
     state.expression = null;
     this.session.clear(null);
@@ -74,19 +78,18 @@ export class Landscape {
     store.emit("function", null); // none yet
     $("plot-hint").hidden = true;
     writeUrl();
-    await drawBlank(gd, "Type a formula under “Your function” to see its landscape");
+    await drawBlank(this.gd, "Type a formula under “Your function” to see its landscape");
     store.emit("landscape", null);
   }
 
   /** A function from the menu (or the link): its data, controls and landscape. */
   async select(id, userChoice) {
-    const { expression, dataPanel } = this.v;
     if (id === CUSTOM) {
-      const typed = await expression.activate();
+      const typed = await store.request("custom-activate", true); // the typed formula, if any
       if (!typed) await this.showBlank();
       return;
     }
-    if (expression.active) expression.deactivate();
+    store.emit("custom-deactivate"); // a catalog function: the formula box goes
     const fn = this.app.functions.get(id);
     if (!fn) {
       store.emit("problem", { field: "function", message: `unknown function "${id}"` });
@@ -96,7 +99,7 @@ export class Landscape {
     this.app.fn = fn;
     if (userChoice) state.data = null;
     if (userChoice) tellStory(fn); // its own race, steps and start (app/engine/stories.py)
-    await dataPanel.setFunction(fn);
+    await store.request("data-function", fn); // its data card (or none)
     store.emit("function", fn);
     if (userChoice) this.session.clear(fn.start.slice());
     writeUrl();
@@ -118,16 +121,16 @@ export class Landscape {
 
   /** Resync the overlays after every Plotly layout, and resize the plots with their boxes. */
   watchLayout() {
-    const { gd, trails, loss, transport } = this.v;
+    const gd = this.gd;
     const lossDiv = $("loss-curve");
     gd.on("plotly_afterplot", () => {
       if (gd._is3d) return;
-      trails.sync();
-      transport.redraw();
+      store.emit("layout");
+      store.emit("redraw");
     });
     lossDiv.on("plotly_afterplot", () => {
-      loss.sync();
-      transport.redraw();
+      store.emit("loss-layout");
+      store.emit("redraw");
     });
     let queued = false;
     const observer = new ResizeObserver(() => {

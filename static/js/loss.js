@@ -40,6 +40,8 @@ export class LossCurve {
     store.on("frame", (step) => this.draw(step));
     store.on("race", () => this.clearRace());
     store.on("race-axes", (race, fn, steps, pending) => pending.push(this.setRace(race.entries, fn, steps)));
+    store.on("plotly", () => this.init()); // Plotly.js is in: draw the empty axes
+    store.on("loss-layout", () => this.sync()); // its graph was laid out again (landscape.js)
   }
 
   async init() {

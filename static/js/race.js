@@ -3,7 +3,7 @@
 // run (a few ms of server time), then the rest. Trajectories are deterministic (the noise
 // is drawn step by step from the seed), so the first steps of the full run are the prefix.
 import { ApiError, postBatch, postTrajectory, problemsOf } from "./api.js";
-import { runLabel } from "./runs.js";
+import { runLabel } from "./optimizers.js";
 import { colorOf, state } from "./state.js";
 
 export const PREFIX_STEPS = 100;

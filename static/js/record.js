@@ -3,6 +3,7 @@
 // the step counter burned in (record-frame.js). The clip plays the race at the page's speed
 // (100 steps a second at 1×), at least MIN_SECONDS and at most MAX_SECONDS long, then holds
 // the last frame for HOLD_MS.
+import { app, gd, loss, message, trails } from "./page.js";
 import { FrameComposer, HEIGHT, WIDTH } from "./record-frame.js";
 import { GifWriter } from "./record-gif.js";
 import { maxStepOf } from "./race.js";
@@ -74,9 +75,7 @@ async function recordGif(canvas, ctx, composer, steps, onProgress) {
 }
 
 export class Recorder {
-  /** views: the page's widgets (trails, loss); getRace(): the current race; getFn(): its function. */
-  constructor({ views, getRace, getFn, onError }) {
-    Object.assign(this, { views, getRace, getFn, onError });
+  constructor() {
     this.box = document.getElementById("race-record");
     this.status = document.getElementById("record-status");
     this.busy = false;
@@ -85,14 +84,16 @@ export class Recorder {
       button.addEventListener("click", () => this.record(button.dataset.record));
     }
     store.subscribe(["view"], () => this.refresh());
+    store.on("start", () => this.refresh()); // a race begins: off until it is in
+    store.on("race-done", () => this.refresh());
     this.refresh();
   }
 
   /** Usable once a 2-D race has all its steps (in 3-D the runs are Plotly's own traces). */
   refresh() {
-    const race = this.getRace();
+    const race = app.race;
     const ready = Boolean(race && race.loaded && race.entries.some((e) => e.data));
-    const fn = this.getFn();
+    const fn = app.fn;
     const flat = !(state.view === "3d" && fn && fn.dims === 2);
     this.box.hidden = !ready;
     for (const button of this.box.querySelectorAll("button")) {
@@ -104,15 +105,14 @@ export class Recorder {
   }
 
   async record(format) {
-    const race = this.getRace();
+    const race = app.race;
     if (!race || this.busy || (format !== "webm" && format !== "gif")) return null;
     this.busy = true;
     this.refresh();
     const started = performance.now();
     try {
-      const { trails, loss, gd } = this.views;
       const maxStep = maxStepOf(race);
-      const fn = this.getFn();
+      const fn = app.fn;
       const typed = state.function === "custom" && state.expression;
       const title = `${typed ? `f = ${state.expression}` : (fn && fn.title) || "Custom function"} · Descent`;
       const composer = new FrameComposer({ race, trails, loss, gd, title, maxStep });
@@ -135,7 +135,7 @@ export class Recorder {
       return this.last;
     } catch (error) {
       this.status.textContent = "";
-      this.onError(`Could not record the race: ${error.message}`);
+      message(`Could not record the race: ${error.message}`);
       return null;
     } finally {
       this.busy = false;

@@ -1,6 +1,6 @@
 // The update rule beside each run, Distill-style: the LaTeX lines of the optimizer's
 // registry entry (GET /api/v1/optimizers "equations", the engine's own), as readable text.
-import { latexToHtml } from "./controls.js";
+import { latexToHtml } from "./latex.js";
 
 /** Fill `box` from `spec.equations`; older servers send none, and the box stays hidden. */
 export function showRule(box, spec) {

@@ -2,7 +2,7 @@
 // optimizer's own equations (GET /api/v1/optimizers "equations", the engine's docstrings)
 // and, under them, what each symbol is at step t = k ("symbols": the table in
 // app/engine/optim/symbols.py says where each value comes from), then the step itself.
-import { latexToHtml } from "./controls.js";
+import { latexToHtml } from "./latex.js";
 import { fmt } from "./state.js";
 
 const vec = (v) => (Array.isArray(v) ? `(${v.map((c) => (c === null ? "None" : fmt(c))).join(", ")})` : fmt(v));

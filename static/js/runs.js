@@ -1,61 +1,11 @@
 // The run editor: one card per run, its controls generated from GET /api/v1/optimizers
 // (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
 import { styleOf } from "./palette.js";
+import { allSpecs, cardHooks, paramParts, same, specOf, valueOf } from "./optimizers.js";
 import { showRule } from "./rule.js";
 import { MAX_RUNS, colorOf, fmt, makeRun, state, store } from "./state.js";
 
-let specs = new Map(); // optimizer name -> spec from the API
 let uid = 0;
-
-export function setSpecs(list) {
-  specs = new Map(list.map((o) => [o.name, o]));
-}
-
-export function specOf(name) {
-  return specs.get(name);
-}
-
-/** Cast a run's link-typed values by its optimizer's registry: a bool parameter written as
- * 1/0 (older links) becomes true/false, so the API never sees the number. */
-export function castParams(run) {
-  const spec = specs.get(run.optimizer);
-  for (const p of spec ? spec.params : []) {
-    const v = run.params[p.name];
-    if (p.kind === "bool" && (v === 1 || v === 0)) run.params[p.name] = v === 1;
-  }
-  return run;
-}
-
-function same(a, b) {
-  return Array.isArray(a) ? Array.isArray(b) && a.every((v, i) => v === b[i]) : a === b;
-}
-
-/** Other modules' additions to a run's card (schedule.js: its scheduler): hook(run, container, changed). */
-export const cardHooks = [];
-
-export function valueOf(run, p) {
-  return run.params[p.name] !== undefined ? run.params[p.name] : p.default;
-}
-
-/** "momentum=0.9", "nesterov", …: each parameter set away from its default (lr always). */
-function paramParts(run, spec, withLr = true) {
-  const parts = [];
-  for (const p of spec.params) {
-    const v = valueOf(run, p);
-    if (p.name === "lr" ? !withLr : same(v, p.default)) continue;
-    if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);
-    else if (p.kind === "pair") parts.push(`${p.name}=(${v.map((x) => (x === null ? "None" : fmt(x))).join(", ")})`);
-    else if (v === null || p.kind === "choice") parts.push(`${p.name}=${v === null ? "None" : v}`);
-    else parts.push(`${p.name}=${fmt(v)}`);
-  }
-  return parts;
-}
-
-/** "SGD lr=0.001, momentum=0.9": the title and every parameter set away from its default. */
-export function runLabel(run) {
-  const spec = specs.get(run.optimizer);
-  return spec ? `${spec.title} ${paramParts(run, spec).join(", ")}`.trim() : run.optimizer;
-}
 
 function setParam(run, p, value) {
   if (same(value, p.default)) delete run.params[p.name];
@@ -75,14 +25,15 @@ function sliderRange(p) {
 }
 
 export class RunsPanel {
-  constructor(onChange) {
-    this.onChange = onChange; // (why) => void; why = "edit" | "add" | "remove"
+  constructor() {
     this.list = document.getElementById("run-list");
     this.template = document.getElementById("run-template");
     this.addButton = document.getElementById("add-run");
     this.addButton.addEventListener("click", () => this.add());
     store.subscribe(["runs"], () => this.render()); // a story, a sweep or a fair race set them
     store.on("clear-errors", () => this.clearErrors());
+    store.on("optimizers", () => this.render()); // the registry is in (boot.js): cards can be built
+    store.on("lesson", () => (state.lock.has("runs") || state.hide.has("runs")) && this.lock(true));
     store.on("problem", (p, run) => {
       if (p.field !== "run" || !run) return false;
       this.showError(run, p.param, p.message);
@@ -90,18 +41,23 @@ export class RunsPanel {
     });
   }
 
+  /** A run was edited, added or removed: race again (the session listens, so do basins). */
+  changed() {
+    store.emit("settings");
+  }
+
   add() {
     if (state.runs.length >= MAX_RUNS) return;
     const last = state.runs[state.runs.length - 1];
     state.runs.push(makeRun(last ? last.optimizer : "adam", last ? last.params : {}));
     this.render();
-    this.onChange("add");
+    this.changed("add");
   }
 
   remove(run) {
     state.runs = state.runs.filter((r) => r !== run);
     this.render();
-    this.onChange("remove");
+    this.changed("remove");
   }
 
   render() {
@@ -120,25 +76,25 @@ export class RunsPanel {
     select.id = selectId;
     li.querySelector("[data-for=optimizer]").setAttribute("for", selectId);
     li.querySelector("[data-for=optimizer]").textContent = `Run ${index + 1} optimizer`;
-    for (const spec of specs.values()) select.add(new Option(spec.title, spec.name, false, spec.name === run.optimizer));
+    for (const spec of allSpecs()) select.add(new Option(spec.title, spec.name, false, spec.name === run.optimizer));
     select.addEventListener("change", () => {
       const lr = run.params.lr;
       run.optimizer = select.value;
       run.params = lr !== undefined ? { lr } : {};
       this.render();
-      this.onChange("edit");
+      this.changed("edit");
     });
     const remove = li.querySelector(".run-remove");
     remove.setAttribute("aria-label", `Remove run ${index + 1}`);
     remove.disabled = state.runs.length <= 1;
     remove.addEventListener("click", () => this.remove(run));
-    const spec = specs.get(run.optimizer);
+    const spec = specOf(run.optimizer);
     const main = li.querySelector(".run-params");
     const more = li.querySelector(".run-params-more");
     for (const p of spec ? spec.params : []) {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
-    for (const hook of cardHooks) hook(run, more, () => (this.summarize(run, li), this.onChange("edit")));
+    for (const hook of cardHooks) hook(run, more, () => (this.summarize(run, li), this.changed("edit")));
     this.summarize(run, li);
     showRule(li.querySelector(".run-rule"), spec);
     if (this.locked) for (const el of li.querySelectorAll("input, select, button")) el.disabled = true;
@@ -163,7 +119,7 @@ export class RunsPanel {
     const commit = (v) => {
       setParam(run, p, v);
       this.summarize(run);
-      this.onChange("edit");
+      this.changed("edit");
     };
     if (p.kind === "bool") {
       const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: Boolean(value) });
@@ -254,7 +210,7 @@ export class RunsPanel {
 
   /** The "More" line names the parameters set away from their defaults. */
   summarize(run, card = this.cardOf(run)) {
-    const spec = specs.get(run.optimizer);
+    const spec = specOf(run.optimizer);
     const extra = spec ? paramParts(run, spec, false).join(", ") : "";
     if (card) card.querySelector(".run-more summary").textContent = extra ? `More: ${extra}` : "More parameters";
   }

@@ -3,7 +3,8 @@
 // GET /api/v1/optimizers/schedulers: no scheduler is retyped here) and, under the loss curve,
 // the lr of every scheduled run at each step (the API's `lrs`).
 import { getJson } from "./api.js";
-import { cardHooks } from "./runs.js";
+import { cardHooks } from "./optimizers.js";
+import { store } from "./state.js";
 
 const schedulers = getJson("/optimizers/schedulers").then((body) => new Map(body.schedulers.map((s) => [s.name, s])));
 // Starting values for required kwargs (torch has no default for them).
@@ -72,8 +73,9 @@ cardHooks.push(picker);
 
 /** The lr of every scheduled run, step by step, in the plot under the loss curve. */
 export class LrCurve {
-  constructor(div) {
-    this.div = div;
+  constructor() {
+    this.div = document.getElementById("lr-curve");
+    store.on("race-done", (race) => this.draw(race)); // the race is in (or was dropped)
   }
 
   draw(race) {

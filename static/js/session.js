@@ -1,32 +1,34 @@
-// The race session: run every active optimizer from state.start, feed each animation frame to
-// the views, and put a problem next to what caused it (a run, a control, or the plot message).
+// The race session: run every active optimizer from state.start, announce each animation frame
+// and the race's data (store events: it names no panel), and put a problem next to what caused
+// it (a run, a control, or the plot message). Panels ask it to race with events too.
+import { message } from "./page.js";
 import { namesOf } from "./plot.js";
 import { afterPaint } from "./preview.js";
 import { loadRace, maxStepOf, newRace } from "./race.js";
-import { state, store, writeUrl } from "./state.js";
+import { startLocked, state, store, writeUrl } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** Show `text` in the message box over the plot (empty: hide it). */
-export function message(text) {
-  const box = $("plot-message");
-  box.textContent = text || "";
-  box.hidden = !text;
-}
 
 export class Session {
-  /** app: {fn, surface, race, token, …}; metrics: window.descent.metrics; views: the page's widgets. */
-  constructor(app, metrics, views) {
+  /** app: {fn, surface, race, token, …} (page.js); metrics: window.descent.metrics. */
+  constructor(app, metrics) {
     this.app = app;
     this.metrics = metrics;
-    this.v = views;
     this.pending = { click: null, race: null }; // when the click that started a race happened
-    this.locked = false; // a lesson fixes the start: clicks do not move it
+    store.on("tick", (step, playing) => this.frame(step, playing)); // the transport's clock
+    store.on("settings", () => this.rerun()); // a panel changed the runs or a setting
+    store.on("start-at", (xy, event, typed) => this.startAt(xy, event, typed));
+    store.on("run", () => state.start && this.run(true)); // race again as it is (R with no race)
   }
 
-  /** One animation frame at `step` (the transport's callback). */
+  /** A lesson fixes the start: clicks and the keyboard do not move it. */
+  get locked() {
+    return startLocked();
+  }
+
+  /** One animation frame at `step` (the transport's tick). */
   frame(step, playing) {
-    const { transport } = this.v;
     store.emit("frame", step, playing); // trails, tangent, data panel, loss curve, inspector
     const now = performance.now();
     const { pending, metrics } = this;
@@ -38,8 +40,6 @@ export class Session {
       metrics.clickToRaceMs = now - pending.race;
       pending.race = null;
     }
-    metrics.fps = transport.metrics.fps;
-    metrics.worstFrameMs = transport.metrics.worstFrameMs;
   }
 
   /** Next to the run or control that caused it (whichever panel owns it), else over the plot. */
@@ -49,8 +49,15 @@ export class Session {
 
   /** Run every active optimizer from state.start and play the race. */
   async run(autoplay = true) {
+    try {
+      await this.race(autoplay);
+    } finally {
+      store.emit("race-done", this.app.race); // downloads, recorder, lr curve: the race as it is now
+    }
+  }
+
+  async race(autoplay) {
     const { app } = this;
-    const { transport } = this.v;
     const token = ++app.token;
     store.emit("clear-errors");
     message("");
@@ -63,18 +70,16 @@ export class Session {
     race.minima = app.fn.minima || [];
     race.domain = app.fn.domain; // the plotted box: leaving it is shown (diverge.js)
     app.race = race;
-    store.emit("race", race, app.surface); // a new race: trails, inspector, loss curve
-    transport.load(0, false);
+    store.emit("race", race, app.surface); // a new race: trails, inspector, loss curve, transport
     await loadRace(race, {
       stale: () => token !== app.token,
       onProblem: (problem, run) => this.showProblem(problem, run),
       onData: async (r, final) => {
         store.emit("race-data", r, app.surface); // new data: recompute pixel positions
         const partial = r.entries.some((e) => e.partial);
-        if (final) transport.extend(maxStepOf(r), partial);
-        else transport.load(maxStepOf(r), autoplay, partial);
         r.shown = true;
-        store.emit("frame", transport.step, transport.playing, true); // new data: draw it all now
+        // The transport takes the new length and draws the frame it stands at, all of it, now.
+        store.emit("race-steps", maxStepOf(r), { extend: final, autoplay, partial });
         await afterPaint(); // the balls move first; the loss axes (a Plotly call) follow
         if (token === app.token) { // the loss curve's axes for the data so far
           const pending = [];
@@ -85,10 +90,9 @@ export class Session {
     });
   }
 
-  /** A setting changed: refresh what depends on it and race again (if there is a start). */
+  /** A setting changed (the "settings" event; basins listen too): race again, if there is a start. */
   rerun() {
     writeUrl();
-    store.emit("settings"); // basins depend on the runs and settings too
     if (state.start) this.run(true);
   }
 
@@ -107,7 +111,6 @@ export class Session {
   clear(start) {
     state.start = start;
     this.app.race = null;
-    store.emit("race", null, null);
-    this.v.transport.load(0, false);
+    store.emit("race", null, null); // the transport goes back to 0 of 0
   }
 }

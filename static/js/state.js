@@ -4,6 +4,7 @@
 import { CODECS, INVALID, createStore, urlNumber } from "./store.js";
 
 export const MAX_RUNS = 6;
+export const CUSTOM = "custom"; // the function id of a typed formula (expression.js)
 import { PALETTE } from "./palette.js"; // each run's colour, dash and marker
 
 export { PALETTE };
@@ -240,6 +241,11 @@ export function functionSpec(s = state) {
 export function batchFields(s = state) {
   if (s.function === "custom" || !s.fit || !s.batch) return {};
   return { batch_size: s.batch, shuffle: Boolean(s.shuffle) };
+}
+
+/** A lesson fixes the start (locked or hidden): clicks and the keyboard do not move it. */
+export function startLocked() {
+  return state.lock.has("start") || state.hide.has("start");
 }
 
 export function writeUrl() {

@@ -150,8 +150,17 @@ export function createStore(props) {
     for (const fn of events.get(event) || []) handled = fn(...args) === true || handled;
     return handled;
   }
+  /** emit() for a question: every listener's answer (a value or a promise), in order. */
+  function ask(event, ...args) {
+    return (events.get(event) || []).map((fn) => fn(...args));
+  }
+  /** ask() and wait: the first answer that is not null/undefined, or null (nobody answered). */
+  async function request(event, ...args) {
+    const answers = await Promise.all(ask(event, ...args));
+    return answers.find((a) => a !== null && a !== undefined) ?? null;
+  }
 
-  return { state, props, toQuery, fromQuery, writeUrl, update, touch, subscribe, on, emit };
+  return { state, props, toQuery, fromQuery, writeUrl, update, touch, subscribe, on, emit, ask, request };
 }
 
 export { INVALID };

@@ -3,7 +3,8 @@
 // lr on log axes, diverged runs as red × at the top. More rows: a heatmap of log final loss,
 // diverged cells grey. Clicking a point or cell adds that run to the race.
 import { postJson, problemsOf } from "./api.js";
-import { runLabel, specOf, valueOf } from "./runs.js";
+import { runLabel, specOf, valueOf } from "./optimizers.js";
+import { app } from "./page.js";
 import { MAX_RUNS, fmt, functionSpec, makeRun, state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -52,10 +53,8 @@ export function usableTop(positives) {
 }
 
 export class Sweeps {
-  constructor({ getFn, onRuns }) {
+  constructor() {
     store.on("landscape", () => this.stale()); // its results were for the landscape before
-    this.getFn = getFn; // () => app.fn
-    this.onRuns = onRuns; // () => re-render the runs panel and race again
     this.card = $("sweep-card");
     this.chart = $("sweep-chart");
     this.result = null;
@@ -113,7 +112,7 @@ export class Sweeps {
   }
 
   request() {
-    const fn = this.getFn();
+    const fn = app.fn;
     const run = this.run0();
     const param = $("sweep-param").value || null;
     const values = param ? $("sweep-values").value.split(/[\s,;]+/).filter(Boolean).map(number) : null;
@@ -145,7 +144,7 @@ export class Sweeps {
     try {
       const out = await postJson("/sweeps", body);
       if (token !== this.token) return;
-      this.result = { ...out, run, fnId: this.getFn().id };
+      this.result = { ...out, run, fnId: app.fn.id };
       await this.draw();
       this.card.dataset.state = "ok";
     } catch (error) {
@@ -158,7 +157,7 @@ export class Sweeps {
 
   /** The function changed: the old chart no longer applies. */
   stale() {
-    const fn = this.getFn();
+    const fn = app.fn;
     if (!this.result || (fn && this.result.fnId === fn.id)) return;
     this.result = null;
     this.token++;
@@ -246,7 +245,8 @@ export class Sweeps {
     const run = makeRun(r.run.optimizer, params);
     state.runs.push(run);
     this.say(`Added ${runLabel(run)} to the race.`);
-    this.onRuns();
+    store.touch("runs"); // the runs panel shows the new run
+    store.emit("settings"); // and the race runs again
     this.fillRuns();
   }
 }

@@ -6,12 +6,19 @@ import { state, store, update } from "./state.js";
 const $ = (id) => document.getElementById(id);
 const VIEWS = { landscape: "landscape-view", graph: "graph-view", network: "network-view" };
 
+// Each lesson's module, loaded the first time its tab is opened.
+const LESSONS = {
+  graph: async () => new (await import("./graphlesson.js")).GraphLesson(),
+  network: async () => new (await import("./netlesson.js")).NetworkLesson(),
+};
+
 export class Tabs {
-  constructor(lessons) {
-    this.lessons = lessons; // {graph: () => Promise<lesson>, network: …}
+  constructor() {
+    this.lessons = LESSONS;
     this.built = {};
     $("tab").addEventListener("change", () => update({ tab: $("tab").value }));
     store.subscribe(["tab"], () => this.show());
+    store.on("link-read", () => this.show()); // start-up read the link: open its lesson
   }
 
   async show() {

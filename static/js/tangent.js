@@ -3,7 +3,8 @@
 // and the step taken (drawn by trails.js as an arrow). Drawn on the landscape's canvas
 // overlay after the trails, so a frame costs a few canvas calls. `drawn` says what was drawn
 // last (tests, debugging): `tangent` the first run's, `tangents` every run's.
-import { fmt } from "./state.js";
+import { trails } from "./page.js";
+import { fmt, store } from "./state.js";
 
 export const drawn = { tangent: null, tangents: [] };
 
@@ -102,3 +103,6 @@ function tangentOf(trails, { entry, k, px, py, g }, names, nth) {
     arrow: next ? { from: [px, py], to: [xa.c2p(next[0]), ya.c2p(next[1])], step: [next[0] - x, next[1] - fx] } : null,
   };
 }
+
+// Each frame, after the trails (created first, in page.js) have drawn theirs.
+store.on("frame", (step) => drawTangent(trails, step, document.getElementById("slope-label")));

@@ -22,10 +22,13 @@ export class Trails {
     this.last3d = 0;
     this.interval3d = 50;
     this.surface = null;
-    store.on("frame", (step, playing, force) => this.draw(step, force || !playing));
+    this.step = 0; // the step last drawn (the 3-D view is redrawn at it)
+    store.on("frame", (step, playing, force) => this.draw((this.step = step), force || !playing));
     store.on("race", (race, surface) => this.setRace(race, surface));
     store.on("race-data", (race, surface) => this.setRace(race, surface));
     store.on("surface", (surface) => (this.surface = surface));
+    store.on("layout", () => this.sync()); // the landscape was laid out again (landscape.js)
+    store.on("traces-3d", () => this.traces3d(this.step)); // asked for by a 3-D redraw
   }
 
   /** Match the canvas to Plotly's plot area; call after every (re)layout. */

@@ -1,7 +1,9 @@
 // The animation clock: play/pause, step, scrub, speed, reset, keyboard. One
-// requestAnimationFrame loop calls onFrame(step) whenever the step changes or a redraw is
-// asked for; it also measures the frame rate while playing.
-import { STEPS_PER_SECOND, state, update } from "./state.js";
+// requestAnimationFrame loop announces a "tick" (the session turns it into a frame) whenever
+// the step changes or a "redraw" is asked for; it also measures the frame rate while playing.
+// It follows the race through store events ("race", "race-steps") and takes "seek"/"replay".
+import { metrics as pageMetrics } from "./page.js";
+import { STEPS_PER_SECOND, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 // prefers-reduced-motion: reduce: a race does not play by itself; it shows its end (the
@@ -9,8 +11,7 @@ const $ = (id) => document.getElementById(id);
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 export class Transport {
-  constructor(onFrame) {
-    this.onFrame = onFrame;
+  constructor() {
     this.t = 0;
     this.maxStep = 0;
     this.partial = false;
@@ -24,6 +25,15 @@ export class Transport {
       text: $("step-text"), speed: $("speed"), reset: $("reset"),
     };
     this.bind();
+    store.on("race", () => this.load(0, false)); // a new race (or none): back to 0 of 0
+    store.on("race-steps", (maxStep, { extend, autoplay, partial }) => {
+      if (extend) this.extend(maxStep, partial);
+      else this.load(maxStep, autoplay, partial);
+      store.emit("frame", this.step, this.playing, true); // new data: draw it all now
+    });
+    store.on("redraw", () => this.redraw());
+    store.on("seek", (k) => this.seek(Math.min(k, this.maxStep)));
+    store.on("replay", () => this.maxStep > 0 && (this.seek(0), this.toggle(), true));
     requestAnimationFrame((now) => this.tick(now));
   }
 
@@ -145,8 +155,10 @@ export class Transport {
     this.dirty = false;
     const k = this.step;
     const started = performance.now();
-    this.onFrame(k, this.playing, now);
+    store.emit("tick", k, this.playing);
     this.metrics.renderMsMax = Math.max(this.metrics.renderMsMax, performance.now() - started);
+    pageMetrics.fps = this.metrics.fps;
+    pageMetrics.worstFrameMs = this.metrics.worstFrameMs;
     if (this.els.scrubber.value !== String(k)) this.els.scrubber.value = String(k);
     const text = `${k} / ${this.maxStep}`;
     if (this.els.text.textContent !== text) this.els.text.textContent = text;
