@@ -5,11 +5,14 @@ import { app } from "./page.js";
 import { fmt, shareUrl, state, store, update } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
+const WIDE = window.matchMedia("(min-width: 1001px)"); // app.css: one column up to 1000 px
 const NUMBER_FIELDS = { steps: "steps", tol: "tol", noise: "noise", seed: "seed" };
 
 export class Controls {
   constructor() {
     this.select = $("function");
+    this.placeFormula();
+    WIDE.addEventListener("change", () => this.placeFormula());
     this.bind();
     store.subscribe(Object.values(NUMBER_FIELDS), () => this.showNumbers()); // a story's steps
     store.on("clear-errors", () => this.clearErrors());
@@ -23,6 +26,14 @@ export class Controls {
     store.on("catalog", (functions) => this.setFunctions(functions)); // start-up (boot.js)
     store.on("link", (fn) => this.show(fn)); // the link was read: show what it set
     store.on("lesson", () => this.applyLesson());
+  }
+
+  /** The formula in the top bar on phones (under the menu), atop the left column on wide
+   * windows, where the top bar has no room left for it. */
+  placeFormula() {
+    const box = $("formula-box");
+    if (WIDE.matches) $("formula-side").append(box);
+    else document.querySelector(".topbar").insertBefore(box, document.querySelector(".view-toggle"));
   }
 
   bind() {
