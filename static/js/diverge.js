@@ -2,8 +2,8 @@
 // for the three places that show it (the ✕ at the map's edge in trails.js, the "diverged at
 // step k" marker in loss.js, the red race card in inspector.js). The same rule as the
 // stories' "diverges" (tests/engine/test_stories.py): the engine stopped it (not finite),
-// or it left the map with its loss above where it started (a saddle's run leaves downhill:
-// that is an escape, not a divergence).
+// or it ended off the map with its loss above where it started (a saddle's run leaves
+// downhill: that is an escape, not a divergence).
 
 const cache = new WeakMap(); // entry.data -> result
 
@@ -22,7 +22,13 @@ export function leaving(entry, domain) {
   if (!d || !domain || !d.points.length) return null;
   if (cache.has(d)) return cache.get(d);
   const points = d.points;
-  let step = points.findIndex((p) => outside(p, domain));
+  // Only a run that ends off the map left it (as the stories judge a run: by its end); one that
+  // went out and came back is told by where it ended. `step`: the start of its last time out.
+  let step = -1;
+  if (outside(points[points.length - 1], domain)) {
+    step = points.length - 1;
+    while (step > 0 && outside(points[step - 1], domain)) step--;
+  }
   let to = step > 0 ? points[step] : null;
   if (step === 0) step = -1; // started off the map: nothing left it
   if (step < 0 && d.status === "diverged") {
@@ -35,7 +41,7 @@ export function leaving(entry, domain) {
   let result = null;
   if (step > 0) {
     const losses = d.losses;
-    const rising = d.status === "diverged" || !(losses[losses.length - 1] < losses[0]);
+    const rising = d.status === "diverged" || losses[losses.length - 1] > losses[0]; // test_stories.py
     result = { step, kind: rising ? "diverged" : "escaped", from: points[step - 1], to };
   }
   cache.set(d, result);

@@ -71,6 +71,25 @@ def test_a_run_escaping_a_saddle_is_crossed_but_not_diverged(app):
     assert item.evaluate("e => getComputedStyle(e).backgroundColor") != RED
 
 
+def test_a_run_that_goes_out_and_comes_back_is_told_by_where_it_ends(app):
+    # Rastrigin, Adam lr 1 from (3.3, 2.7): its first steps overshoot past the top edge, then
+    # it comes back and settles in an egg-cup. That is a local minimum (the stories judge a
+    # run by its end too), not "left the map".
+    app.open("?function=rastrigin&runs=adam(lr=1)&start=3.3,2.7&steps=500")
+    finish(app)
+    went_out = app.js(
+        "(() => { const d = descent.race.entries[0].data, b = descent.app.fn.domain;"
+        " const out = (p) => p.some((v, i) => v < b[i][0] || v > b[i][1]);"
+        " return [d.points.some(out), out(d.points[d.points.length - 1])]; })()"
+    )
+    assert went_out == [True, False]
+    assert app.js("descent.trails.exits") == [] and app.js("descent.loss.markers") == []
+    item = app.page.locator("#race-list .race-item").first
+    assert "left the map" not in item.inner_text()
+    assert "stuck in a local minimum" in item.inner_text()
+    assert item.evaluate("e => getComputedStyle(e).backgroundColor") != RED
+
+
 # At step 5 the lr-1.05 run is at x = −4·(−1.1)⁵ ≈ 6.4, off the plot: no ball, no tangent.
 @pytest.mark.parametrize(("step", "count"), [(0, 4), (1, 4), (5, 3)])
 def test_every_run_of_a_one_dimensional_lesson_has_its_tangent(app, step, count):
