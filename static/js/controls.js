@@ -104,7 +104,8 @@ export class Controls {
     this.example = fn.start.join(", ");
     $("suggested-start").disabled = state.lock.has("start");
     $("start").placeholder = fn.dims === 1 ? "x" : "x, y";
-    $("suggested-start").textContent = `Suggested (${fn.start.map((v) => fmt(v)).join(", ")})`;
+    // The pair never splits over two lines (no-break space): the button wraps before it.
+    $("suggested-start").textContent = `Suggested (${fn.start.map((v) => fmt(v)).join(",\u00a0")})`;
   }
 
   /** No function yet (Custom… before a formula): nothing to describe or start from. */
