@@ -2,6 +2,7 @@
 // ?function=rosenbrock&runs=adam(lr=0.05)|sgd(lr=0.001)&start=-1.5,2
 // Lesson mode: &lesson=true&lock=function,runs&hide=noise
 import { CODECS, INVALID, createStore, urlNumber } from "./store.js";
+import { NET_ACTIVATIONS, NET_DATA, NET_DIRECTIONS, NET_RUNS, NET_STEPS, netHiddenCodec, netRunsCodec } from "./netspec.js";
 
 export const MAX_RUNS = 6;
 import { PALETTE } from "./palette.js"; // each run's colour, dash and marker
@@ -19,6 +20,7 @@ export const DEFAULT_RUNS = [
 ];
 
 export const MAX_URL_POINTS = 500; // more points than this stay out of the link
+const onNetwork = (s) => s.tab === "network";
 
 const runsCodec = {
   encode: (runs) => encodeRuns(runs),
@@ -90,6 +92,16 @@ export const PROPS = [
   { key: "lesson", type: "bool", default: false },
   { key: "lock", type: "set", default: new Set() },
   { key: "tab", type: "enum", values: ["landscape", "graph", "network"], default: "landscape" }, // tabs.js
+  // The neural-network lesson (netspec.js, netlesson.js), in the link while it is shown.
+  { key: "net", type: "enum", values: Object.keys(NET_DATA), default: "circle", include: onNetwork },
+  { key: "nethidden", codec: netHiddenCodec, default: null, include: onNetwork }, // null: the data set's own layers
+  { key: "netact", type: "enum", values: NET_ACTIVATIONS, default: "tanh", include: onNetwork },
+  { key: "netruns", codec: netRunsCodec, default: NET_RUNS, include: onNetwork },
+  { key: "netsteps", type: "int", default: NET_STEPS.default, check: (n) => n >= NET_STEPS.min && n <= NET_STEPS.max, include: onNetwork },
+  { key: "netdir", type: "enum", values: NET_DIRECTIONS, default: NET_DIRECTIONS[0], include: onNetwork },
+  { key: "netseed", type: "int", default: 0, check: (n) => n >= 0, include: onNetwork }, // "New directions"
+  { key: "netcentre", type: "enum", values: ["A", "B"], default: "A", include: onNetwork },
+  { key: "netfollow", type: "enum", values: ["A", "B"], default: "A", include: onNetwork },
   { key: "graph", type: "string", default: null }, // the computation graph's expression (graphlesson.js)
   { key: "gvalues", codec: valuesCodec, default: null, include: (s) => Boolean(s.graph) },
   { key: "hide", type: "set", default: new Set() },
