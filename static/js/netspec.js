@@ -15,7 +15,7 @@ export const NET_ACTIVATIONS = ["tanh", "relu", "sigmoid"];
 export const NET_OPTIMIZERS = ["sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam"];
 export const NET_BATCHES = ["", "64", "16", "8", "2"]; // "": the whole data set
 export const NET_DIRECTIONS = ["filter-normalized", "pca", "interpolation"];
-export const NET_STEPS = { default: 300, min: 10, max: 2000 };
+export const NET_STEPS = { default: 300, min: 1, max: 2000 };
 // Runs A and B: name and colour are fixed; optimizer, lr and batch are the link's `netruns`.
 export const NET_RUN_LOOKS = [{ name: "A", color: "#f0b400" }, { name: "B", color: "#e0509b" }];
 export const NET_RUNS = [

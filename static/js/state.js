@@ -20,7 +20,6 @@ export const DEFAULT_RUNS = [
 ];
 
 export const MAX_URL_POINTS = 500; // more points than this stay out of the link
-const onNetwork = (s) => s.tab === "network";
 
 const runsCodec = {
   encode: (runs) => encodeRuns(runs),
@@ -92,16 +91,16 @@ export const PROPS = [
   { key: "lesson", type: "bool", default: false },
   { key: "lock", type: "set", default: new Set() },
   { key: "tab", type: "enum", values: ["landscape", "graph", "network"], default: "landscape" }, // tabs.js
-  // The neural-network lesson (netspec.js, netlesson.js), in the link while it is shown.
-  { key: "net", type: "enum", values: Object.keys(NET_DATA), default: "circle", include: onNetwork },
-  { key: "nethidden", codec: netHiddenCodec, default: null, include: onNetwork }, // null: the data set's own layers
-  { key: "netact", type: "enum", values: NET_ACTIVATIONS, default: "tanh", include: onNetwork },
-  { key: "netruns", codec: netRunsCodec, default: NET_RUNS, include: onNetwork },
-  { key: "netsteps", type: "int", default: NET_STEPS.default, check: (n) => n >= NET_STEPS.min && n <= NET_STEPS.max, include: onNetwork },
-  { key: "netdir", type: "enum", values: NET_DIRECTIONS, default: NET_DIRECTIONS[0], include: onNetwork },
-  { key: "netseed", type: "int", default: 0, check: (n) => n >= 0, include: onNetwork }, // "New directions"
-  { key: "netcentre", type: "enum", values: ["A", "B"], default: "A", include: onNetwork },
-  { key: "netfollow", type: "enum", values: ["A", "B"], default: "A", include: onNetwork },
+  // The neural-network lesson's settings (netspec.js, netlink.js); like graph, kept across tabs.
+  { key: "net", type: "enum", values: Object.keys(NET_DATA), default: "circle" },
+  { key: "nethidden", codec: netHiddenCodec, default: null }, // null: the data set's own layers
+  { key: "netact", type: "enum", values: NET_ACTIVATIONS, default: "tanh" },
+  { key: "netruns", codec: netRunsCodec, default: NET_RUNS },
+  { key: "netsteps", type: "int", default: NET_STEPS.default, check: (n) => n >= NET_STEPS.min && n <= NET_STEPS.max },
+  { key: "netdir", type: "enum", values: NET_DIRECTIONS, default: NET_DIRECTIONS[0] },
+  { key: "netseed", type: "int", default: 0, check: (n) => n >= 0 }, // "New directions"
+  { key: "netcentre", type: "enum", values: ["A", "B"], default: "A" },
+  { key: "netfollow", type: "enum", values: ["A", "B"], default: "A" },
   { key: "graph", type: "string", default: null }, // the computation graph's expression (graphlesson.js)
   { key: "gvalues", codec: valuesCodec, default: null, include: (s) => Boolean(s.graph) },
   { key: "hide", type: "set", default: new Set() },
