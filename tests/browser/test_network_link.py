@@ -104,3 +104,12 @@ def test_a_bad_network_link_keeps_the_defaults(app):
     assert app.page.locator("#net-steps").input_value() == "300"
     assert app.page.locator("#net-lr-A").input_value() == "0.02"
     assert app.page.locator("#net-error").is_hidden()
+
+
+def test_the_network_preset_with_its_card_has_no_serious_accessibility_violation(app):
+    from tests.browser.test_a11y import violations  # axe-core, as every other state is checked
+
+    app.page.goto(f"{app.base_url}/?tab=network&net=spiral&gallery=network-spiral")
+    app.wait(READY, timeout=60)
+    assert app.page.locator("#network-view > #gallery-card").is_visible()
+    assert violations(app) == []
