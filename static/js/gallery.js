@@ -51,9 +51,11 @@ export class Gallery {
   /** The card of the preset the link names (none for an unknown id or no gallery key). */
   show() {
     const lesson = LESSONS.find((l) => l.id === state.gallery) || null;
-    this.card.hidden = !lesson;
-    // A network lesson's card heads the network view (one card, moved: one set of ids).
-    if (state.tab === "network") $("network-view").prepend(this.card);
+    // The card shows on its preset's own tab: a network lesson's heads the network view (one
+    // card, moved there: one set of ids); on another tab it would explain what is not shown.
+    const tab = lesson ? new URLSearchParams(lesson.query).get("tab") || "landscape" : null;
+    this.card.hidden = !lesson || tab !== state.tab;
+    if (tab === "network") $("network-view").prepend(this.card);
     else if (this.card.parentNode !== this.home[0]) this.home[0].insertBefore(this.card, this.home[1]);
     for (const a of this.list.querySelectorAll("a")) {
       if (lesson && a.dataset.lesson === lesson.id) a.setAttribute("aria-current", "page");

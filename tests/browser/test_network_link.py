@@ -113,3 +113,18 @@ def test_the_network_preset_with_its_card_has_no_serious_accessibility_violation
     app.wait(READY, timeout=60)
     assert app.page.locator("#network-view > #gallery-card").is_visible()
     assert violations(app) == []
+
+
+def test_a_presets_card_shows_on_its_own_tab_only(app):
+    app.open("?function=bowl&gallery=lr-too-small")
+    card = app.page.locator("#gallery-card")
+    assert card.is_visible()
+    app.page.locator("#tab").select_option("network")
+    app.wait(READY, timeout=60)
+    assert card.is_hidden()  # a landscape lesson's card does not explain the network
+    app.page.goto(f"{app.base_url}/?tab=network&net=spiral&gallery=network-spiral")
+    app.wait(READY, timeout=60)
+    assert app.page.locator("#network-view > #gallery-card").is_visible()
+    app.page.locator("#tab").select_option("landscape")
+    app.wait("document.body.dataset.tab === 'landscape'")
+    assert card.is_hidden()
