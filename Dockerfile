@@ -27,6 +27,9 @@ RUN pip install -c requirements.lock . \
 USER 10001
 # Kernels compiled at build, into a cache keyed on the engine's sources: every worker of the
 # container loads them at start (well under a second) instead of compiling its own.
+# numba also keys each kernel on the CPU it was compiled for (model and features): an image
+# run on another CPU model compiles at its first start (~30 s, each worker, inside the
+# health check's start period) into the same writable cache, and loads from it thereafter.
 RUN python -m app.engine.run.warm
 EXPOSE 8000
 # Docker Engine >= 25 (API 1.44) probes every --start-interval during --start-period, so the

@@ -43,6 +43,16 @@ def _function(text: str) -> str | dict:
     return text
 
 
+def _scheduler(text: str) -> dict:
+    """``--scheduler``: a name (``ExponentialLR``) or the API's JSON object; the API checks it."""
+    if not text.lstrip().startswith("{"):
+        return {"name": text}
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise Refused(f"scheduler: not valid JSON ({error})") from None
+
+
 def _numbers(text: str | None) -> list[float] | None:
     if text is None:
         return None
@@ -254,8 +264,7 @@ def trajectory(function, start, optimizer, lr, params, steps, tol, scheduler, no
         batch_size=batch_size, include_state=include_state or None,
     ))  # fmt: skip
     if scheduler is not None:
-        payload["scheduler"] = (orjson.loads(scheduler) if scheduler.lstrip().startswith("{")
-                                else {"name": scheduler})  # fmt: skip
+        payload["scheduler"] = _scheduler(scheduler)
     body = _compute(f"{steps} steps of {optimizer}", inprocess.trajectory, payload)
 
     def table(result: dict) -> None:
@@ -322,9 +331,10 @@ def sweep(function, start, optimizer, lr, params, steps, tol, lr_min, lr_max, co
 @click.option("--steps", type=int, default=500, show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="race.html (animated, offline), race.csv or race.json")  # fmt: skip
+@click.option("--scheduler", help="every run's learning-rate schedule (a run's own '@{json}' wins)")
 @click.option("--format", "fmt", type=click.Choice(["html", "csv", "json"]),
               help="default: from the output's extension")  # fmt: skip
-def export(function, runs, start, steps, output, fmt) -> None:
+def export(function, runs, start, steps, output, scheduler, fmt) -> None:
     """Write a race to a file: an offline animated HTML page, CSV or JSON."""
     from app.notebook import race_payload  # noqa: PLC0415
 
@@ -333,7 +343,9 @@ def export(function, runs, start, steps, output, fmt) -> None:
         raise Refused(f"output: cannot tell the format of {output.name}; use --format")
     spec = _function(function)
     try:
-        payload = race_payload(spec, "|".join(runs) or "adam(lr=0.05)", _numbers(start), steps)
+        fields = {} if scheduler is None else {"scheduler": _scheduler(scheduler)}
+        payload = race_payload(spec, "|".join(runs) or "adam(lr=0.05)", _numbers(start), steps,
+                               **fields)  # fmt: skip
     except inprocess.InputError as error:
         raise Refused(str(error)) from None
     if fmt == "html":

@@ -75,13 +75,33 @@ def parse_run(run: Run) -> dict:
     return options
 
 
-def parse_runs(runs: Run | list[Run]) -> list[dict]:
-    """Runs as a list, or the page's ``runs=`` text with ``|`` between runs."""
+def run_schedule(run: Run) -> tuple[Run, dict | None]:
+    """A run as the page's link writes it, split from its own schedule (``adam(lr=0.05)@{json}``,
+    the API's ``scheduler``); ``None`` when it has none."""
+    if not isinstance(run, str) or "@" not in run:
+        return run, None
+    text, _, schedule = run.partition("@")
+    try:
+        value = orjson.loads(schedule)
+    except orjson.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict):
+        example = 'adam(lr=0.05)@{"name": "StepLR", "step_size": 10}'
+        problem = f"cannot read the schedule of {run!r}; e.g. {example}"
+        raise inprocess.InputError(422, [("runs", problem)])
+    return text, value
+
+
+def _run_list(runs: Run | list[Run]) -> list[Run]:
     if isinstance(runs, str):
-        runs = [part for part in runs.split("|") if part.strip()]
-    elif isinstance(runs, dict):
-        runs = [runs]
-    return [parse_run(run) for run in runs]
+        return [part for part in runs.split("|") if part.strip()]
+    return [runs] if isinstance(runs, dict) else list(runs)
+
+
+def parse_runs(runs: Run | list[Run]) -> list[dict]:
+    """Runs as a list, or the page's ``runs=`` text with ``|`` between runs: each run's
+    ``optimizer`` (a run's own schedule is ``race_payload``'s)."""
+    return [parse_run(run_schedule(run)[0]) for run in _run_list(runs)]
 
 
 def race_payload(
@@ -91,11 +111,17 @@ def race_payload(
     steps: int = 500,
     **fields: Any,
 ) -> dict:
-    """The ``POST /api/v1/trajectories/batch`` body of a race: every run from one start."""
+    """The ``POST /api/v1/trajectories/batch`` body of a race: every run from one start, with
+    its own schedule if it has one (``adam(lr=0.05)@{json}``), else ``fields``' ``scheduler``."""
     if start is None:
         start = list(inprocess.function(function).start)
     common = {"function": function, "start": list(start), "steps": steps, **fields}
-    return {"runs": [{**common, "optimizer": options} for options in parse_runs(runs)]}
+    out = []
+    for run in _run_list(runs):
+        text, schedule = run_schedule(run)
+        own = {"scheduler": schedule} if schedule else {}
+        out.append({**common, "optimizer": parse_run(text), **own})
+    return {"runs": out}
 
 
 def landscape_figure(

@@ -116,10 +116,16 @@ export function trajectoryRequest(settings, run) {
     seed: settings.seed,
     include_state: true,
     ...batchFields(settings),
-    // The page-wide schedule (a link's `schedule`) unless the run has its own (schedule.js's picker).
-    ...(settings.schedule ? { scheduler: settings.schedule } : {}),
-    ...(run.scheduler ? { scheduler: run.scheduler } : {}), // schedule.js's picker
+    ...schedulerField(settings, run),
   };
+}
+
+/** A run's learning-rate schedule as the API's `scheduler` field: the run's own (schedule.js's
+ * picker) or else the page-wide one (a link's `schedule`). Every request that runs a run's
+ * optimizer (race, basins, sweeps, fair race) sends it, so each runs what the race runs. */
+export function schedulerField(settings, run) {
+  const scheduler = run.scheduler || settings.schedule;
+  return scheduler ? { scheduler } : {};
 }
 
 function post(body) {

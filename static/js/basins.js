@@ -1,7 +1,7 @@
 // Basins of attraction: POST /api/v1/basins runs the first run's optimizer from every start of
 // a grid over the plot window; drawn once (not per frame) as a see-through categorical map
 // under the minima, with each basin's end point marked. Clicks still reach pick.js.
-import { decodeTypedArray, postJson, problemsOf } from "./api.js";
+import { decodeTypedArray, postJson, problemsOf, schedulerField } from "./api.js";
 import { overlays } from "./plot.js";
 import { runLabel } from "./optimizers.js";
 import { app } from "./page.js";
@@ -56,7 +56,7 @@ export class Basins {
     const window = shown ? [gd.layout.xaxis.range.slice(), gd.layout.yaxis.range.slice()] : fn.domain.map((b) => b.slice());
     return {
       function: functionSpec(), optimizer: { name: run.optimizer, ...run.params }, steps: state.steps,
-      tol: state.tol, resolution: RESOLUTION, window, encoding: "base64",
+      tol: state.tol, resolution: RESOLUTION, window, encoding: "base64", ...schedulerField(state, run),
     };
   }
 

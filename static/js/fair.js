@@ -1,7 +1,7 @@
 // Fair race: optimizer pictures usually compare untuned settings. One click tunes every run's
 // learning rate on the current landscape and start (one POST /api/v1/sweeps per run, sent
 // together, on the same log grid) and races the winners. The criterion is on screen.
-import { postJson, problemsOf } from "./api.js";
+import { postJson, problemsOf, schedulerField } from "./api.js";
 import { runLabel } from "./optimizers.js";
 import { app } from "./page.js";
 import { fmt, functionSpec, state, store } from "./state.js";
@@ -42,6 +42,7 @@ export class FairRace {
     return {
       function: functionSpec(), start, optimizer: { name: run.optimizer, ...fixed },
       lr: GRID, steps: state.steps, tol: state.tol,
+      ...schedulerField(state, run), // tuned under the schedule the race then runs
     };
   }
 
@@ -77,8 +78,9 @@ export class FairRace {
     });
     const noise = state.noise > 0 ? " Tuned without gradient noise." : "";
     const batch = state.batch ? " Tuned on full batches." : "";
+    const schedule = runs.some((run) => run.scheduler || state.schedule) ? " Each lr is the start of the run's learning-rate schedule, tuned under it." : "";
     this.box.dataset.state = problems ? "partial" : "ok";
-    this.say(`Fair race: ${this.criterion(start)}${noise}${batch}`, false, lines);
+    this.say(`Fair race: ${this.criterion(start)}${noise}${batch}${schedule}`, false, lines);
     store.touch("runs"); // the runs panel shows the tuned rates
     if (state.start) store.emit("settings"); // race again from the start
     else store.emit("start-at", start, null, true); // or from the one it tuned for

@@ -8,6 +8,8 @@
 //   expect.lower: [[a, b]] run a ends lower than run b
 //   expect.basins: how many basins the basins overlay lists
 //   expect.lrs: [{run, update, above?, below?}] the lr of update `update` (0-based) under the schedule
+//   expect.network: a neural-network lesson (tab=network): its runs A, B (0, 1) all end
+//     without error, and lossBelow / lossAbove / lower as above, on their final training loss
 export const LEVELS = ["beginner", "intermediate", "advanced"];
 
 export const LESSONS = [
@@ -157,6 +159,19 @@ export const LESSONS = [
       "the poisonous berries.",
     next: "Switch to the squared-error version of this lesson and look for its flat plateaus.",
     expect: { statuses: ["converged"], near: [{ run: 0, point: [10.67, -5.70], tol: 0.1 }] },
+  },
+  {
+    id: "network-spiral",
+    title: "A network learns the spiral",
+    level: "advanced",
+    query: "tab=network&net=spiral&netruns=adam(lr=0.02)|sgd(lr=0.5)",
+    text: "A 2-16-16-1 tanh network classifies two interleaved spirals: its loss is a surface over " +
+      "337 weights, drawn as one plane through the weights run A found. From the same start " +
+      "(torch's initialisation), Adam at lr = 0.02 brings the training loss from 0.72 to below " +
+      "0.05 in 300 full-batch steps and its decision boundary winds with the spirals, while plain " +
+      "SGD at lr = 0.5 ends above 0.6, hardly better than ln 2 ≈ 0.69, the loss of guessing.",
+    next: "Switch run B to rmsprop at lr = 0.01 and race again; then change the activation to relu.",
+    expect: { network: { lossBelow: [{ run: 0, value: 0.05 }], lossAbove: [{ run: 1, value: 0.6 }], lower: [[0, 1]] } },
   },
 ];
 

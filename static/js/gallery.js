@@ -20,7 +20,9 @@ export class Gallery {
     document.addEventListener("click", (event) => {
       if (!this.list.hidden && !event.target.closest("#gallery-menu")) this.open(false);
     });
-    store.subscribe(["gallery"], () => this.show());
+    this.card = $("gallery-card");
+    this.home = [this.card.parentNode, this.card.nextSibling]; // the landscape view's column
+    store.subscribe(["gallery", "tab"], () => this.show());
     store.on("link-read", () => this.show()); // the link's preset (boot.js)
     this.show();
   }
@@ -50,7 +52,12 @@ export class Gallery {
   /** The card of the preset the link names (none for an unknown id or no gallery key). */
   show() {
     const lesson = LESSONS.find((l) => l.id === state.gallery) || null;
-    $("gallery-card").hidden = !lesson;
+    // The card shows on its preset's own tab: a network lesson's heads the network view (one
+    // card, moved there: one set of ids); on another tab it would explain what is not shown.
+    const tab = lesson ? new URLSearchParams(lesson.query).get("tab") || "landscape" : null;
+    this.card.hidden = !lesson || tab !== state.tab;
+    if (tab === "network") $("network-view").prepend(this.card);
+    else if (this.card.parentNode !== this.home[0]) this.home[0].insertBefore(this.card, this.home[1]);
     for (const a of this.list.querySelectorAll("a")) {
       if (lesson && a.dataset.lesson === lesson.id) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");

@@ -7,21 +7,11 @@ import { BoundaryView } from "./netboundary.js";
 import { CurveView } from "./netcurve.js";
 import { onPlane, projector } from "./netmodel.js";
 import { SliceView } from "./netslice.js";
+import { NET_BATCHES, NET_DATA as DATA, NET_OPTIMIZERS, NET_RUN_LOOKS, hiddenSizes } from "./netspec.js";
+import { linkNetwork } from "./netlink.js";
+import { state } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
-const DATA = {
-  circle: { label: "circle (2 features)", n: 200, hidden: "8, 8", loss: "bce" },
-  xor: { label: "xor", n: 200, hidden: "8, 8", loss: "bce" },
-  gaussian: { label: "two Gaussians", n: 200, hidden: "4", loss: "bce" },
-  spiral: { label: "spiral", n: 200, hidden: "16, 16", loss: "bce" },
-  digits: { label: "handwritten digits (8×8, 64 features)", n: 1000, hidden: "16", loss: "ce" },
-};
-const RUNS = [
-  { name: "A", color: "#f0b400", optimizer: "adam", lr: 0.02, batch: "" },
-  { name: "B", color: "#e0509b", optimizer: "sgd", lr: 0.5, batch: "8" },
-];
-const OPTIMIZERS = ["sgd", "adam", "rmsprop", "adagrad", "adamw", "nadam"];
-const BATCHES = ["", "64", "16", "8", "2"];
 const RESOLUTION = { toy: 41, digits: 31 };
 const HELD_OUT = 12;
 const FRAMES = 100; // parameter vectors kept per run (record_every = steps / FRAMES)
@@ -37,15 +27,18 @@ export class NetworkLesson {
     this.boundary = new BoundaryView($("net-boundary"), $("net-digits"));
     this.curve = new CurveView($("net-curve"));
     $("net-data").replaceChildren(...Object.entries(DATA).map(([id, d]) => new Option(d.label, id)));
-    $("net-run-list").replaceChildren(...RUNS.map((run) => this.runControls(run)));
+    $("net-run-list").replaceChildren(...NET_RUN_LOOKS.map((look, i) => this.runControls({ ...look, ...state.netruns[i] })));
     $("net-data").addEventListener("change", () => (($("net-hidden").value = DATA[$("net-data").value].hidden), this.restart()));
-    for (const id of ["net-hidden", "net-activation"]) $(id).addEventListener("change", () => this.restart());
+    // Any setting the link keeps (netlink.js) races again from torch's initialisation, so the
+    // page shows what its link reopens; a click on the plane races from the click.
+    for (const id of ["net-hidden", "net-activation", "net-steps", "net-run-list"]) $(id).addEventListener("change", () => this.restart());
     $("net-directions").addEventListener("change", () => this.redraw());
     $("net-redraw").addEventListener("click", () => ((this.seed += 1), this.redraw()));
     $("net-centre-a").addEventListener("click", () => this.recentre(0));
     $("net-centre-b").addEventListener("click", () => this.recentre(1));
     $("net-play").addEventListener("click", () => this.play());
     $("net-follow").addEventListener("change", () => this.frame(this.at ?? FRAMES));
+    linkNetwork(this); // the link's settings into the controls, and the controls into the link
     window.descent.network = this; // for the browser tests
   }
 
@@ -55,9 +48,9 @@ export class NetworkLesson {
     row.style.setProperty("--run", run.color);
     const id = (what) => `net-${what}-${run.name}`;
     row.innerHTML = `<b>${run.name}</b>
-      <label class="visually-hidden" for="${id("opt")}">Run ${run.name} optimizer</label><select id="${id("opt")}">${OPTIMIZERS.map((o) => `<option${o === run.optimizer ? " selected" : ""}>${o}</option>`).join("")}</select>
+      <label class="visually-hidden" for="${id("opt")}">Run ${run.name} optimizer</label><select id="${id("opt")}">${NET_OPTIMIZERS.map((o) => `<option${o === run.optimizer ? " selected" : ""}>${o}</option>`).join("")}</select>
       <label for="${id("lr")}">lr</label><input id="${id("lr")}" type="number" step="any" min="0" value="${run.lr}">
-      <label for="${id("batch")}">batch</label><select id="${id("batch")}">${BATCHES.map((b) => `<option value="${b}"${b === run.batch ? " selected" : ""}>${b || "all"}</option>`).join("")}</select>`;
+      <label for="${id("batch")}">batch</label><select id="${id("batch")}">${NET_BATCHES.map((b) => `<option value="${b}"${b === run.batch ? " selected" : ""}>${b || "all"}</option>`).join("")}</select>`;
     return row;
   }
 
@@ -68,7 +61,7 @@ export class NetworkLesson {
 
   get net() {
     const name = $("net-data").value;
-    const hidden = $("net-hidden").value.split(/[,\s]+/).filter(Boolean).map(Number);
+    const hidden = hiddenSizes($("net-hidden").value);
     const ends = name === "digits" ? [64, 10] : [2, 1];
     return { layers: [ends[0], ...hidden, ends[1]], activation: $("net-activation").value, loss: DATA[name].loss };
   }
@@ -114,14 +107,14 @@ export class NetworkLesson {
     this.status("training…");
     try {
       const spec = this.spec;
-      const runs = RUNS.map((run) => ({ function: spec, start, ...this.settings(run) }));
+      const runs = NET_RUN_LOOKS.map((run) => ({ function: spec, start, ...this.settings(run) }));
       const { results } = await postJson("/trajectories/batch", { runs }, "run");
       if (token !== this.token) return;
       cancelAnimationFrame(this.raf);
-      this.runs = results.map((r, i) => ({ ...RUNS[i], result: r, path: [] }));
+      this.runs = results.map((r, i) => ({ ...NET_RUN_LOOKS[i], result: r, path: [] }));
       const dims = results[0].points[0].length;
       $("net-explain").textContent = `This network has ${dims.toLocaleString()} parameters: its loss is a surface over ${dims.toLocaleString()} dimensions. The picture is one plane through θ_c, θ = θ_c + α·d₁ + β·d₂. Click anywhere on it to train from that point: runs A and B race, drawn projected on the plane.`;
-      if (!this.centre) await this.sliceAround(results[0].points.at(-1), token);
+      if (!this.centre) await this.sliceAround(results[state.netcentre === "B" ? 1 : 0].points.at(-1), token);
       else this.project();
       this.status(this.runs.map((run) => `${run.name} ends ${run.path.at(-1).off.toPrecision(2)} off the plane`).join(" · "));
       this.play();

@@ -2,6 +2,7 @@
 // ?function=rosenbrock&runs=adam(lr=0.05)|sgd(lr=0.001)&start=-1.5,2
 // Lesson mode: &lesson=true&lock=function,runs&hide=noise
 import { CODECS, INVALID, createStore, urlNumber } from "./store.js";
+import { NET_ACTIVATIONS, NET_DATA, NET_DIRECTIONS, NET_RUNS, NET_STEPS, netHiddenCodec, netRunsCodec } from "./netspec.js";
 
 export const MAX_RUNS = 6;
 export const CUSTOM = "custom"; // the function id of a typed formula (expression.js)
@@ -91,6 +92,16 @@ export const PROPS = [
   { key: "lesson", type: "bool", default: false },
   { key: "lock", type: "set", default: new Set() },
   { key: "tab", type: "enum", values: ["landscape", "graph", "network"], default: "landscape" }, // tabs.js
+  // The neural-network lesson's settings (netspec.js, netlink.js); like graph, kept across tabs.
+  { key: "net", type: "enum", values: Object.keys(NET_DATA), default: "circle" },
+  { key: "nethidden", codec: netHiddenCodec, default: null }, // null: the data set's own layers
+  { key: "netact", type: "enum", values: NET_ACTIVATIONS, default: "tanh" },
+  { key: "netruns", codec: netRunsCodec, default: NET_RUNS },
+  { key: "netsteps", type: "int", default: NET_STEPS.default, check: (n) => n >= NET_STEPS.min && n <= NET_STEPS.max },
+  { key: "netdir", type: "enum", values: NET_DIRECTIONS, default: NET_DIRECTIONS[0] },
+  { key: "netseed", type: "int", default: 0, check: (n) => n >= 0 }, // "New directions"
+  { key: "netcentre", type: "enum", values: ["A", "B"], default: "A" },
+  { key: "netfollow", type: "enum", values: ["A", "B"], default: "A" },
   { key: "graph", type: "string", default: null }, // the computation graph's expression (graphlesson.js)
   { key: "gvalues", codec: valuesCodec, default: null, include: (s) => Boolean(s.graph) },
   { key: "hide", type: "set", default: new Set() },

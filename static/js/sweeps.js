@@ -2,7 +2,7 @@
 // rates (× a second parameter's values) from the current start. One row: final loss against
 // lr on log axes, diverged runs as red × at the top. More rows: a heatmap of log final loss,
 // diverged cells grey. Clicking a point or cell adds that run to the race.
-import { postJson, problemsOf } from "./api.js";
+import { postJson, problemsOf, schedulerField } from "./api.js";
 import { runLabel, specOf, valueOf } from "./optimizers.js";
 import { app } from "./page.js";
 import { MAX_RUNS, fmt, functionSpec, makeRun, state, store } from "./state.js";
@@ -125,6 +125,7 @@ export class Sweeps {
     return {
       function: functionSpec(), start: state.start || fn.start, optimizer, lr,
       second: param ? { param, values } : null, steps: state.steps, tol: state.tol,
+      ...schedulerField(state, run),
     };
   }
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 RACE = "?function=rosenbrock&runs=sgd(lr=0.0001)|adam(lr=0.0001)&start=-1.5,2&steps=300"
 
 
@@ -64,3 +68,66 @@ def test_best_lr_ties_go_to_the_smaller_lr(app):
     assert picks[0] == {"lr": 0.01, "loss": 1e-17}
     assert picks[1] == {"lr": 0.1, "loss": 0.5}
     assert picks[2] is None
+
+
+STEP = {"name": "StepLR", "step_size": 100, "gamma": 0.1}
+OWN = {"name": "ExponentialLR", "gamma": 0.99}
+
+
+def _posts(app, path: str) -> list[dict]:
+    bodies: list[dict] = []
+    keep = lambda r: bodies.append(r.post_data_json) if r.url.endswith(path) else None  # noqa: E731
+    app.page.on("request", keep)
+    return bodies
+
+
+def test_fair_race_tunes_under_the_schedule_each_run_races_with(app):
+    # sgd follows the link's page-wide StepLR; adam has its own ExponentialLR (`@{json}`).
+    own = json.dumps(OWN, separators=(",", ":"))
+    app.open("?function=rosenbrock&runs=sgd(lr=0.0001)|adam(lr=0.0001)@" + own
+             + "&start=-1.5,2&steps=300&schedule=StepLR(step_size=100,gamma=0.1)")
+    app.wait_race()
+    bodies = _posts(app, "/api/v1/sweeps")
+    app.page.locator("#fair-race").click()
+    app.wait("document.getElementById('fair-summary').dataset.state === 'ok'", timeout=30)
+    assert "tuned under it" in app.page.locator("#fair-summary").inner_text()
+    by_name = {b["optimizer"]["name"]: b for b in bodies}
+    assert by_name["sgd"]["scheduler"] == STEP and by_name["adam"]["scheduler"] == OWN
+    # Each run gets its scheduled sweep's winner (the test's own rule) and races it scheduled,
+    # ending at the scheduled sweep's loss, not at the loss the same lr has without the schedule.
+    def best(body):
+        out = app.page.request.post(f"{app.base_url}/api/v1/sweeps", data=body).json()
+        return _best(out["lrs"], out["final_loss"][0])
+
+    chosen = {name: best(body) for name, body in by_name.items()}
+    app.wait("descent.race && descent.race.entries[1].run.params.lr !== 0.0001")
+    app.wait_race()
+    tuned = app.js("descent.state.runs.map((r) => r.params.lr)")
+    assert tuned == [chosen["sgd"][0], chosen["adam"][0]]
+    losses = app.js("descent.race.entries.map((e) => e.data.losses.at(-1))")
+    for (name, (_, loss)), raced in zip(chosen.items(), losses, strict=True):
+        assert raced == pytest.approx(loss, rel=1e-9), name
+        plain = {k: v for k, v in by_name[name].items() if k != "scheduler"}
+        plain["lr"] = {"min": chosen[name][0], "max": chosen[name][0], "count": 1}
+        unscheduled = app.page.request.post(f"{app.base_url}/api/v1/sweeps", data=plain).json()
+        assert unscheduled["final_loss"][0][0] != pytest.approx(loss, rel=1e-3), name
+    lrs = app.js("descent.race.entries.map((e) => e.data.lrs)")
+    assert lrs[0][99] == chosen["sgd"][0] and lrs[0][100] == pytest.approx(chosen["sgd"][0] * 0.1)
+    assert lrs[1][1] == pytest.approx(chosen["adam"][0] * 0.99)
+    assert app.probe.console_errors == []
+
+
+def test_basins_and_the_sweep_chart_send_the_runs_schedule(app):
+    bodies = {"basins": _posts(app, "/api/v1/basins"), "sweeps": _posts(app, "/api/v1/sweeps")}
+    app.open("?function=himmelblau&runs=sgd(lr=0.01)&start=-0.3,-0.9&steps=60"
+             "&schedule=StepLR(step_size=100,gamma=0.1)&basins=true")
+    app.wait_race()
+    app.wait("document.querySelectorAll('#basins-list li').length > 0", timeout=30)
+    app.page.click("#sweep-toggle")
+    app.wait("document.getElementById('sweep-card').dataset.state === 'ok'", timeout=30)
+    for route, sent in bodies.items():
+        assert sent and all(b["scheduler"] == STEP for b in sent), (route, sent)
+    # Without a schedule, no `scheduler` is sent (the API's default: a constant lr).
+    app.open("?function=himmelblau&runs=sgd(lr=0.01)&start=-0.3,-0.9&steps=60&basins=true")
+    app.wait("document.querySelectorAll('#basins-list li').length > 0", timeout=30)
+    assert "scheduler" not in bodies["basins"][-1]

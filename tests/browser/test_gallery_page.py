@@ -22,14 +22,17 @@ def test_gallery_has_ten_presets_covering_the_issue(lessons):
     assert len(ids) == len(lessons)
     for lesson in lessons:
         assert lesson["title"] and lesson["level"] in {"beginner", "intermediate", "advanced"}
-        assert len(lesson["text"]) > 80 and lesson["next"] and lesson["expect"]["statuses"]
+        expect = lesson["expect"]
+        assert len(lesson["text"]) > 80 and lesson["next"]
+        assert expect.get("statuses") or expect.get("network"), lesson["id"]  # a claim to check
     queries = [dict(p.split("=", 1) for p in lesson["query"].split("&")) for lesson in lessons]
-    functions = [query["function"] for query in queries]
+    functions = [query.get("function") for query in queries]
     for needed in ["bowl", "elongated-bowl", "rosenbrock", "rastrigin", "himmelblau", "saddle",
                    "hours-points", "linreg-dosage"]:  # fmt: skip
         assert needed in functions
     assert functions.count("bowl") >= 3  # too small, right, too large
     assert any("schedule" in query for query in queries)  # a learning-rate schedule
+    assert any(query.get("tab") == "network" for query in queries)  # a neural network
 
 
 def _final(app, run: int) -> tuple[list[float], float]:
@@ -39,18 +42,50 @@ def _final(app, run: int) -> tuple[list[float], float]:
     )
 
 
+def _opened(app, lesson) -> None:
+    """The preset's card explains it, and the page's link keeps it and its state (shareable)."""
+    where = lesson["id"]
+    assert app.page.locator("#gallery-card").is_visible(), where
+    assert app.page.locator("#gallery-title").inner_text() == lesson["title"], where
+    assert app.page.locator("#gallery-next").inner_text() == lesson["next"], where
+    assert f"gallery={lesson['id']}" in app.page.url, where
+    link = app.js("location.search")
+    for pair in lesson["query"].split("&"):
+        assert pair in link, (where, pair, link)
+
+
+NETWORK = "window.descent.network"
+NETWORK_READY = f"{NETWORK} && {NETWORK}.ready && {NETWORK}.slice && {NETWORK}.runs.length === 2"
+
+
+def _network_claim(app, lesson) -> None:
+    """A network preset: both runs train without error and end as the text says."""
+    where, expect = lesson["id"], lesson["expect"]["network"]
+    app.wait(NETWORK_READY, timeout=90)
+    assert app.page.locator("#net-error").is_hidden(), (where, app.page.inner_text("#net-error"))
+    final = app.js(f"{NETWORK}.runs.map((r) => r.result.losses.at(-1))")
+    assert len(final) == 2 and all(loss is not None for loss in final), (where, final)
+    for check in expect.get("lossBelow", []):
+        assert final[check["run"]] < check["value"], (where, final)
+    for check in expect.get("lossAbove", []):
+        assert final[check["run"]] > check["value"], (where, final)
+    for a, b in expect.get("lower", []):
+        assert final[a] < final[b], (where, final)
+
+
 def test_every_preset_runs_and_matches_its_claim(app, lessons):
     for lesson in lessons:
         app.probe.console_errors.clear()
         app.open(f"?{lesson['query']}&gallery={lesson['id']}")
-        app.wait_race(timeout=30)
         where = lesson["id"]
-        # The card explains the preset; the link keeps it (shareable).
-        assert app.page.locator("#gallery-card").is_visible(), where
-        assert app.page.locator("#gallery-title").inner_text() == lesson["title"], where
-        assert app.page.locator("#gallery-next").inner_text() == lesson["next"], where
-        assert f"gallery={lesson['id']}" in app.page.url, where
         expect = lesson["expect"]
+        if "network" in expect:
+            _network_claim(app, lesson)
+            _opened(app, lesson)
+            assert app.probe.console_errors == [], (where, app.probe.console_errors)
+            continue
+        app.wait_race(timeout=30)
+        _opened(app, lesson)
         errors = app.js("descent.race.entries.map((e) => e.error)")
         assert errors == [None] * len(expect["statuses"]), (where, errors)
         statuses = app.js("descent.race.entries.map((e) => e.data.status)")
