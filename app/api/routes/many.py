@@ -62,10 +62,9 @@ def plan_batch(request: BatchRequest) -> tuple:
     runs = request.runs
     check_work("runs", sum(run.steps for run in runs), "max_batch_work", "the sum of steps")
     functions = [resolve_function(run.function) for run in runs]
-    for f, run in zip(functions, runs):
+    for i, (f, run) in enumerate(zip(functions, runs)):
         run.start = check_start(f, run.start)
-        check_scheduler(["body", "runs", runs.index(run)], run.optimizer.name, run.scheduler,
-                        run.steps)  # fmt: skip
+        check_scheduler(["body", "runs", i], run.optimizer.name, run.scheduler, run.steps)
         check_recording(f, 1, run.steps)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
     values = sum((r.steps + 1) * values_per_point(f.dims, r.include_state) if f.dims <= 2
