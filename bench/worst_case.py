@@ -6,7 +6,9 @@ endpoint accepts, by CPU or by memory), while one client polls ``/healthz`` ever
 another runs a 100-step catalog trajectory (Adam on Rosenbrock) every 100 ms. Goals
 (issue 11): /healthz p99 < 100 ms, every catalog trajectory < 1 s, no 5xx other than 503,
 and the requests the server cannot take get 503 with a Retry-After. Also prints the
-server's CPU time and peak RSS over the run.
+server's CPU time and peak RSS over the run, and the machine's load average before and
+after (other processes on the cores change every latency figure: compare runs made back to
+back).
 
     python -m bench.worst_case [--requests 30]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import threading
 import time
 from collections import Counter
@@ -63,6 +66,7 @@ def main() -> None:
     with serve() as (url, pid):
         wait_until_idle(pid)
         httpx.post(url + "/api/v1/trajectories", json=SHORT)  # warm
+        load_before = os.getloadavg()
         before, cpu = rss_mb(pid), cpu_seconds(pid)
         reset_peak(pid)
         pollers = [
@@ -101,6 +105,7 @@ def main() -> None:
                               "p99_ms": round(percentile(short, 99), 1),
                               "max_ms": round(max(short), 1), "codes": dict(short_codes)},
         "server_cpu_s": round(used, 1), "server_peak_rss_growth_mb": round(peak, 1),
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "each": sorted((name, code, round(s, 2)) for name, code, _, s in results),
     }  # fmt: skip
     print(json.dumps(result, indent=2))

@@ -34,7 +34,8 @@ from fastapi import HTTPException, Request
 from starlette.types import Receive
 
 from app.api.allocator import trim_memory
-from app.config import settings
+from app.api.responses import keep_content
+from app.config import settings, usable_cpus
 from app.engine import Cancelled
 
 NS_PER_SECOND = 1e9
@@ -169,23 +170,27 @@ async def admitted(ns: int, stop: StopSignal):
         lane.leave(ns)
 
 
-# Threads validating, planning and rendering at once. Each job is short (ms; a fit's
-# compile ~40 ms) but GIL-bound: more threads than cores do not add throughput, they let
-# a 100-step run's planning interleave with 30 heavy requests' instead of queueing behind.
-PREPARE_THREADS = 8
+# Threads validating, planning and rendering at once. Each job is GIL-bound (a fit's
+# compile ~40 ms, a 64-run network batch's starts ~0.5 s), so more threads than cores add
+# no throughput: they only take the GIL from the event loop more often (/healthz waits for
+# it). Jobs known to be small (planning a catalog function, rendering light work) have
+# threads of their own, so a 100-step run never queues behind 30 heavy requests' planning.
+PREPARE_THREADS = QUICK_THREADS = usable_cpus()
 
 
-def _prepare_limiter():
+def _limiter(kind: str, threads: int) -> anyio.CapacityLimiter:
     lanes = _per_loop.setdefault(asyncio.get_running_loop(), _Lanes())
-    if not hasattr(lanes, "prepare"):
-        lanes.prepare = anyio.CapacityLimiter(PREPARE_THREADS)
-    return lanes.prepare
+    if not hasattr(lanes, kind):
+        setattr(lanes, kind, anyio.CapacityLimiter(threads))
+    return getattr(lanes, kind)
 
 
-async def off_loop(fn: Callable[..., T], *args) -> T:
+async def off_loop(fn: Callable[..., T], *args, quick: bool = False) -> T:
     """Run ``fn`` (validation, compiling a formula or a fit, rendering JSON) in a thread:
-    nothing heavier than parsing runs on the event loop. At most ``PREPARE_THREADS``."""
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=_prepare_limiter())
+    nothing heavier than parsing runs on the event loop. ``quick``: a job of at most a few
+    ms (planning a catalog function, rendering light work), on threads of its own."""
+    limiter = _limiter("quick", QUICK_THREADS) if quick else _limiter("prepare", PREPARE_THREADS)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=limiter)
 
 
 @asynccontextmanager
@@ -205,9 +210,15 @@ converter: ContextVar[Callable | None] = ContextVar("converter", default=None)
 
 def _finish(work: Callable[[StopSignal], T], stop: StopSignal) -> T:
     stop.start_clock()
-    result = work(stop)
     convert = converter.get()
-    return result if convert is None else convert(result)
+    if convert is None:
+        return work(stop)
+    kept = keep_content.set(True)  # the body is converted, never written as JSON
+    try:
+        result = work(stop)
+    finally:
+        keep_content.reset(kept)  # an HTML conversion runs the API again, as JSON
+    return convert(result)
 
 
 async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) -> T:

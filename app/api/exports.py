@@ -14,6 +14,7 @@ import csv
 import functools
 import inspect
 import io
+import itertools
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -30,97 +31,115 @@ CSV_TYPE = "text/csv; charset=utf-8"
 COORDINATES = ("x", "y")
 
 
-def _csv(header: list[str], rows) -> str:
+SLICE_ROWS = 4_096  # rows written per call: one call holds the GIL ~2 ms, never seconds
+
+
+def _csv(header: list[str], *blocks: list) -> str:
+    """CSV text: the header, then each block's rows (a block is a list of columns: equal
+    sequences, or ``repeat``), a slice of rows per call, so that other threads (and the
+    event loop) get the GIL between slices instead of waiting for the whole table."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n")  # writes None as an empty cell
     writer.writerow(header)
-    writer.writerows(rows)
+    for columns in blocks:
+        rows = zip(*columns)
+        while chunk := list(itertools.islice(rows, SLICE_ROWS)):
+            writer.writerows(chunk)
     return out.getvalue()
 
 
-def _cell(value):
-    return "" if value is None else value
+def listed(values) -> list:
+    """Numbers as the JSON body gives them back: Python floats and ints, None where a float
+    is not finite (the body writes null there). Lists (a parsed body) pass unchanged."""
+    if not isinstance(values, np.ndarray):
+        return values
+    result = values.tolist()
+    if values.dtype.kind == "f":
+        for index in np.argwhere(~np.isfinite(values)):
+            *outer, last = index
+            target = result
+            for i in outer:
+                target = target[i]
+            target[last] = None
+    return result
+
+
+def trajectory_columns(body: dict) -> dict[str, list]:
+    """One column per key of the CSV (step, x, y, loss, grad_norm, epoch on data), one
+    entry per point; empty without points. ``body`` is a trajectory's JSON body, parsed
+    or as rendered (arrays)."""
+    points, losses, norms = body["points"], body["losses"], body["grad_norms"]
+    n = min(len(points), len(losses), len(norms))
+    if n == 0:
+        return {}
+    columns: dict[str, list] = {"step": range(n)}
+    for j, name in enumerate(COORDINATES[: len(points[0])]):
+        is_array = isinstance(points, np.ndarray)
+        columns[name] = listed(points[:n, j]) if is_array else [p[j] for p in points[:n]]
+    columns["loss"], columns["grad_norm"] = listed(losses[:n]), listed(norms[:n])
+    if body.get("epoch") is not None:
+        columns["epoch"] = listed(body["epoch"][:n])
+    return columns
 
 
 def trajectory_rows(body: dict) -> list[dict]:
     """One dict per point: step, the coordinates (x, y), loss, grad_norm (epoch on data)."""
-    dims = len(body["points"][0]) if body["points"] else 0
-    epochs = body.get("epoch")
-    rows = []
-    for step, (point, loss, norm) in enumerate(
-        zip(body["points"], body["losses"], body["grad_norms"])
-    ):
-        row = {"step": step, **dict(zip(COORDINATES[:dims], point))}
-        row |= {"loss": loss, "grad_norm": norm}
-        if epochs is not None:
-            row["epoch"] = epochs[step]
-        rows.append(row)
-    return rows
+    columns = trajectory_columns(body)
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
 def trajectory_csv(body: dict) -> str:
-    rows = trajectory_rows(body)
-    header = list(rows[0]) if rows else ["step", "x", "loss", "grad_norm"]
-    return _csv(header, ([_cell(r.get(k)) for k in header] for r in rows))
+    columns = trajectory_columns(body)
+    return _csv(list(columns) or ["step", "x", "loss", "grad_norm"], list(columns.values()))
 
 
 def batch_csv(body: dict) -> str:
     """Every run's points, one row each, with the run's index and optimizer first."""
     from app.figures import run_label  # noqa: PLC0415 (plotly is imported on first use)
 
-    per_run = [(i, run_label(r["optimizer"]), trajectory_rows(r))
+    per_run = [(i, run_label(r["optimizer"]), trajectory_columns(r))
                for i, r in enumerate(body["results"])]  # fmt: skip
     header = ["run", "optimizer"]
-    for _, _, rows in per_run:
-        for key in rows[0] if rows else ():
-            if key not in header:
-                header.append(key)
-    body_rows = ([i, label, *(_cell(row.get(k)) for k in header[2:])]
-                 for i, label, rows in per_run for row in rows)  # fmt: skip
-    return _csv(header, body_rows)
+    for _, _, columns in per_run:
+        header += [key for key in columns if key not in header]
+    repeat = itertools.repeat
+    blocks = [[repeat(i), repeat(label), *(columns.get(k, repeat(None)) for k in header[2:])]
+              for i, label, columns in per_run if columns]  # fmt: skip
+    return _csv(header, *blocks)
 
 
-def _grid(value) -> np.ndarray:
-    if isinstance(value, dict):  # a Plotly typed array
-        shape = [int(s) for s in str(value["shape"]).split(",")]
-        data = np.frombuffer(base64.b64decode(value["bdata"]), "<" + value["dtype"])
-        return data.reshape(shape)
-    return np.array(value, dtype=object)
-
-
-def _plain(value):
-    if isinstance(value, np.floating):
-        value = float(value)
-        return "" if not np.isfinite(value) else value
-    if isinstance(value, np.integer):
-        return int(value)
-    return _cell(value)
+def _flat(grid) -> list:
+    """A 2-D result of the basins body, row by row: a Plotly typed array (base64), an array
+    (as rendered) or nested lists (parsed)."""
+    if isinstance(grid, dict):  # a Plotly typed array
+        shape = [int(s) for s in str(grid["shape"]).split(",")]
+        grid = np.frombuffer(base64.b64decode(grid["bdata"]), "<" + grid["dtype"]).reshape(shape)
+    if isinstance(grid, np.ndarray):
+        return listed(np.ravel(grid))
+    return [value for row in grid for value in row]
 
 
 def basins_csv(body: dict) -> str:
     """One row per start of the grid: x, y, basin label, final loss, status, steps taken."""
-    labels, losses = _grid(body["labels"]), _grid(body["final_loss"])
-    status, steps = _grid(body["status"]), _grid(body["steps_taken"])
-    names = body["status_names"]
-    rows = (
-        [x, y, _plain(labels[j, i]), _plain(losses[j, i]), names[int(status[j, i])],
-         _plain(steps[j, i])]
-        for j, y in enumerate(body["y"]) for i, x in enumerate(body["x"])
-    )  # fmt: skip
-    return _csv(["x", "y", "label", "final_loss", "status", "steps_taken"], rows)
+    xs, ys, names = body["x"], body["y"], body["status_names"]
+    columns = [xs * len(ys), [y for y in ys for _ in xs], _flat(body["labels"]),
+               _flat(body["final_loss"]), [names[int(s)] for s in _flat(body["status"])],
+               _flat(body["steps_taken"])]  # fmt: skip
+    return _csv(["x", "y", "label", "final_loss", "status", "steps_taken"], columns)
 
 
 def sweep_csv(body: dict) -> str:
     """One row per setting: the second parameter's value (if any), lr, final loss, status."""
     values = body["values"] if body["values"] is not None else [None]
-    param = body["param"]
-    rows = (
-        ([value] if param else []) + [lr, _cell(body["final_loss"][r][c]), body["status"][r][c],
-                                      body["steps_taken"][r][c]]
-        for r, value in enumerate(values) for c, lr in enumerate(body["lrs"])
-    )  # fmt: skip
+    param, lrs, final = body["param"], body["lrs"], listed(body["final_loss"])
+    settings = [(r, c) for r in range(len(values)) for c in range(len(lrs))]
+    columns = [[lrs[c] for _, c in settings], [final[r][c] for r, c in settings],
+               [body["status"][r][c] for r, c in settings],
+               [body["steps_taken"][r][c] for r, c in settings]]  # fmt: skip
+    if param:
+        columns.insert(0, [values[r] for r, _ in settings])
     header = ([param] if param else []) + ["lr", "final_loss", "status", "steps_taken"]
-    return _csv(header, rows)
+    return _csv(header, columns)
 
 
 def batch_html(request, body: dict) -> str:
@@ -152,14 +171,19 @@ def responses(html: bool = False) -> dict:
 
 
 def _converter(to_format: Callable, *request) -> Callable[[Response], Response]:
-    """Parse a JSON response's body and convert it (in a thread: it can be 100 MB)."""
+    """Convert a JSON route's response (in a thread: it can be 100 MB). Admitted work is
+    rendered with ``keep_content`` (``admission.compute``): its arrays are converted
+    directly; a coalesced trajectory's small JSON body is parsed back."""
     media = HTMLResponse if request else functools.partial(Response, media_type=CSV_TYPE)
 
     def convert(response: Response) -> Response:
         if response.status_code != 200 or not isinstance(response, JSONResponse):
             return response
-        converted = to_format(*request, orjson.loads(response.body))
-        trim_memory()  # the parsed body was millions of small objects
+        content = getattr(response, "content", None)
+        converted = to_format(*request, orjson.loads(response.body) if content is None
+                              else content)  # fmt: skip
+        del content, response
+        trim_memory()  # the columns were millions of small objects
         return media(converted)
 
     return convert

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,19 @@ def dumps(content: Any) -> bytes:
     return orjson.dumps(content, default=_fallback, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
+# Set while a request's response is converted to CSV or HTML (``app.api.exports``), in the
+# thread that computes it: the body is never written as JSON (nor parsed back), ``rows``
+# keeps its arrays and the response keeps its content for the converter.
+keep_content: ContextVar[bool] = ContextVar("keep_content", default=False)
+
+
 class StrictJSONResponse(JSONResponse):
+    content: Any = None  # what was rendered, when ``keep_content`` is set
+
     def render(self, content: Any) -> bytes:
+        if keep_content.get():
+            self.content = content
+            return b""
         return dumps(content)
 
 
@@ -48,7 +60,7 @@ def rows(array: np.ndarray) -> np.ndarray | orjson.Fragment:
     while other requests (and /healthz) wait; the result is spliced in as a fragment.
     """
     array = np.ascontiguousarray(array, dtype=np.float64)
-    if array.size <= CHUNK_VALUES or array.ndim == 0:
+    if array.size <= CHUNK_VALUES or array.ndim == 0 or keep_content.get():
         return array
     per_row = max(1, array[0].size)
     step = max(1, CHUNK_VALUES // per_row)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 
-import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.admission import off_loop
 from app.middleware.asgi import header, send_json
 from app.middleware.bodies import is_json
 
@@ -69,8 +69,10 @@ class StrictJson:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if len(body) > INLINE_BYTES:  # a 10,000-point fit parses in ms: not on the loop
-            error = await anyio.to_thread.run_sync(problem, body)
+        if len(body) > INLINE_BYTES:  # a 10,000-point fit parses in ms: not on the loop,
+            # and on the planning threads (as many as cores), not up to 40 at once: each
+            # thread parsing at the same time is one more taker of the GIL the loop needs
+            error = await off_loop(problem, body)
         else:
             error = problem(body) if body else None
         if error is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from app.api.admission import off_loop
+from app.api.admission import StopSignal, compute, watching
 from app.api.function_specs import unprocessable
 from app.api.responses import StrictJSONResponse
 from app.api.schemas.graphs import GraphPresets, GraphRequest, GraphResponse
+from app.api.work import check_operations, graph_ns
 from app.engine.expressions import ExpressionError
 from app.engine.graphs import build_graph
 from app.engine.graphs.presets import PRESETS
@@ -30,12 +31,14 @@ def graph_body(request: GraphRequest) -> StrictJSONResponse:
     })  # fmt: skip
 
 
-@router.post("", response_model=GraphResponse, responses={422: {}})
-async def create_graph(request: GraphRequest) -> StrictJSONResponse:
+@router.post("", response_model=GraphResponse, responses={422: {}, 503: {}})
+async def create_graph(request: GraphRequest, http: Request) -> StrictJSONResponse:
     """The computation graph of an expression at the given values (a DAG: shared
     subexpressions once), with each node's value and adjoint and each edge's local
     derivative."""
-    return await off_loop(graph_body, request)
+    ns = check_operations("expression", graph_ns(request.expression), "characters")
+    async with watching(http, StopSignal()) as stop:
+        return await compute(ns, stop, lambda _stop: graph_body(request))
 
 
 @router.get("/presets", response_model=GraphPresets)

@@ -32,6 +32,7 @@ from app.api.work import (
     runs_ns,
     state_bytes,
     step_ns,
+    stoppable,
     values_per_point,
 )
 from app.engine import STATUS_NAMES
@@ -62,10 +63,9 @@ def plan_batch(request: BatchRequest) -> tuple:
     runs = request.runs
     check_work("runs", sum(run.steps for run in runs), "max_batch_work", "the sum of steps")
     functions = [resolve_function(run.function) for run in runs]
-    for f, run in zip(functions, runs):
+    for i, (f, run) in enumerate(zip(functions, runs)):
         run.start = check_start(f, run.start)
-        check_scheduler(["body", "runs", runs.index(run)], run.optimizer.name, run.scheduler,
-                        run.steps)  # fmt: skip
+        check_scheduler(["body", "runs", i], run.optimizer.name, run.scheduler, run.steps)
         check_recording(f, 1, run.steps)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
     values = sum((r.steps + 1) * values_per_point(f.dims, r.include_state) if f.dims <= 2
@@ -128,8 +128,8 @@ def plan_basins(request: BasinsRequest) -> tuple:
                                            feedback=feedback, options=optimizer.hyperparams),
                           values=4 * starts, held=held)  # fmt: skip
     return ns, lambda stop: render_basins(request, f, basins(
-        f, optimizer, window, request.resolution, request.steps, request.tol, request.radius,
-        should_stop=stop))  # fmt: skip
+        stoppable(f, starts, stop), optimizer, window, request.resolution,
+        request.steps, request.tol, request.radius, should_stop=stop))  # fmt: skip
 
 
 def render_basins(request: BasinsRequest, f, result) -> StrictJSONResponse:
@@ -190,8 +190,8 @@ def plan_sweep(request: SweepRequest) -> tuple:
     def work(stop: StopSignal) -> StrictJSONResponse:
         try:
             result = sweep(
-                f, request.start, name, options, lrs, request.steps,
-                request.tol, second.param if second else None,
+                stoppable(f, settings_count, stop), request.start, name, options, lrs,
+                request.steps, request.tol, second.param if second else None,
                 np.array(second.values) if second else None, should_stop=stop,
                 schedule=request.scheduler and request.scheduler.schedule(),
             )  # fmt: skip

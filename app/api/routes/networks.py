@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from app.api.admission import off_loop
+from app.api.admission import StopSignal, compute, watching
 from app.api.function_specs import unprocessable
 from app.api.responses import StrictJSONResponse, rows
+from app.api.work import check_operations, dataset_ns
 from app.config import settings
 from app.engine.networks.datasets import CLASSES, DATASETS, FEATURES, held_out, make_dataset, size
 
@@ -50,6 +51,11 @@ async def get_dataset(
     noise: float = Query(0.1, ge=0, le=1, allow_inf_nan=False),
     seed: int = Query(0, ge=0, le=2**32 - 1),
     held_out: int = Query(0, ge=0, le=HELD_OUT, description="samples after the first n"),
+    *,
+    http: Request,
 ) -> StrictJSONResponse:
     """The samples ``{"dataset": name, "n", "noise", "seed"}`` stands for in a network spec."""
-    return await off_loop(dataset_body, name, n, noise, seed, held_out)
+    values = (n + held_out) * (FEATURES[name] + 1)
+    ns = check_operations("n", dataset_ns(values), "samples", "query", values=values)
+    async with watching(http, StopSignal()) as stop:
+        return await compute(ns, stop, lambda _stop: dataset_body(name, n, noise, seed, held_out))

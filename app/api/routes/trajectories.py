@@ -97,7 +97,10 @@ def trajectory_body(
 @formats(trajectory_csv)
 async def create_trajectory(request: TrajectoryRequest, http: Request) -> StrictJSONResponse:
     """Run one optimizer from a start point and return every step."""
-    f, minibatches, ns = await off_loop(plan_trajectory, request)
+    # A catalog function's planning takes microseconds: it never queues behind formulas'
+    # and fits' compiling.
+    catalog = isinstance(request.function, str)
+    f, minibatches, ns, key = await off_loop(plan_trajectory, request, True, quick=catalog)
     async with watching(http, StopSignal()) as stop:
         if ns > settings.heavy_operations or minibatches is not None or request.gradient_noise:
 
@@ -106,12 +109,13 @@ async def create_trajectory(request: TrajectoryRequest, http: Request) -> Strict
                 return render(f, request, minibatches, *ran)
 
             return await compute(ns, stop, alone)
-        trajectory, optimizer = await coalescer.submit(group_key(request), f, request, stop)
-        return await off_loop(render, f, request, None, trajectory, optimizer)
+        trajectory, optimizer = await coalescer.submit(key, f, request, stop)
+        return await off_loop(render, f, request, None, trajectory, optimizer, quick=True)
 
 
-def plan_trajectory(request: TrajectoryRequest) -> tuple:
-    """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
+def plan_trajectory(request: TrajectoryRequest, keyed: bool = False) -> tuple:
+    """Validate and charge a request (in a thread: compiling a fit takes tens of ms);
+    ``keyed``: also its coalescing group's key (dumping a 10,000-point fit takes ms)."""
     f = resolve_function(request.function)
     request.start = check_start(f, request.start)
     check_scheduler(["body"], request.optimizer.name, request.scheduler, request.steps)
@@ -137,7 +141,9 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
         feedback=bool(request.scheduler and request.scheduler.schedule().feedback)),
         values=values,
         held=(request.steps + 1) * state_bytes(1, f.dims, request.include_state))  # fmt: skip
-    return f, minibatches, ns
+    if not keyed:
+        return f, minibatches, ns
+    return f, minibatches, ns, group_key(request) if ns <= settings.heavy_operations else None
 
 
 def render(f: LossFunction, request: TrajectoryRequest, minibatches, trajectory, optimizer):
