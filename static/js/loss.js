@@ -3,7 +3,7 @@
 import { leaving } from "./diverge.js";
 import { styleOf } from "./palette.js";
 import { fitCanvas, plotArea } from "./pick.js";
-import { fmt, store } from "./state.js";
+import { fmt, state, store } from "./state.js";
 
 const Plotly = () => window.Plotly;
 const FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1f2933" };
@@ -42,6 +42,8 @@ export class LossCurve {
     store.on("race-axes", (race, fn, steps, pending) => pending.push(this.setRace(race.entries, fn, steps)));
     store.on("plotly", () => this.init()); // Plotly.js is in: draw the empty axes
     store.on("loss-layout", () => this.sync()); // its graph was laid out again (landscape.js)
+    // Present mode shows the legend: after every subscriber ran (the body's class is set).
+    store.subscribe(["present"], () => queueMicrotask(() => this.sync()));
   }
 
   async init() {
@@ -57,7 +59,7 @@ export class LossCurve {
     if (this.dtick && yaxis.type === "log") yaxis.dtick = this.dtick;
     else yaxis.autorange = true;
     const layout = {
-      margin: { l: 64, r: 12, t: 8, b: 36 }, font: FONT, showlegend: false,
+      margin: { l: 64, r: 12, t: this.top(), b: 36 }, font: FONT, showlegend: false,
       xaxis: { title: { text: "step", standoff: 2 }, range: xrange, zeroline: false, gridcolor: "#e5e7eb", fixedrange: true },
       yaxis, paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", hovermode: false,
     };
@@ -127,7 +129,21 @@ export class LossCurve {
     if (this.area) this.ctx.clearRect(0, 0, this.area.width, this.area.height);
   }
 
+  /** The plot's top margin: room for the legend's rows above the plot area when it is shown
+   * (present mode), so it never covers a curve, however many rows it wraps to. */
+  top() {
+    const list = document.getElementById("loss-legend");
+    const shown = state.present && list && list.childElementCount > 0;
+    return 8 + (shown ? Math.ceil(list.getBoundingClientRect().height) + 4 : 0);
+  }
+
   sync() {
+    const margin = this.gd.layout && this.gd.layout.margin;
+    if (margin && margin.t !== this.top() && window.Plotly) {
+      // The legend came, went or rewrapped (a resize): lay out again; its afterplot syncs.
+      Plotly().relayout(this.gd, { "margin.t": this.top() });
+      return;
+    }
     const area = plotArea(this.gd);
     this.area = area;
     this.px.clear();

@@ -33,6 +33,8 @@ export function linkNetwork(lesson) {
   $("net-data").value = state.net;
   $("net-hidden").value = state.nethidden ?? NET_DATA[state.net].hidden;
   $("net-activation").value = state.netact;
+  // The input's limits are the link's (netspec.js), so the two cannot disagree.
+  Object.assign($("net-steps"), { min: String(NET_STEPS.min), max: String(NET_STEPS.max), step: "1" });
   $("net-steps").value = String(state.netsteps);
   $("net-directions").value = state.netdir;
   $("net-follow").value = state.netfollow;

@@ -128,3 +128,18 @@ def test_a_presets_card_shows_on_its_own_tab_only(app):
     app.page.locator("#tab").select_option("landscape")
     app.wait("document.body.dataset.tab === 'landscape'")
     assert card.is_hidden()
+
+
+def test_the_steps_input_takes_the_limits_the_link_takes(app):
+    """netspec.js's NET_STEPS is the one definition: the input's min/max are the link's."""
+    app.page.goto(f"{app.base_url}/?tab=network&netsteps=1")
+    app.wait(READY, timeout=60)
+    steps = app.page.locator("#net-steps")
+    limits = app.page.evaluate("import('/static/js/netspec.js').then((m) => m.NET_STEPS)")
+    assert limits["min"] == 1  # the link accepts 1 step (state.js checks the same NET_STEPS)
+    assert steps.get_attribute("min") == str(limits["min"])
+    assert steps.get_attribute("max") == str(limits["max"])
+    assert steps.input_value() == "1" and "netsteps=1" in app.page.url
+    assert steps.evaluate("(e) => e.validity.valid")  # 1 step is a valid input, as in the link
+    steps.fill(str(limits["max"] + 1))
+    assert not steps.evaluate("(e) => e.validity.valid")  # past the limit: the input says so too

@@ -121,3 +121,60 @@ def test_present_mode_keeps_the_race_on_screen_with_a_legend(sized):
                      " .race-item dd, .loss-legend li')].filter((e) => e.scrollWidth >"
                      " e.clientWidth + 1).map((e) => e.textContent)")  # fmt: skip
     assert clipped == []
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])  # fmt: skip
+
+
+# The legend above the plot's data area, which has been laid out again under it.
+SETTLED = """(() => {
+  const l = document.getElementById('loss-legend').getBoundingClientRect();
+  const a = document.querySelector('#loss-curve .nsewdrag').getBoundingClientRect();
+  return l.bottom <= a.top && a.height >= 100;
+})()"""
+
+
+def test_the_present_legend_never_covers_the_loss_curves(sized):
+    """The legend sits in a top margin reserved for it, off the plot's data area: opened in
+    present mode, and turned on by the button after a race (four runs, so it wraps on a phone)."""
+    app = sized
+    runs = "sgd(lr=0.01)|sgd(lr=0.01,momentum=0.9)|rmsprop(lr=0.05)|adam(lr=0.1)"
+    for query, press in ((f"&runs={runs}&present=true", False), (f"&runs={runs}", True)):
+        app.open(f"?function=himmelblau&start=-0.3,-0.9{query}")
+        app.wait_race()
+        if press:
+            app.page.locator("#present-toggle").click()
+        app.js("descent.transport.seek(1e9)")
+        legend = app.page.locator("#loss-legend")
+        legend.wait_for(state="visible")
+        area = app.page.locator("#loss-curve .nsewdrag").first
+        app.wait(SETTLED, timeout=5)
+        legend_box, area_box = legend.bounding_box(), area.bounding_box()
+        assert app.page.locator("#loss-legend li").count() == 4
+        assert not _overlap(legend_box, area_box), (legend_box, area_box)
+        assert area_box["height"] >= 100, area_box  # the curves keep a readable height
+        canvas = app.page.locator("#loss-overlay").bounding_box()  # the curves' canvas, too
+        assert not _overlap(legend_box, canvas), (legend_box, canvas)
+
+
+def test_the_lesson_badge_sits_in_the_header_row(sized):
+    app = sized
+    app.open(
+        "?function=elongated-bowl&start=-1.8,1&lesson=true&lock=function,runs,start&hide=noise"
+    )
+    badge = app.page.locator("#lesson-badge")
+    assert badge.is_visible()
+    box = badge.bounding_box()
+    header = app.page.locator("header.topbar").bounding_box()
+    assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"]
+    assert 0 <= box["x"] and box["x"] + box["width"] <= app.page.viewport_size["width"]
+    for card in app.page.locator(".card:visible").all():
+        assert not _overlap(box, card.bounding_box()), card.get_attribute("id")
+    if app.page.viewport_size["width"] > 1000:  # one row: beside the buttons, not under them
+        for button in ("#present-toggle", "#copy-link", "#sweep-toggle"):
+            other = app.page.locator(button).bounding_box()
+            assert not _overlap(box, other), button
+            assert abs((other["y"] + other["height"] / 2) - (box["y"] + box["height"] / 2)) < 4
+    assert app.js("document.documentElement.scrollWidth <= window.innerWidth")
