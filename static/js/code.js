@@ -1,38 +1,39 @@
-// "PyTorch code": a run of the race as a short runnable script (POST /api/v1/code, the
-// same body as its trajectory), shown in a dialog with a Copy button.
+// "PyTorch code": a run as a short runnable script (POST /api/v1/code, the same body as its
+// trajectory), shown in a dialog with a Copy button. One dialog serves every view: the race
+// and the network lesson each have a button that lists their runs.
 import { trajectoryRequest } from "./api.js";
 
 export class CodeView {
-  /** `getRace()`: the current race or null. */
-  constructor(getRace) {
-    this.getRace = getRace;
-    this.button = document.getElementById("code-button");
+  /** `getRuns()`: [{label, body}] (the trajectory requests) or null; `button`: the opener. */
+  constructor(getRuns, button) {
+    this.getRuns = getRuns;
     this.dialog = document.getElementById("code-dialog");
     this.select = document.getElementById("code-run");
     this.text = document.getElementById("code-text");
     this.copyButton = document.getElementById("code-copy");
-    this.button.addEventListener("click", () => this.open());
-    this.select.addEventListener("change", () => this.show(Number(this.select.value)));
-    this.copyButton.addEventListener("click", () => this.copy());
+    button.addEventListener("click", () => this.open());
+    if (this.dialog.dataset.wired) return; // the dialog's own controls, once
+    this.dialog.dataset.wired = "true";
+    this.select.addEventListener("change", () => this.dialog.view.show(Number(this.select.value)));
+    this.copyButton.addEventListener("click", () => this.dialog.view.copy());
     document.getElementById("code-close").addEventListener("click", () => this.dialog.close());
   }
 
   async open() {
-    const race = this.getRace();
-    if (!race) return;
-    this.select.replaceChildren(...race.entries.map((e, i) => new Option(e.label, String(i))));
+    this.runs = this.getRuns();
+    if (!this.runs || !this.runs.length) return;
+    this.dialog.view = this;
+    this.select.replaceChildren(...this.runs.map((r, i) => new Option(r.label, String(i))));
     this.dialog.showModal();
     await this.show(0);
   }
 
   async show(index) {
-    const race = this.getRace();
-    const entry = race && race.entries[index];
-    if (!entry) return;
+    const run = this.runs && this.runs[index];
+    if (!run) return;
     this.text.textContent = "…";
-    const body = { ...trajectoryRequest(race.settings, entry.run), include_state: false };
     const response = await fetch("/api/v1/code", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...run.body, include_state: false }),
     });
     if (response.ok) this.text.textContent = await response.text();
     else {
@@ -58,4 +59,9 @@ export class CodeView {
       this.copyButton.textContent = "Selected: press Ctrl+C";
     }
   }
+}
+
+/** The race's runs as code requests. */
+export function raceRuns(race) {
+  return race && race.entries.map((e) => ({ label: e.label, body: trajectoryRequest(race.settings, e.run) }));
 }

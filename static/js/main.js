@@ -16,7 +16,7 @@ import { Present } from "./present.js";
 import { Recorder } from "./record.js";
 import { Session, message } from "./session.js";
 import { Downloads } from "./downloads.js";
-import { CodeView } from "./code.js";
+import { CodeView, raceRuns } from "./code.js";
 import { LrCurve } from "./schedule.js"; // also adds the schedule picker to every run's card
 import "./probes.js"; // L-BFGS: the points the current step evaluated, over the trails
 import "./embed.js"; // ?embed=1: sets the page's class before the first draw
@@ -80,7 +80,7 @@ views.keyboard = new Keyboard({ app, gd, transport: views.transport, session });
 const { trails, loss, inspector, transport, dataPanel } = views;
 const downloads = new Downloads(() => app.race, message);
 const recorder = new Recorder({ views, getRace: () => app.race, getFn: () => app.fn, onError: message });
-new CodeView(() => app.race);
+new CodeView(() => raceRuns(app.race), document.getElementById("code-button"));
 const lrCurve = new LrCurve($("lr-curve"));
 const runRace = session.run.bind(session);
 session.run = async (...args) => { // the download and record buttons follow the race: off until it is in

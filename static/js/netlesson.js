@@ -3,6 +3,7 @@
 // on the plane starts two runs there (POST /api/v1/trajectories/batch, parameters every k
 // steps), drawn projected on the plane beside what the network does and the loss curves.
 import { getJson, postJson, problemsOf } from "./api.js";
+import { CodeView } from "./code.js";
 import { BoundaryView } from "./netboundary.js";
 import { CurveView } from "./netcurve.js";
 import { onPlane, projector } from "./netmodel.js";
@@ -45,6 +46,7 @@ export class NetworkLesson {
     $("net-centre-a").addEventListener("click", () => this.recentre(0));
     $("net-centre-b").addEventListener("click", () => this.recentre(1));
     $("net-play").addEventListener("click", () => this.play());
+    new CodeView(() => this.runs.map((r) => ({ label: `Run ${r.name} (${r.result.optimizer.name})`, body: r.body })), $("net-code"));
     $("net-follow").addEventListener("change", () => this.frame(this.at ?? FRAMES));
     window.descent.network = this; // for the browser tests
   }
@@ -118,7 +120,7 @@ export class NetworkLesson {
       const { results } = await postJson("/trajectories/batch", { runs }, "run");
       if (token !== this.token) return;
       cancelAnimationFrame(this.raf);
-      this.runs = results.map((r, i) => ({ ...RUNS[i], result: r, path: [] }));
+      this.runs = results.map((r, i) => ({ ...RUNS[i], result: r, path: [], body: runs[i] }));
       const dims = results[0].points[0].length;
       $("net-explain").textContent = `This network has ${dims.toLocaleString()} parameters: its loss is a surface over ${dims.toLocaleString()} dimensions. The picture is one plane through θ_c, θ = θ_c + α·d₁ + β·d₂. Click anywhere on it to train from that point: runs A and B race, drawn projected on the plane.`;
       if (!this.centre) await this.sliceAround(results[0].points.at(-1), token);
