@@ -9,7 +9,7 @@ from app.api.routes.trajectories import plan_trajectory
 from app.api.schemas import DataSpec, ExpressionSpec, NetworkSpec, TrajectoryRequest
 from app.api.schemas.networks import InitStart
 from app.engine.optim import from_resolved, with_scheduler
-from app.engine.run import torch_network, torch_script
+from app.engine.run import torch_formula, torch_network, torch_script
 from app.engine.run.torch_sampling import Sampling
 
 router = APIRouter(prefix="/api/v1/code", tags=["code"])
@@ -32,12 +32,12 @@ def create_code(request: TrajectoryRequest) -> Response:
             data = request.function.data
             loss = torch_network.network_loss(f, getattr(data, "dataset", None))
         elif isinstance(request.function, ExpressionSpec):
-            loss = torch_script.formula_loss(request.function.expression, f.dims)
+            loss = torch_formula.formula_loss(request.function.expression, f.dims)
         elif isinstance(request.function, DataSpec) or "data" in f.extra:  # lesson fits too
             loss = torch_script.data_loss(f.extra["data"])
         else:
             loss = torch_script.catalog_loss(f)
-    except torch_script.NotExportable as error:
+    except torch_formula.NotExportable as error:
         raise unprocessable(["body", error.field], str(error)) from None
     sampling = Sampling(request.gradient_noise, request.seed, minibatches)
     text = torch_script.script(f, loss, list(request.start), optimizer, request.steps,

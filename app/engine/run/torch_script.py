@@ -1,13 +1,14 @@
 """A run as a short PyTorch script: the same loss, optimizer, scheduler and loop, printing the
 trajectory as JSON (``POST /api/v1/code``).
 
-Nothing is retyped: a catalog function's loss is the catalog's own formula (its source, with
-``np`` read as ``torch``), a typed formula is printed from its parse tree, a fit to data is
-written with its data; the optimizer's and scheduler's kwargs are the resolved ones (those
-away from torch's defaults, and ``lr``). The loop is the engine's (``advance.py``: stop at a
-non-finite point, at ``||∇f|| <= tol``, or after ``steps`` updates), with a closure for
-L-BFGS. torch differentiates by autograd where the engine uses hand-written gradients, so
-the two agree to rounding (the test states the tolerance).
+Nothing is retyped: a catalog (or 1-D lesson) function's loss is its own formula (its
+source, ``np`` read as ``torch``), a typed formula is printed from its parse tree, a fit to
+data is written with its data, a network by ``torch_network``; the optimizer's and
+scheduler's kwargs are the resolved ones (those away from torch's defaults, and ``lr``).
+The loop is the engine's (``advance.py``: stop at a non-finite point, at ``||∇f|| <= tol``,
+or after ``steps`` updates), with a closure for L-BFGS and the stochastic gradient of
+``torch_sampling``. torch differentiates by autograd where the engine uses hand-written
+gradients, so the two agree to rounding (the test states the tolerance).
 """
 
 from __future__ import annotations
@@ -18,28 +19,16 @@ import textwrap
 import types
 from typing import Any
 
-from app.engine.expressions import parse_expression
-from app.engine.expressions.tree import Binary, Call, Const, Neg, Num, Select, Var
 from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, get_spec
 from app.engine.optim.schedule_specs import REQUIRED
 from app.engine.optim.schedules import Schedule
 from app.engine.run import torch_network
+from app.engine.run.torch_formula import NotExportable
 from app.engine.run.torch_inline import INLINE_CLASSES, class_name
 from app.engine.run.torch_sampling import Sampling
 
-_CALLS = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "min": "minimum",
-          "max": "maximum"}  # fmt: skip
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
 DATA_PARAMS = {"line-through-origin": ("w",), "linear": ("m", "b"), "logistic": ("w", "b")}
-
-
-class NotExportable(ValueError):
-    """A run the script cannot reproduce (field, reason)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _torch_source(node: ast.AST) -> str:
@@ -86,44 +75,6 @@ def catalog_loss(f: LossFunction) -> str:
             parts.append(_torch_source(ast.parse(textwrap.dedent(inspect.getsource(helper)))))
     parts.append(_torch_source(ast.parse(textwrap.dedent(inspect.getsource(fn)))))
     return "\n\n\n".join(parts) + f"\n\n\nf = {fn.__name__}\n"
-
-
-def _print(node) -> tuple[str, int]:
-    """torch source of an expression node and its precedence."""
-    if isinstance(node, Num):
-        return repr(node.value), 9
-    if isinstance(node, Const):
-        return f"math.{node.name}", 9
-    if isinstance(node, Var):
-        return node.name, 9
-    if isinstance(node, Neg):
-        text, level = _print(node.arg)
-        return f"-{text if level >= 3 else f'({text})'}", 3
-    if isinstance(node, Binary):
-        level = _PRECEDENCE[node.op]
-        left, ll = _print(node.left)
-        right, rl = _print(node.right)
-        if node.op == "^":  # right-associative, binds tighter than unary minus on its left
-            left = left if ll > 4 else f"({left})"
-            right = right if rl >= 4 else f"({right})"
-            return f"{left} ** {right}", 4
-        left = left if ll >= level else f"({left})"
-        right = right if rl > level or (rl == level and node.op in "+*") else f"({right})"
-        return f"{left} {node.op} {right}", level
-    if isinstance(node, Call):
-        args = ", ".join(_print(a)[0] for a in node.args)
-        return f"torch.{_CALLS.get(node.name, node.name)}({args})", 9
-    if isinstance(node, Select):
-        parts = [_print(n)[0] for n in (node.left, node.right, node.then, node.other)]
-        return f"torch.where({parts[0]} {node.op} {parts[1]}, {parts[2]}, {parts[3]})", 9
-    raise NotExportable("function", f"cannot print {type(node).__name__}")
-
-
-def formula_loss(text: str, dims: int) -> str:
-    args = "x, y" if dims == 2 else "x"
-    body = _print(parse_expression(text))[0]
-    # a constant formula is a float: as a tensor of the parameters' dtype it can backward
-    return f"def f({args}):\n    return {body} + 0 * ({' + '.join(args.split(', '))})\n"
 
 
 def data_loss(data: dict[str, Any]) -> str:
