@@ -88,6 +88,15 @@ def test_the_network_lessons_code_button_exports_its_runs(app):
     np.testing.assert_allclose(ran["losses"], api["losses"], rtol=1e-9)
     np.testing.assert_allclose(ran["points"], api["points"], rtol=1e-9, atol=1e-9)
     app.page.get_by_role("button", name="Close").click()
+    app.page.set_viewport_size({"width": 390, "height": 844})
+    app.page.get_by_role("button", name="PyTorch code").click()
+    app.wait("document.getElementById('code-text').textContent.includes('torch.nn.Sequential')")
+    app.page.screenshot(path=str(SHOTS / "network-code-dialog-phone.png"))
+    app.page.get_by_role("button", name="Close").click()
+    app.page.set_viewport_size({"width": 1280, "height": 720})
+    app.page.locator("#net-code").scroll_into_view_if_needed()
+    app.page.screenshot(path=str(SHOTS / "network-code-button.png"))
+    app.page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def run_script(text: str) -> dict:

@@ -190,7 +190,8 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
         else f"p = torch.tensor({[float(v) for v in start]!r}, requires_grad=True)",
         call=call, sampling=sampling.setup(), gradient=sampling.step(call),
         thin="" if record_every == 1 else f"points = points[::{record_every}] + (points[-1:] if "
-        f"(len(points) - 1) % {record_every} else [])  # every {record_every}th and the last\n",
+        f"(len(points) - 1) % {record_every} else [])  # as the API: every "
+        f"{record_every} steps and the last\n",
         optimizer=optimizer_call(optimizer),
         scheduler="".join(line + "\n" for line in scheduler_lines(schedule, steps))
         if schedule is not None else "",
