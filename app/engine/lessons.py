@@ -61,6 +61,7 @@ def line_function(
     return LossFunction(
         id=id, title=title, formula=formula, value=value, gradient=gradient,
         domain=(domain,), minima=minima, start=(start,), description=description,
+        extra={"scalar": (f, derivative)},  # the formulas themselves (the PyTorch script's)
     )  # fmt: skip
 
 

@@ -53,7 +53,7 @@ class AllowedOptimizer(BaseModel):
                 raise ValueError(f"{self.name} has no numeric parameter {name!r}: {numeric}")
             if lo > hi:
                 raise ValueError(f"ranges.{name}: the low end {lo} is above the high end {hi}")
-            if (p.low is not None and lo < p.low) or (p.high is not None and hi > p.high):
+            if p.too_low(lo) or p.too_high(hi):
                 raise ValueError(f"ranges.{name}: [{lo}, {hi}] leaves [{p.low}, {p.high}]")
         return self
 

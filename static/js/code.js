@@ -1,37 +1,38 @@
-// "PyTorch code": a run of the race as a short runnable script (POST /api/v1/code, the
-// same body as its trajectory), shown in a dialog with a Copy button.
+// "PyTorch code": a run as a short runnable script (POST /api/v1/code, the same body as its
+// trajectory), shown in a dialog with a Copy button. One dialog serves every view: the race
+// and the network lesson each have a button: the race's is wired here, other views send
+// their runs as the store's "show-code" event.
 import { trajectoryRequest } from "./api.js";
 import { app } from "./page.js";
+import { store } from "./state.js";
 
 export class CodeView {
   constructor() {
-    this.button = document.getElementById("code-button");
     this.dialog = document.getElementById("code-dialog");
     this.select = document.getElementById("code-run");
     this.text = document.getElementById("code-text");
     this.copyButton = document.getElementById("code-copy");
-    this.button.addEventListener("click", () => this.open());
+    document.getElementById("code-button").addEventListener("click", () => this.open(raceRuns(app.race)));
+    store.on("show-code", (runs) => this.open(runs)); // [{label, body}]: the trajectory requests
     this.select.addEventListener("change", () => this.show(Number(this.select.value)));
     this.copyButton.addEventListener("click", () => this.copy());
     document.getElementById("code-close").addEventListener("click", () => this.dialog.close());
   }
 
-  async open() {
-    const race = app.race;
-    if (!race) return;
-    this.select.replaceChildren(...race.entries.map((e, i) => new Option(e.label, String(i))));
+  async open(runs) {
+    this.runs = runs;
+    if (!this.runs || !this.runs.length) return;
+    this.select.replaceChildren(...this.runs.map((r, i) => new Option(r.label, String(i))));
     this.dialog.showModal();
     await this.show(0);
   }
 
   async show(index) {
-    const race = app.race;
-    const entry = race && race.entries[index];
-    if (!entry) return;
+    const run = this.runs && this.runs[index];
+    if (!run) return;
     this.text.textContent = "…";
-    const body = { ...trajectoryRequest(race.settings, entry.run), include_state: false };
     const response = await fetch("/api/v1/code", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...run.body, include_state: false }),
     });
     if (response.ok) this.text.textContent = await response.text();
     else {
@@ -57,4 +58,9 @@ export class CodeView {
       this.copyButton.textContent = "Selected: press Ctrl+C";
     }
   }
+}
+
+/** The race's runs as code requests. */
+export function raceRuns(race) {
+  return race && race.entries.map((e) => ({ label: e.label, body: trajectoryRequest(race.settings, e.run) }));
 }

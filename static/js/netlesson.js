@@ -9,7 +9,7 @@ import { onPlane, projector } from "./netmodel.js";
 import { SliceView } from "./netslice.js";
 import { NET_BATCHES, NET_DATA as DATA, NET_OPTIMIZERS, NET_RUN_LOOKS, hiddenSizes } from "./netspec.js";
 import { linkNetwork } from "./netlink.js";
-import { state } from "./state.js";
+import { state, store } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const RESOLUTION = { toy: 41, digits: 31 };
@@ -37,6 +37,7 @@ export class NetworkLesson {
     $("net-centre-a").addEventListener("click", () => this.recentre(0));
     $("net-centre-b").addEventListener("click", () => this.recentre(1));
     $("net-play").addEventListener("click", () => this.play());
+    $("net-code").addEventListener("click", () => store.emit("show-code", (this.runs || []).map((r) => ({ label: `Run ${r.name} (${r.result.optimizer.name})`, body: r.body }))));
     $("net-follow").addEventListener("change", () => this.frame(this.at ?? FRAMES));
     linkNetwork(this); // the link's settings into the controls, and the controls into the link
     window.descent.network = this; // for the browser tests
@@ -111,7 +112,7 @@ export class NetworkLesson {
       const { results } = await postJson("/trajectories/batch", { runs }, "run");
       if (token !== this.token) return;
       cancelAnimationFrame(this.raf);
-      this.runs = results.map((r, i) => ({ ...NET_RUN_LOOKS[i], result: r, path: [] }));
+      this.runs = results.map((r, i) => ({ ...NET_RUN_LOOKS[i], result: r, path: [], body: runs[i] }));
       const dims = results[0].points[0].length;
       $("net-explain").textContent = `This network has ${dims.toLocaleString()} parameters: its loss is a surface over ${dims.toLocaleString()} dimensions. The picture is one plane through θ_c, θ = θ_c + α·d₁ + β·d₂. Click anywhere on it to train from that point: runs A and B race, drawn projected on the plane.`;
       if (!this.centre) await this.sliceAround(results[state.netcentre === "B" ? 1 : 0].points.at(-1), token);

@@ -168,7 +168,8 @@ export class RunsPanel {
       text.className = "param-number";
       const bounded = p.min !== null && p.max !== null && p.max <= 1;
       if (p.log_scale || bounded) {
-        const [lo, hi] = p.log_scale ? sliderRange(p) : [p.min, p.max];
+        // an exclusive bound (max_exclusive, min_exclusive: the spec's) is one slider step in
+        const [lo, hi] = p.log_scale ? sliderRange(p) : [p.min + (p.min_exclusive ? 0.01 : 0), p.max - (p.max_exclusive ? 0.01 : 0)];
         const slider = Object.assign(document.createElement("input"), { type: "range", min: String(lo), max: String(hi), step: p.log_scale ? "0.01" : "0.01" });
         slider.setAttribute("aria-label", `${p.name} slider${p.log_scale ? " (log scale)" : ""}`);
         const toSlider = (v) => (p.log_scale ? Math.log10(Math.max(v, 10 ** lo)) : v);

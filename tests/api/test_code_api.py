@@ -1,8 +1,10 @@
 """``POST /api/v1/code``: the generated PyTorch scripts run under torch 2.13 and reproduce the
 API's trajectory.
 
-Every optimizer, every scheduler, a typed formula and a fit to data (each model) are
-exported; all scripts run in one subprocess with the test environment's Python (torch is in
+Every optimizer, every scheduler, a typed formula, a fit to data (each model), the 1-D
+lessons, gradient noise, mini-batches and networks (a toy set, the digits, typed points) are
+exported; the noise and the mini-batches are the engine's seeded draws, so the comparison
+is exact. Each group's scripts run in one subprocess with the test environment's Python (torch is in
 the ``test`` extra, not a runtime dependency) and their printed trajectories are compared
 with ``POST /api/v1/trajectories`` for the same body. Tolerances: on the bowl the engine's
 gradient (2x, 2y) is autograd's to the bit, so points differ only where torch's vectorised
@@ -66,6 +68,59 @@ CLOSE = [
                                                                "y": [0, 1, 0, 1]}},
      "start": [0.5, -0.5], "steps": 20, "tol": 0, "optimizer": {"name": "nadam", "lr": 0.1}},
 ]  # fmt: skip
+DATA = {"model": "linear", "loss": "mse", "data": {"x": [1, 2, 3, 4, 5, 6, 7],
+                                                   "y": [2.1, 3.9, 6.2, 7.8, 10.1, 12.2, 13.8]}}
+NETWORKS = [
+    {"function": {"network": {"layers": [2, 6, 6, 1], "activation": "tanh", "loss": "bce"},
+                  "data": {"dataset": "circle", "n": 60, "noise": 0.1, "seed": 3}},
+     "start": {"init": "torch", "seed": 1}, "steps": 30, "tol": 0,
+     "optimizer": {"name": "adam", "lr": 0.05}},
+    {"function": {"network": {"layers": [64, 16, 10], "activation": "relu", "loss": "ce"},
+                  "data": {"dataset": "digits", "n": 40}},
+     "start": {"init": "torch", "seed": 2}, "steps": 20, "tol": 0, "seed": 4,
+     "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}, "batch_size": 16,
+     "gradient_noise": 0.01, "record_every": 3},
+    {"function": {"network": {"layers": [1, 3, 2], "activation": "sigmoid", "loss": "mse"},
+                  "data": {"x": [[-1.0], [0.0], [0.5], [2.0]],
+                           "y": [[0.0, 1.0], [1.0, 0.5], [0.2, 0.2], [1.0, -1.0]]}},
+     "start": [0.1 * i - 0.6 for i in range(14)], "steps": 6, "tol": 0,
+     "optimizer": {"name": "lbfgs", "max_iter": 4, "line_search_fn": "strong_wolfe"}},
+    {"function": {"network": {"layers": [2, 4, 1], "activation": "tanh", "loss": "bce"},
+                  "data": {"dataset": "xor", "n": 30}},
+     "start": {"init": "torch", "seed": 0}, "steps": 20, "tol": 0,
+     "optimizer": {"name": "adafactor", "lr": 0.05},
+     "scheduler": {"name": "StepLR", "step_size": 5, "gamma": 0.5}},
+]  # fmt: skip
+# (kind, runs, relative tolerance): exact where the gradient is autograd's to the bit (the
+# bowl, the parabola), else the engine's own differentiation (a typed formula, a fit's
+# closed-form gradient, a network's compiled backpropagation, 1e-12 of autograd per
+# evaluation) summed in another order: 1e-9 over these short runs. Short: a line search
+# turns a last-bit difference into another branch, so L-BFGS's 20 iterations a step on a
+# network part ways after ~100 iterations (Adam's runs stay within 1e-15).
+STOCHASTIC = [
+    ("noise", [BOWL | {"optimizer": {"name": name, "lr": 0.05}, "gradient_noise": 0.5,
+                       "seed": 11} for name in ("sgd", "adam", "rprop", "lion")]
+     + [BOWL | {"optimizer": {"name": "adam", "lr": 0.05}, "gradient_noise": 2.0,
+                "scheduler": {"name": "ReduceLROnPlateau", "patience": 1}}], 1e-12),
+    ("1-D lessons", [
+        {"function": "parabola", "start": [-4.0], "steps": 20, "tol": 0,
+         "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.5}},
+        {"function": "parabola", "start": [-4.0], "steps": 20, "tol": 0,
+         "optimizer": {"name": "lbfgs"}},
+        {"function": "double-well", "start": [2.0], "steps": 30, "tol": 0,
+         "optimizer": {"name": "adam", "lr": 0.1}, "gradient_noise": 3.0},
+        {"function": "double-well", "start": [0.5], "steps": 30, "tol": 1e-6,
+         "optimizer": {"name": "sgd", "lr": 0.02}}], 1e-9),
+    ("minibatches", [
+        {"function": DATA, "start": [0.0, 0.0], "steps": 30, "tol": 0, "batch_size": 2,
+         "seed": 5, "optimizer": {"name": "sgd", "lr": 0.01}},
+        {"function": DATA, "start": [0.0, 0.0], "steps": 30, "tol": 0, "batch_size": 1,
+         "shuffle": False, "optimizer": {"name": "adam", "lr": 0.1}},
+        {"function": "logistic-berries", "start": [0.0, 0.0], "steps": 40, "tol": 0,
+         "batch_size": 5, "gradient_noise": 0.2, "seed": 9,
+         "optimizer": {"name": "rmsprop", "lr": 0.05}}], 1e-9),
+    ("networks", NETWORKS, 1e-9),
+]  # fmt: skip
 RUNNER = """
 import contextlib, io, json, sys
 results = []
@@ -94,6 +149,7 @@ def run_scripts(client, bodies: list[dict]) -> list[dict]:
 def compare(client, bodies: list[dict], rtol: float) -> None:
     for body, ran in zip(bodies, run_scripts(client, bodies), strict=True):
         api = client.post("/api/v1/trajectories", json=body).json()
+        assert api["steps_taken"] == len(ran["losses"]) - 1, body
         ours, theirs = np.array(api["points"]), np.array(ran["points"])
         assert ours.shape == theirs.shape, body
         scale = np.maximum(np.abs(theirs), 1.0)
@@ -115,16 +171,39 @@ def test_typed_formulas_and_fits_to_data_run_as_pytorch_within_1e_9(client):
     compare(client, CLOSE, 1e-9)
 
 
+@pytest.mark.parametrize(("kind", "bodies", "rtol"), STOCHASTIC, ids=[k for k, _, _ in STOCHASTIC])
+def test_noise_minibatches_networks_and_1d_lessons_run_as_pytorch(client, kind, bodies, rtol):
+    """The script draws the engine's noise and mini-batches itself (numpy's seeded PCG64)."""
+    compare(client, bodies, rtol)
+
+
+def test_a_network_script_writes_the_module_its_loss_and_its_data(client):
+    text = client.post("/api/v1/code", json=NETWORKS[1]).text
+    assert "torch.nn.Linear(64, 16)," in text and "torch.nn.ReLU()," in text
+    assert "loss_fn = torch.nn.CrossEntropyLoss()" in text
+    assert text.count("\n", text.index('DIGITS = """'), text.index('rows = ')) == 40 + 2
+    assert "sampler = np.random.default_rng(np.random.SeedSequence(4).spawn(1)[0])" in text
+
+
 @pytest.mark.parametrize(
-    ("body", "field"),
-    [(BOWL | {"optimizer": {"name": "adam"}, "gradient_noise": 0.1}, "gradient_noise"),
-     (BOWL | {"optimizer": {"name": "adam"}, "function": "no-such"}, None)],
+    ("body", "status", "loc"),
+    [(BOWL | {"optimizer": {"name": "lbfgs"}, "gradient_noise": 0.1}, 422,
+      ["body", "gradient_noise"]),
+     (BOWL | {"optimizer": {"name": "sgd"}, "batch_size": 2}, 422, ["body", "batch_size"]),
+     (BOWL | {"optimizer": {"name": "sgd"}, "start": {"init": "torch"}}, 422, ["body", "start"]),
+     (BOWL | {"optimizer": {"name": "sgd"}, "gradient_noise": -1}, 422,
+      ["body", "gradient_noise"]),
+     (NETWORKS[0] | {"function": {"network": {"layers": [2, 3]}, "data": {"dataset": "xor"}}},
+      422, ["body", "function", "network", "layers"]),
+     (NETWORKS[0] | {"start": [0.0, 1.0]}, 422, ["body", "start"]),
+     (BOWL | {"optimizer": {"name": "adam"}, "function": "no-such"}, 404, None)],
 )  # fmt: skip
-def test_what_cannot_be_exported_is_refused(client, body, field):
+def test_bad_input_is_refused_as_the_trajectory_refuses_it(client, body, status, loc):
     response = client.post("/api/v1/code", json=body)
-    assert response.status_code in (404, 422)
-    if field:
-        assert response.json()["detail"][0]["loc"] == ["body", field]
+    assert response.status_code == status, response.text
+    assert client.post("/api/v1/trajectories", json=body).status_code == status
+    if loc:
+        assert response.json()["detail"][0]["loc"][: len(loc)] == loc
 
 
 def test_a_script_is_short_and_names_torchs_classes(client):

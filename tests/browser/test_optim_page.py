@@ -1,8 +1,14 @@
-"""The page's schedule picker, lr curve and PyTorch code dialog (issue 13)."""
+"""The page's schedule picker, lr curve and PyTorch code dialog (issue 13): for the race's
+runs (scheduled, noisy) and the network lesson's."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
+
+import numpy as np
 
 SHOTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 RACE = ("?function=rosenbrock&runs=adam(lr=0.05)|lbfgs(line_search_fn=strong_wolfe)"
@@ -46,3 +52,56 @@ def test_a_scheduled_run_draws_its_lr_under_the_loss_curve_and_exports_as_pytorc
     app.page.screenshot(path=str(SHOTS / "optim-code-dialog-phone.png"))
     app.page.get_by_role("button", name="Close").click()
     app.page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def test_a_noisy_runs_code_draws_the_engines_noise_and_runs_as_pytorch(app):
+    # the bowl: autograd's gradient is the engine's to the bit, so the points are too
+    app.open("?function=bowl&runs=sgd(lr=0.05)|adam(lr=0.05)&start=1.5,-1.2&steps=40"
+             "&tol=0&noise=0.5&seed=7")
+    app.wait_race()
+    app.page.get_by_role("button", name="PyTorch code").click()
+    app.wait("document.getElementById('code-text').textContent.includes('torch.optim.SGD')")
+    text = app.js("document.getElementById('code-text').textContent")
+    assert "noise = np.random.default_rng(7)" in text and "sigma = 0.5" in text
+    ran = run_script(text)
+    assert ran["points"] == app.js("descent.race.entries[0].data.points")  # to the bit
+    app.page.get_by_role("button", name="Close").click()
+
+
+def test_the_network_lessons_code_button_exports_its_runs(app):
+    app.page.goto(f"{app.base_url}/?tab=network")
+    app.wait("window.descent.network && window.descent.network.ready", timeout=60)
+    app.page.get_by_role("button", name="PyTorch code").click()
+    app.wait("document.getElementById('code-text').textContent.includes('torch.nn.Sequential')")
+    text = app.js("document.getElementById('code-text').textContent")
+    assert "torch.optim.Adam([p], lr=0.02)" in text and "torch.nn.Tanh()" in text
+    assert "init = np.random.default_rng(0)" in text
+    SHOTS.mkdir(exist_ok=True)
+    app.page.screenshot(path=str(SHOTS / "network-code-dialog.png"))
+    app.page.locator("#code-run").select_option("1")  # run B: SGD on mini-batches of 8
+    app.wait("document.getElementById('code-text').textContent.includes('torch.optim.SGD')")
+    text = app.js("document.getElementById('code-text').textContent")
+    assert "batch_size, per_epoch = 8, 25" in text
+    ran = run_script(text)
+    api = app.js("window.descent.network.runs[1].result")
+    assert len(ran["losses"]) == len(api["losses"])
+    np.testing.assert_allclose(ran["losses"], api["losses"], rtol=1e-9)
+    np.testing.assert_allclose(ran["points"], api["points"], rtol=1e-9, atol=1e-9)
+    app.page.get_by_role("button", name="Close").click()
+    app.page.set_viewport_size({"width": 390, "height": 844})
+    app.page.get_by_role("button", name="PyTorch code").click()
+    app.wait("document.getElementById('code-text').textContent.includes('torch.nn.Sequential')")
+    app.page.screenshot(path=str(SHOTS / "network-code-dialog-phone.png"))
+    app.page.get_by_role("button", name="Close").click()
+    app.page.set_viewport_size({"width": 1280, "height": 720})
+    app.page.locator("#net-code").scroll_into_view_if_needed()
+    app.page.screenshot(path=str(SHOTS / "network-code-button.png"))
+    app.page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def run_script(text: str) -> dict:
+    """The script as a user would run it: its own process, torch from the test extra."""
+    done = subprocess.run([sys.executable, "-c", text], capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)

@@ -31,6 +31,7 @@ def optimizer_info(spec: OptimizerSpec) -> dict:
                 "min": p.low,
                 "max": p.high,
                 "max_exclusive": p.high_exclusive,
+                "min_exclusive": p.low_exclusive,
                 "log_scale": p.log_scale,
                 "description": p.description,
                 **({"choices": list(p.choices)} if p.kind == "choice" else {}),

@@ -146,7 +146,7 @@ class Surface(BaseModel):
 
 
 def _number_field(p: ParamSpec) -> Any:
-    bounds: dict[str, Any] = {"ge": p.low}
+    bounds: dict[str, Any] = {"gt" if p.low_exclusive else "ge": p.low}
     bounds["lt" if p.high_exclusive else "le"] = p.high
     return Annotated[float, Field(allow_inf_nan=False, **bounds)]
 
@@ -368,6 +368,7 @@ class ParamInfo(BaseModel):
     min: float | None
     max: float | None
     max_exclusive: bool
+    min_exclusive: bool
     log_scale: bool
     description: str
     choices: list[str | None] | None = Field(None, description="a choice's values")

@@ -143,11 +143,18 @@ def py_min(a, b):
 
 @njit(**INLINE)
 def norm2(v):
-    """``v.norm(2)`` of a CPU float64 vector of one or two elements, as torch rounds it:
+    """``v.norm(2)`` of a CPU float64 vector; of one or two elements as torch rounds it:
     |v0|, or sqrt(fma(v1, v1, v0·v0)) (no scaling: it under- and overflows as torch does)."""
     if v.shape[0] == 1:
         return abs(v[0])
-    return math.sqrt(fma(v[1], v[1], v[0] * v[0]))
+    if v.shape[0] == 2:
+        return math.sqrt(fma(v[1], v[1], v[0] * v[0]))
+    # a network's parameter vector: torch sums the squares in SIMD lanes, so this plain sum
+    # agrees with it to rounding, not to the bit
+    total = 0.0
+    for x in v:
+        total += x * x
+    return math.sqrt(total)
 
 
 # The first lines of torch's Adam, NAdam and RAdam steps, shared by their rules.

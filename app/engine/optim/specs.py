@@ -24,12 +24,21 @@ class ParamSpec:
     low: float | None = None
     high: float | None = None
     high_exclusive: bool = False
+    low_exclusive: bool = False  # torch checks `not low < value` (Lion's lr > 0)
     log_scale: bool = False
     description: str = ""
     torch_message: str = ""  # torch's ValueError text for a value below `low`
     high_message: str = ""  # torch's ValueError text for a value above `high`, if torch has one
     none_value: float | None = None  # a pair whose first value may be None (torch's default)
     choices: tuple = ()  # a "choice": the values torch accepts (None among them)
+
+    def too_low(self, value: float) -> bool:
+        return self.low is not None and (value <= self.low if self.low_exclusive
+                                         else value < self.low)  # fmt: skip
+
+    def too_high(self, value: float) -> bool:
+        return self.high is not None and (value >= self.high if self.high_exclusive
+                                          else value > self.high)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,8 @@ class OptimizerSpec:
         return next(p for p in self.params if p.name == name)
 
 
-def _lr(default: float, message: str = "Invalid learning rate: {}") -> ParamSpec:
+def _lr(default: float, message: str = "Invalid learning rate: {}",
+        positive: bool = False) -> ParamSpec:  # fmt: skip
     return ParamSpec(
         "lr",
         default,
@@ -52,6 +62,7 @@ def _lr(default: float, message: str = "Invalid learning rate: {}") -> ParamSpec
         0.0,
         1000.0,
         log_scale=True,
+        low_exclusive=positive,
         description="learning rate γ",
         torch_message=message,
     )
@@ -266,7 +277,7 @@ SPECS: dict[str, OptimizerSpec] = {
         OptimizerSpec(
             "lion", "Lion", "lion_pytorch.Lion",
             (
-                _lr(1e-4),
+                _lr(1e-4, positive=True),  # the package asserts lr > 0.
                 ParamSpec("betas", (0.9, 0.99), "pair", 0.0, 1.0,
                           description="(β1, β2): interpolation of the step's sign, decay of m"),
                 _weight_decay(),
@@ -296,11 +307,10 @@ def _check_number(spec: ParamSpec, value: Any, index: int | None = None) -> floa
     label = spec.name if index is None else f"{spec.name}[{index}]"
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{label} must be finite, got {value}")
-    if spec.low is not None and value < spec.low:
+    if spec.too_low(value):
         message = spec.torch_message or f"Invalid {spec.name} value: {{}}"
         raise ValueError(message.format(value, index=index, number=(index or 0) + 1))
-    too_high = value >= spec.high if spec.high_exclusive else value > spec.high
-    if spec.high is not None and too_high:
+    if spec.too_high(value):
         message = spec.high_message or (spec.torch_message if spec.high_exclusive else "")
         if message:
             raise ValueError(message.format(value, index=index, number=(index or 0) + 1))

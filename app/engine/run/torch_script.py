@@ -1,13 +1,14 @@
 """A run as a short PyTorch script: the same loss, optimizer, scheduler and loop, printing the
 trajectory as JSON (``POST /api/v1/code``).
 
-Nothing is retyped: a catalog function's loss is the catalog's own formula (its source, with
-``np`` read as ``torch``), a typed formula is printed from its parse tree, a fit to data is
-written with its data; the optimizer's and scheduler's kwargs are the resolved ones (those
-away from torch's defaults, and ``lr``). The loop is the engine's (``advance.py``: stop at a
-non-finite point, at ``||∇f|| <= tol``, or after ``steps`` updates), with a closure for
-L-BFGS. torch differentiates by autograd where the engine uses hand-written gradients, so
-the two agree to rounding (the test states the tolerance).
+Nothing is retyped: a catalog (or 1-D lesson) function's loss is its own formula (its
+source, ``np`` read as ``torch``), a typed formula is printed from its parse tree, a fit to
+data is written with its data, a network by ``torch_network``; the optimizer's and
+scheduler's kwargs are the resolved ones (those away from torch's defaults, and ``lr``).
+The loop is the engine's (``advance.py``: stop at a non-finite point, at ``||∇f|| <= tol``,
+or after ``steps`` updates), with a closure for L-BFGS and the stochastic gradient of
+``torch_sampling``. torch differentiates by autograd where the engine uses hand-written
+gradients, so the two agree to rounding (the test states the tolerance).
 """
 
 from __future__ import annotations
@@ -18,26 +19,16 @@ import textwrap
 import types
 from typing import Any
 
-from app.engine.expressions import parse_expression
-from app.engine.expressions.tree import Binary, Call, Const, Neg, Num, Select, Var
 from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, get_spec
 from app.engine.optim.schedule_specs import REQUIRED
 from app.engine.optim.schedules import Schedule
+from app.engine.run import torch_network
+from app.engine.run.torch_formula import NotExportable
 from app.engine.run.torch_inline import INLINE_CLASSES, class_name
+from app.engine.run.torch_sampling import Sampling
 
-_CALLS = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "min": "minimum",
-          "max": "maximum"}  # fmt: skip
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
 DATA_PARAMS = {"line-through-origin": ("w",), "linear": ("m", "b"), "logistic": ("w", "b")}
-
-
-class NotExportable(ValueError):
-    """A run the script cannot reproduce (field, reason)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _torch_source(node: ast.AST) -> str:
@@ -86,58 +77,20 @@ def catalog_loss(f: LossFunction) -> str:
     return "\n\n\n".join(parts) + f"\n\n\nf = {fn.__name__}\n"
 
 
-def _print(node) -> tuple[str, int]:
-    """torch source of an expression node and its precedence."""
-    if isinstance(node, Num):
-        return repr(node.value), 9
-    if isinstance(node, Const):
-        return f"math.{node.name}", 9
-    if isinstance(node, Var):
-        return node.name, 9
-    if isinstance(node, Neg):
-        text, level = _print(node.arg)
-        return f"-{text if level >= 3 else f'({text})'}", 3
-    if isinstance(node, Binary):
-        level = _PRECEDENCE[node.op]
-        left, ll = _print(node.left)
-        right, rl = _print(node.right)
-        if node.op == "^":  # right-associative, binds tighter than unary minus on its left
-            left = left if ll > 4 else f"({left})"
-            right = right if rl >= 4 else f"({right})"
-            return f"{left} ** {right}", 4
-        left = left if ll >= level else f"({left})"
-        right = right if rl > level or (rl == level and node.op in "+*") else f"({right})"
-        return f"{left} {node.op} {right}", level
-    if isinstance(node, Call):
-        args = ", ".join(_print(a)[0] for a in node.args)
-        return f"torch.{_CALLS.get(node.name, node.name)}({args})", 9
-    if isinstance(node, Select):
-        parts = [_print(n)[0] for n in (node.left, node.right, node.then, node.other)]
-        return f"torch.where({parts[0]} {node.op} {parts[1]}, {parts[2]}, {parts[3]})", 9
-    raise NotExportable("function", f"cannot print {type(node).__name__}")
-
-
-def formula_loss(text: str, dims: int) -> str:
-    args = "x, y" if dims == 2 else "x"
-    body = _print(parse_expression(text))[0]
-    # a constant formula is a float: as a tensor of the parameters' dtype it can backward
-    return f"def f({args}):\n    return {body} + 0 * ({' + '.join(args.split(', '))})\n"
-
-
 def data_loss(data: dict[str, Any]) -> str:
     model, loss = data["model"], data["loss"]
     args = ", ".join(DATA_PARAMS[model])
     lines = [f"x_data = torch.tensor({data['x']!r})", f"y_data = torch.tensor({data['y']!r})",
-             "", "", f"def f({args}):"]  # fmt: skip
+             "", "", f"def f({args}, x=x_data, y=y_data):"]  # fmt: skip
     if model == "logistic":
-        logits = "w * x_data + b"
+        logits = "w * x + b"
         lines.append(
-            f"    return torch.nn.functional.binary_cross_entropy_with_logits({logits}, y_data)"
-            if loss == "bce" else f"    return ((torch.sigmoid({logits}) - y_data) ** 2).mean()"
+            f"    return torch.nn.functional.binary_cross_entropy_with_logits({logits}, y)"
+            if loss == "bce" else f"    return ((torch.sigmoid({logits}) - y) ** 2).mean()"
         )  # fmt: skip
     else:
-        prediction = "w * x_data" if model == "line-through-origin" else "m * x_data + b"
-        lines.append(f"    return (({prediction} - y_data) ** 2).mean()")
+        prediction = "w * x" if model == "line-through-origin" else "m * x + b"
+        lines.append(f"    return (({prediction} - y) ** 2).mean()")
     return "\n".join(lines) + "\n"
 
 
@@ -183,14 +136,14 @@ def scheduler_lines(schedule: Schedule, steps: int) -> list[str]:
 
 
 LOOP = """
-p = torch.tensor({start!r}, requires_grad=True)
+{start}
 optimizer = {optimizer}
 {scheduler}steps, tol = {steps}, {tol!r}
-{closure}
+{sampling}{closure}
 points, losses, lrs{evaluations_name} = [], [], []{evaluations_init}
 for step in range(steps + 1):
     optimizer.zero_grad()
-    loss = f(*p)
+    loss = {call})
     loss.backward()
     norm = p.grad.norm()
     if not (torch.isfinite(p).all() and torch.isfinite(loss) and torch.isfinite(norm)):
@@ -200,14 +153,18 @@ for step in range(steps + 1):
     if step == steps or (tol > 0 and norm <= tol):
         break
     lrs.append(optimizer.param_groups[0]["lr"])
-{step}
-print(json.dumps({{"points": points, "losses": losses, "lrs": lrs{evaluations_out}}}))
+{gradient}{step}
+{thin}print(json.dumps({{"points": points, "losses": losses, "lrs": lrs{evaluations_out}}}))
 """
 
 
 def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Optimizer,
-           steps: int, tol: float) -> str:  # fmt: skip
-    """The whole script: header, the loss, the optimizer (and scheduler), the loop."""
+           steps: int, tol: float, sampling: Sampling | None = None,
+           init_seed: int | None = None, record_every: int = 1) -> str:  # fmt: skip
+    """The whole script: header, the loss, the optimizer (and scheduler), the loop. A
+    network's point is its flat vector ``p`` (``f(p)``), drawn as the engine's ``init_seed``."""
+    sampling, network = sampling or Sampling(), "network" in f.extra
+    call = "f(p" if network else "f(*p"
     schedule = optimizer.schedule
     lbfgs = optimizer.name == "lbfgs"
     step = ["    optimizer.step(closure)" if lbfgs else "    optimizer.step()"]
@@ -217,17 +174,25 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
     if schedule is not None:
         step.append("    scheduler.step(loss.item())" if schedule.feedback
                     else "    scheduler.step()")  # fmt: skip
-    closure = ("\n\ndef closure():\n    optimizer.zero_grad()\n    value = f(*p)\n"
+    closure = (f"\n\ndef closure():\n    optimizer.zero_grad()\n    value = {call})\n"
                "    value.backward()\n    return value\n\n" if lbfgs else "")  # fmt: skip
     title = f"{get_spec(optimizer.name).title} on {f.title}"
     if schedule is not None:
         title += f" with {schedule.name}"
     header = (f'"""{title}: the run Descent computed, as a plain PyTorch loop.\n\n'
               'Generated by POST /api/v1/code. Run it with torch 2.13; it prints the '
-              'trajectory as JSON.\n"""\n\nimport json\nimport math\n\nimport torch\n\n'
-              "torch.set_default_dtype(torch.float64)\n\n\n")  # fmt: skip
+              'trajectory as JSON.\n"""\n\nimport json\nimport math\n\n'
+              + ("import numpy as np\n" if sampling.numpy or (network and init_seed is not None)
+                 else "")
+              + "import torch\n\ntorch.set_default_dtype(torch.float64)\n\n\n")  # fmt: skip
     loop = LOOP.format(
-        start=[float(v) for v in start], optimizer=optimizer_call(optimizer),
+        start=torch_network.start_line(start, init_seed) if network
+        else f"p = torch.tensor({[float(v) for v in start]!r}, requires_grad=True)",
+        call=call, sampling=sampling.setup(), gradient=sampling.step(call),
+        thin="" if record_every == 1 else f"points = points[::{record_every}] + (points[-1:] if "
+        f"(len(points) - 1) % {record_every} else [])  # as the API: every "
+        f"{record_every} steps and the last\n",
+        optimizer=optimizer_call(optimizer),
         scheduler="".join(line + "\n" for line in scheduler_lines(schedule, steps))
         if schedule is not None else "",
         steps=steps, tol=float(tol), closure=closure, step="\n".join(step),
