@@ -273,6 +273,22 @@ SPECS: dict[str, OptimizerSpec] = {
             ),
             "Sign of an interpolated momentum (Chen et al. 2023): every coordinate moves ±γ.",
         ),
+        OptimizerSpec(
+            "adamwschedulefree", "AdamW Schedule-Free", "schedulefree.AdamWScheduleFree",
+            (
+                _lr(2.5e-3),
+                _BETAS,
+                _eps(1e-8),
+                _weight_decay(),
+                ParamSpec("warmup_steps", 0, "int", 0, 100000,
+                          description="steps of linear lr warm-up"),
+                ParamSpec("r", 0.0, "float", 0.0, 100.0,
+                          description="power r of the polynomial weighting t^r of the average"),
+                ParamSpec("weight_lr_power", 2.0, "float", 0.0, 100.0,
+                          description="the average's weights grow as max lr to this power"),
+            ),
+            "No schedule (Defazio et al. 2024): steps from y, between the average x and z.",
+        ),
     )
 }  # fmt: skip
 

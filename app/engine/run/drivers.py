@@ -90,8 +90,8 @@ class Batch:
         first = H.copy()
         first[:, lr] = lrs[grp, 1]  # a slot that starts at lr starts at the first step's
         S = np.zeros((len(rule.slots), n, dims))
-        for j, values in rule.initial_values(first).items():
-            S[j] = values[:, None]
+        for j, values in rule.initial_values(first, starts).items():
+            S[j] = values
         last = np.concatenate([starts, np.full((n, 1), np.nan)], axis=1)
         rows = steps + 1 if record else 0
         slots = len(rule.slots) if record and include_state else 0
@@ -227,8 +227,11 @@ def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps:
         W[field["X"], :m], W[field["Y"], :m] = starts[b0 : b0 + m].T
         W[field["LX"]], W[field["LY"]] = W[field["X"]], W[field["Y"]]
         W[field["LL"]], W[field["ST"]], W[field["ACT"], :m] = np.nan, -1.0, 1.0
-        for j in rule.initial_values(batch.H):
-            W[field[f"S{j}X"]] = W[field[f"S{j}Y"]] = batch.S[j, 0, 0]
+        for slot, start in rule.initial.items():  # batch.S: the start of the first run
+            j = rule.slots.index(slot)
+            value = batch.S[j, 0, 0]
+            x, y = starts[b0 : b0 + m].T if start == "param" else (value, value)
+            W[field[f"S{j}X"], :m], W[field[f"S{j}Y"], :m] = x, y
         flat = W.reshape(-1)
         for k0 in range(0, steps + 1, chunk):
             k1 = min(k0 + chunk, steps + 1)

@@ -24,7 +24,7 @@ from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, get_spec
 from app.engine.optim.schedule_specs import REQUIRED
 from app.engine.optim.schedules import Schedule
-from app.engine.run.torch_inline import INLINE_CLASSES, class_name
+from app.engine.run.torch_inline import INLINE_CLASSES, SETUP, class_name
 
 _CALLS = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "min": "minimum",
           "max": "maximum"}  # fmt: skip
@@ -185,7 +185,7 @@ def scheduler_lines(schedule: Schedule, steps: int) -> list[str]:
 LOOP = """
 p = torch.tensor({start!r}, requires_grad=True)
 optimizer = {optimizer}
-{scheduler}steps, tol = {steps}, {tol!r}
+{setup}{scheduler}steps, tol = {steps}, {tol!r}
 {closure}
 points, losses, lrs{evaluations_name} = [], [], []{evaluations_init}
 for step in range(steps + 1):
@@ -209,6 +209,7 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
            steps: int, tol: float) -> str:  # fmt: skip
     """The whole script: header, the loss, the optimizer (and scheduler), the loop."""
     schedule = optimizer.schedule
+    torch_class = get_spec(optimizer.name).torch_class
     lbfgs = optimizer.name == "lbfgs"
     step = ["    optimizer.step(closure)" if lbfgs else "    optimizer.step()"]
     if lbfgs:
@@ -228,6 +229,7 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
               "torch.set_default_dtype(torch.float64)\n\n\n")  # fmt: skip
     loop = LOOP.format(
         start=[float(v) for v in start], optimizer=optimizer_call(optimizer),
+        setup=SETUP[torch_class] + "\n" if torch_class in SETUP else "",
         scheduler="".join(line + "\n" for line in scheduler_lines(schedule, steps))
         if schedule is not None else "",
         steps=steps, tol=float(tol), closure=closure, step="\n".join(step),
@@ -235,5 +237,5 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
         evaluations_init=", []" if lbfgs else "",
         evaluations_out=', "evaluations": evaluations' if lbfgs else "",
     )  # fmt: skip
-    inline = INLINE_CLASSES.get(get_spec(optimizer.name).torch_class, "")
+    inline = INLINE_CLASSES.get(torch_class, "")
     return header + loss_source + ("\n" + inline if inline else "") + "\n" + loop
