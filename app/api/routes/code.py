@@ -28,7 +28,7 @@ def create_code(request: TrajectoryRequest) -> Response:
                                                  "the exact full-batch loss")  # fmt: skip
     f = resolve_function(request.function)
     start = check_start(f, request.start)
-    check_scheduler(["body"], request.optimizer.name, request.scheduler, request.steps)
+    check_scheduler(["body"], request.optimizer, request.scheduler, request.steps)
     optimizer = with_scheduler(from_resolved(request.optimizer.name,
                                              [request.optimizer.resolved()]),
                                request.scheduler and request.scheduler.schedule())  # fmt: skip

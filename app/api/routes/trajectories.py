@@ -29,14 +29,16 @@ from app.engine.optim.specs import CLOSURE
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
 
 
-def check_scheduler(loc: list, optimizer: str, scheduler, steps: int) -> None:
+def check_scheduler(loc: list, optimizer, scheduler, steps: int) -> None:
     """What torch refuses once the optimizer and the run are known (``CyclicLR`` cycling the
     momentum of Adagrad, ``OneCycleLR`` with fewer ``total_steps`` than the run): 422 naming
-    the field."""
+    the field. ``optimizer``: the request's options (SAM's name its base), or a name."""
     if scheduler is None:
         return
+    name, options = (optimizer, None) if isinstance(optimizer, str) else (optimizer.name,
+                                                                           optimizer.resolved())
     try:
-        check_schedule(optimizer, scheduler.schedule(), steps)
+        check_schedule(name, scheduler.schedule(), steps, options)
     except ScheduleError as error:
         raise unprocessable([*loc, "scheduler", scheduler.name, *([error.field] if error.field
                                                                  else [])],
@@ -114,7 +116,7 @@ def plan_trajectory(request: TrajectoryRequest) -> tuple:
     """Validate and charge a request (in a thread: compiling a fit takes tens of ms)."""
     f = resolve_function(request.function)
     request.start = check_start(f, request.start)
-    check_scheduler(["body"], request.optimizer.name, request.scheduler, request.steps)
+    check_scheduler(["body"], request.optimizer, request.scheduler, request.steps)
     minibatches = build_minibatches(f, request)
     values = response_values(f, request.steps, request.include_state, request.record_every)
     if f.dims <= 2:

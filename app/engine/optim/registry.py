@@ -142,10 +142,16 @@ def row(rule: Rule, resolved: dict[str, Any]) -> list[float]:
 
 
 def hyper_table(rule: Rule, settings: list[dict[str, Any]]) -> np.ndarray:
-    """(runs, columns) float64: one row per run's resolved settings."""
-    return np.array([row(rule, s) for s in settings], dtype=np.float64).reshape(
+    """(runs, columns) float64: one row per run's resolved settings (SAM's: its base's
+    columns, then ``rho`` and ``adaptive``)."""
+    table = np.array([row(rule, s) for s in settings], dtype=np.float64).reshape(
         len(settings), len(rule.columns)
     )
+    if settings and "rho" in settings[0] and "base" in settings[0]:
+        from app.engine.optim import sam
+
+        table = np.concatenate([table, sam.columns(settings)], axis=1)
+    return table
 
 
 def resolve_all(name: str, settings: list[dict[str, Any]]) -> list[dict[str, Any]]:

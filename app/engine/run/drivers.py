@@ -20,6 +20,8 @@ import numpy as np
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, hyper_table
+from app.engine.optim import plateau as plateaus
+from app.engine.optim import sam as sams
 from app.engine.optim.plateau import Plateau
 from app.engine.optim.schedule_sims import NO_MOMENTUM
 from app.engine.optim.schedules import ScheduleError, tables
@@ -52,6 +54,8 @@ class Batch:
     mom_table: np.ndarray
     scheduled: int  # per-step columns read from the tables: lr[, momentum]
     plateau: Plateau | None = None  # ReduceLROnPlateau: one group per run, lr set each step
+    sam: bool = False  # SAM around the rule: H's last two columns are rho and adaptive
+    probes: np.ndarray | None = None  # SAM, recorded: (steps + 1, n, dims + 1) w + e, f(w + e)
 
     def per_step_table(self, module, k0: int, k1: int) -> np.ndarray:
         """The rule's per-step values, lr and momentum for steps k0..k1 - 1 of each setting."""
@@ -72,9 +76,8 @@ class Batch:
         rule = optimizer.rule
         n, dims = starts.shape
         optimizer.settings_for(n)  # one setting for all, or one per run
-        H = np.ascontiguousarray(
-            np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
-        )
+        table = hyper_table(rule, optimizer.settings)
+        H = np.ascontiguousarray(np.broadcast_to(table, (n, table.shape[1])))
         schedule = optimizer.schedule
         plateau = schedule is not None and schedule.feedback
         # a plateau's lr is each run's own: one group per run
@@ -102,10 +105,19 @@ class Batch:
             np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
             np.full((slots, rows, n, dims) if slots else (0, 0, 0, 0), np.nan),
         )
+        probes = np.full((rows, n, dims + 1) if optimizer.sam and rows else (0, 0, 0), np.nan)
         return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
                    np.zeros(n, dtype=np.int64), last, record, history, settings,
                    grp, len(rule.per_step_names), lrs, moms, len(rule.scheduled),
-                   Plateau(schedule, settings[:, lr]) if plateau else None)  # fmt: skip
+                   Plateau(schedule, settings[:, lr]) if plateau else None,
+                   optimizer.sam, probes)  # fmt: skip
+
+    def kernel_extras(self) -> tuple:
+        """run_catalog's plateau state and parameters, lr table, SAM flag and probes."""
+        plateau = self.plateau
+        return (plateaus.NONE if plateau is None else plateau.state,
+                plateaus.OFF if plateau is None else plateau.params, self.lr_table, self.sam,
+                self.probes)  # fmt: skip
 
     def tail(self) -> tuple:
         return (self.status, self.npts, self.last, self.record, *self.history)
@@ -119,11 +131,17 @@ class Batch:
                        "gradients": gradients}  # fmt: skip
             for j, slot in enumerate(optimizer.rule.slots if include_state else ()):
                 history["state:" + slot] = states[j]
+        extras = None
+        if self.sam and self.record:  # two evaluations a step; the second at w + e
+            steps = np.maximum(self.npts - 1, 0)
+            extras = [{"evaluations": np.full(steps[i], 2, dtype=np.int64),
+                       "probes": [self.probes[k, i][None, :] for k in range(steps[i])]}
+                      for i in range(len(steps))]  # fmt: skip
         return BatchResult(
             status=self.status.copy(), steps_taken=np.maximum(self.npts - 1, 0),
             n_points=self.npts.copy(), final_points=self.last[:, :dims].copy(),
             final_losses=self.last[:, dims].copy(), history=history,
-            lrs=self.lr_table[self.grp, 1:] if self.record else None,
+            lrs=self.lr_table[self.grp, 1:] if self.record else None, extras=extras,
             states_of=_states_of(optimizer) if include_state and self.record else None,
         )  # fmt: skip
 
@@ -166,7 +184,7 @@ def run_catalog(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int,
         k1 = min(k0 + chunk, steps + 1)
         C = batch.per_step_table(module, k0, k1)
         module.run_catalog(code, k0, k1, steps, tol, batch.P, batch.S, batch.H, C, batch.grp, G,
-                           *batch.tail())  # fmt: skip
+                           *batch.kernel_extras(), *batch.tail())  # fmt: skip
         if not (batch.status == RUNNING).any():
             break
         check(should_stop)
@@ -203,11 +221,32 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
                 GU[rows] = f.sample_gradient(points, minibatches.indices(k))
             if k < steps and rng is not None:
                 GU[rows] += gradient_noise * rng.standard_normal((n, dims))[rows]
+            if k < steps and batch.sam:
+                _sam_gradient(f, batch, k, rows, GU, minibatches, gradient_noise, rng)
             C = batch.per_step_table(module, k, k + 1)
             module.advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, C,
                                 batch.grp, *batch.tail())  # fmt: skip
             batch.after_step(k, rows[batch.status[rows] == RUNNING], L)
             check(should_stop)  # every step: a step of a big formula can take milliseconds
+
+
+def _sam_gradient(f: LossFunction, batch: Batch, k: int, rows: np.ndarray, GU: np.ndarray,
+                  minibatches: MinibatchSchedule | None, noise: float, rng) -> None:
+    """SAM's second gradient, in GU: at w + e, e from the step's gradient (mini-batch and
+    noise included: the reference perturbs with the gradient it has), on the same
+    mini-batch, with fresh noise."""
+    n, dims = batch.P.shape
+    E = np.zeros((n, dims))
+    columns = batch.H.shape[1] - 2
+    sams.perturb_rows(batch.P, GU, rows, batch.H[:, columns], batch.H[:, columns + 1], E)
+    points = batch.P[rows] + E[rows]
+    losses, GU[rows] = evaluate(f, points)
+    if minibatches is not None:
+        GU[rows] = f.sample_gradient(points, minibatches.indices(k))
+    if rng is not None:
+        GU[rows] += noise * rng.standard_normal((n, dims))[rows]
+    if batch.record:
+        batch.probes[k, rows, :dims], batch.probes[k, rows, dims] = points, losses
 
 
 def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: int,

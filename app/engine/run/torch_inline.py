@@ -88,7 +88,48 @@ class AdamWScheduleFree(torch.optim.Optimizer):
             group["k"] = k + 1
 '''
 
-INLINE_CLASSES = {"lion_pytorch.Lion": LION, "schedulefree.AdamWScheduleFree": SCHEDULE_FREE}
+SAM = '''
+class SAM(torch.optim.Optimizer):
+    """Sharpness-aware minimisation (Foret et al. 2021) around base_optimizer, stepping as
+    the widely used reference implementation (github.com/davda54/sam) does: first_step
+    climbs to w + e, the caller takes the gradient there, second_step returns to w and lets
+    the base optimizer step with it."""
+
+    def __init__(self, params, base_optimizer, rho=0.05, adaptive=False, **kwargs):
+        if rho < 0.0:
+            raise ValueError(f"Invalid rho, should be non-negative: {rho}")
+        super().__init__(params, dict(rho=rho, adaptive=adaptive, **kwargs))
+        self.base_optimizer = base_optimizer(self.param_groups, **kwargs)
+        self.param_groups = self.base_optimizer.param_groups  # one lr for schedulers to set
+        self.defaults.update(self.base_optimizer.defaults)
+
+    @torch.no_grad()
+    def first_step(self, zero_grad=False):
+        scaled = [((p.abs() if group["adaptive"] else 1.0) * p.grad).norm(p=2)
+                  for group in self.param_groups for p in group["params"] if p.grad is not None]
+        norm = torch.stack(scaled).norm(p=2)
+        for group in self.param_groups:
+            scale = group["rho"] / (norm + 1e-12)
+            for p in group["params"]:
+                if p.grad is not None:
+                    self.state[p]["w"] = p.clone()
+                    p.add_((p.pow(2) if group["adaptive"] else 1.0) * p.grad * scale)
+        if zero_grad:
+            self.zero_grad()
+
+    @torch.no_grad()
+    def second_step(self, zero_grad=False):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.copy_(self.state[p]["w"])
+        self.base_optimizer.step()
+        if zero_grad:
+            self.zero_grad()
+'''
+
+INLINE_CLASSES = {"lion_pytorch.Lion": LION, "schedulefree.AdamWScheduleFree": SCHEDULE_FREE,
+                  "sam.SAM": SAM}
 # what a script does once the optimizer exists, before the loop
 SETUP = {"schedulefree.AdamWScheduleFree": "optimizer.train()  # p holds y, where the "
                                             "gradient is taken; optimizer.eval() puts x in p"}
