@@ -55,8 +55,9 @@ def test_points_and_probes_are_the_references_bits_before_torchs_first_inexact_s
     scale = np.maximum(np.abs(theirs), 1.0)
     assert (np.abs(trajectory.points - theirs) / scale).max() <= 1e-9
     assert trajectory.evaluations.tolist() == [2] * trajectory.steps_taken
-    if case["scheduler"] is not None:
-        assert trajectory.lrs.tolist() == decoded(case, "lrs", 1).ravel().tolist()
+    if case["scheduler"] is not None:  # (a diverged run's last update is not a step taken)
+        theirs = decoded(case, "lrs", 1).ravel()[: trajectory.steps_taken]
+        assert trajectory.lrs.tolist() == theirs.tolist()
 
 
 def test_every_base_but_lbfgs_is_offered_and_covered_plain_and_adaptive():
