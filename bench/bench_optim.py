@@ -37,8 +37,8 @@ CASES = {  # label -> (optimizer, kwargs, scheduler)
                                 {"name": "ReduceLROnPlateau", "patience": 5, "cooldown": 3}),
     "adamwschedulefree": ("adamwschedulefree", {"lr": 0.01, "warmup_steps": 50}, None),
     "sam (adam base)": ("sam", {"base": "adam", "lr": 0.01, "rho": 0.05}, None),
-    "sam (sgd base, adaptive)": ("sam", {"base": "sgd", "lr": 1e-3, "momentum": 0.9,
-                                         "adaptive": True, "rho": 0.5}, None),
+    "sam (sgd base, adaptive)": ("sam", {"base": "sgd", "lr": 2e-4, "momentum": 0.9,
+                                         "adaptive": True, "rho": 0.1}, None),
     "lbfgs (strong_wolfe)": ("lbfgs", {"line_search_fn": "strong_wolfe"}, None),
     "lbfgs (lr 0.1, max_iter 5)": ("lbfgs", {"lr": 0.1, "max_iter": 5}, None),
 }  # fmt: skip
