@@ -103,3 +103,18 @@ def test_sam_runs_compiled_never_in_the_vector_lanes_and_basins_agree():
     for i, start in enumerate(starts):
         alone = run(f, start, optimizer, steps=50)
         assert many.final_points[i].tolist() == alone.points[-1].tolist()
+
+
+@pytest.mark.parametrize("base", SPECS["sam"].param("base").choices)
+def test_every_base_gives_the_same_bits_and_probes_on_both_drivers(base):
+    """Lion and schedule-free too (their own fixtures check their rules): the compiled SAM
+    step and the array driver's agree, a schedule included."""
+    optimizer = with_scheduler(make_optimizer("sam", base=base, lr=0.02, rho=0.1, adaptive=True),
+                               {"name": "StepLR", "step_size": 10, "gamma": 0.7})  # fmt: skip
+    f = get_function("beale")
+    compiled, array = (run(f, [1.0, 1.5], optimizer, steps=60, driver=d, include_state=True)
+                       for d in ("catalog", "array"))  # fmt: skip
+    assert compiled.points.tolist() == array.points.tolist()
+    assert [p.tolist() for p in compiled.probes] == [p.tolist() for p in array.probes]
+    assert compiled.lrs.tolist() == array.lrs.tolist()
+    assert set(compiled.states) == set(array.states)  # the base's state
