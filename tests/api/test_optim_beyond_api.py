@@ -71,3 +71,17 @@ def test_sam_cycling_the_momentum_of_a_base_without_one_is_422_naming_the_field(
     assert "cycle_momentum" in response.json()["detail"][0]["loc"]
     ok = body | {"optimizer": {"name": "sam", "base": "sgd", "momentum": 0.9}}
     assert client.post("/api/v1/trajectories", json=ok).status_code == 200
+
+
+def test_basins_and_sweeps_take_sam_and_a_sweep_varies_its_bases_kwarg(client):
+    sam = {"name": "sam", "base": "sgd", "lr": 0.05, "rho": 0.1}
+    basins = client.post("/api/v1/basins", json={"function": "himmelblau", "optimizer": sam,
+                                                 "steps": 60, "resolution": 8})  # fmt: skip
+    assert basins.status_code == 200, basins.text
+    sweep = client.post("/api/v1/sweeps", json={
+        "function": "himmelblau", "start": [1, -1], "optimizer": sam, "steps": 60,
+        "lr": {"min": 0.001, "max": 0.1, "count": 3},
+        "second": {"param": "momentum", "values": [0.0, 0.9]}})  # fmt: skip
+    assert sweep.status_code == 200, sweep.text
+    losses = sweep.json()["final_loss"]
+    assert losses[0] != losses[1]

@@ -71,3 +71,8 @@ def test_sam_and_schedule_free_are_in_the_menu_run_and_sam_shows_its_bases_kwarg
     assert card.locator("[data-param=momentum]").count() == 1
     assert card.locator("[data-param=betas]").count() == 0
     assert app.js("descent.race.entries[0].data.optimizer.lr") == 0.05  # lr kept
+    for width, height in ((390, 844), (1280, 720)):
+        app.page.set_viewport_size({"width": width, "height": height})
+        app.page.locator("[data-run-id]").nth(0).scroll_into_view_if_needed()
+        app.page.screenshot(path=str(SHOTS / f"optim-sam-card-{width}.png"))
+    app.page.set_viewport_size({"width": 1366, "height": 768})

@@ -175,7 +175,10 @@ def plan_sweep(request: SweepRequest) -> tuple:
     name = request.optimizer.name
     options = request.optimizer.resolved()
     second = request.second
-    if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
+    known = {p.name for p in get_spec(name).params}
+    if "base" in options:  # SAM: its base's kwargs too
+        known |= {p.name for p in get_spec(options["base"]).params}
+    if second and second.param.split("[")[0] not in known:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")
     check_scheduler(["body"], request.optimizer, request.scheduler, request.steps)
     settings_count = lr.count * (len(second.values) if second else 1)
