@@ -17,7 +17,7 @@ from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import RULES, Optimizer
 from app.engine.optim.specs import CLOSURE
-from app.engine.run import codegen, drivers
+from app.engine.run import codegen, drivers, vector_driver
 from app.engine.run.cancel import ShouldStop
 from app.engine.run.catalog_kernels import kernel_code
 from app.engine.run.lbfgs_driver import run_lbfgs
@@ -104,7 +104,7 @@ def run_batch(
                                      include_state)  # fmt: skip
     _check_driver(driver, function, optimizer, record, include_state, gradient_noise, minibatches)
     if driver == "vector":
-        return drivers.run_vector(function, starts, optimizer, steps, tol, should_stop)
+        return vector_driver.run_vector(function, starts, optimizer, steps, tol, should_stop)
     batch = drivers.Batch.start(optimizer, starts, steps, record, include_state)
     if driver == "catalog":
         drivers.run_catalog(function, batch, optimizer, steps, tol, should_stop)
