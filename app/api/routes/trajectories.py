@@ -82,7 +82,12 @@ def trajectory_body(
         body["lrs"] = rows(t.lrs)
     if t.evaluations is not None:  # L-BFGS: evaluations and the points each step evaluated
         body["evaluations"] = t.evaluations
-        body["probes"] = [rows(p[np.isfinite(p).all(axis=1)]) for p in t.probes]
+        if isinstance(t.probes, np.ndarray):  # SAM: one probe a step, (steps, 1, dims + 1)
+            finite = np.isfinite(t.probes[:, 0]).all(axis=1).tolist()
+            body["probes"] = [[row] if ok else [] for row, ok in
+                              zip(t.probes[:, 0].tolist(), finite, strict=True)]  # fmt: skip
+        else:
+            body["probes"] = [rows(p[np.isfinite(p).all(axis=1)]) for p in t.probes]
     if record_every > 1:
         body["point_steps"] = kept
     if states:

@@ -137,7 +137,7 @@ class Batch:
         if self.sam and self.record:  # two evaluations a step; the second at w + e
             steps = np.maximum(self.npts - 1, 0)
             extras = [{"evaluations": np.full(steps[i], 2, dtype=np.int64),
-                       "probes": [self.probes[k, i][None, :] for k in range(steps[i])]}
+                       "probes": self.probes[: steps[i], i, None, :]}
                       for i in range(len(steps))]  # fmt: skip
         return BatchResult(
             status=self.status.copy(), steps_taken=np.maximum(self.npts - 1, 0),
