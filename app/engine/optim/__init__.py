@@ -109,8 +109,14 @@ def check_schedule(name: str, schedule: Schedule | None, steps: int,
     column = None if name in CLOSURE else get_rule(name).momentum_column
     if schedule.cycles_momentum and column is None:
         raise ScheduleError("cycle_momentum", NO_MOMENTUM)
-    if not schedule.feedback:
-        schedule.tables(1e-3, 0.9 if column else None, steps + 1, steps)
+    if not schedule.feedback:  # with the run's lr and momentum: the run reuses the tables
+        options = options or {}
+        momentum = None
+        if column == "momentum":
+            momentum = options.get("momentum", 0.9)
+        elif column == "beta1":
+            momentum = options.get("betas", (0.9,))[0]
+        schedule.tables(options.get("lr", 1e-3), momentum, steps + 1, steps)
 
 
 def describe(name: str) -> dict[str, tuple[str, ...]]:
