@@ -27,6 +27,8 @@ CASES = {  # label -> (optimizer, kwargs, scheduler)
         "asgd", "rprop", "adafactor")},
     "adam + CosineAnnealingLR": ("adam", {"lr": 0.05}, COSINE),
     "adam + StepLR": ("adam", {"lr": 0.05}, {"name": "StepLR", "step_size": 100, "gamma": 0.5}),
+    # every request a new lr: no lr table reused from an earlier request (schedules.py caches)
+    "adam + CosineAnnealingLR, new lr each time": ("adam", {"lr": 0.05}, COSINE),
     "adam + OneCycleLR": ("adam", {"lr": 0.05}, {"name": "OneCycleLR", "max_lr": 0.05,
                                                  "total_steps": STEPS}),
     "sgd + CyclicLR": ("sgd", {"lr": 1e-3, "momentum": 0.9},
@@ -128,7 +130,11 @@ def main() -> None:
         python = sys.argv[sys.argv.index("--torch-python") + 1]
     with serve(workers=1) as url, httpx.Client(base_url=url, timeout=60) as http:
 
-        def post(name, kwargs, scheduler):
+        fresh = iter(range(1, 10**6))
+
+        def post(name, kwargs, scheduler, label=""):
+            if "new lr" in label:
+                kwargs = kwargs | {"lr": kwargs["lr"] * (1 + 1e-9 * next(fresh))}
             body = {"function": "rosenbrock", "start": [-1.5, 2.0], "steps": STEPS, "tol": 0,
                     "optimizer": {"name": name, **kwargs}}  # fmt: skip
             if scheduler:
@@ -136,7 +142,8 @@ def main() -> None:
             response = http.post("/api/v1/trajectories", json=body)
             assert response.status_code == 200, response.text
 
-        ours = {label: best_of(lambda c=case: post(*c)) for label, case in selected().items()}
+        ours = {label: best_of(lambda c=case, lb=label: post(*c, lb))
+                for label, case in selected().items()}  # fmt: skip
     only = ["--only", sys.argv[sys.argv.index("--only") + 1]] if "--only" in sys.argv else []
     theirs = json.loads(subprocess.run(
         [python, "-m", "bench.bench_optim", "--torch-only", *only], check=True,
