@@ -31,7 +31,9 @@ def group_key(run: TrajectoryRequest) -> str:
     shared = run.model_dump(exclude={"start", "optimizer"})
     if run.gradient_noise > 0 or run.batch_size is not None:
         shared["alone"] = id(run)
-    return json.dumps([run.optimizer.name, shared], sort_keys=True, default=str)
+    # SAM's runs share one base rule per batch: the base is part of the key
+    base = run.optimizer.resolved().get("base")
+    return json.dumps([run.optimizer.name, base, shared], sort_keys=True, default=str)
 
 
 def run_group(

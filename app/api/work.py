@@ -22,7 +22,7 @@ from app.config import settings
 from app.engine import Cancelled
 from app.engine.data.models import CHUNK_ELEMENTS, LeastSquares, Logistic
 from app.engine.functions import LossFunction
-from app.engine.optim.specs import CLOSURE
+from app.engine.optim.specs import CLOSURE, WRAPPERS
 from app.engine.run.dispatch import choose_driver
 
 CALL_NS = 600  # one numpy call on a small array, with the Python around it (measured)
@@ -88,16 +88,17 @@ def runs_ns(f: LossFunction, runs: int, steps: int, optimizer: str, *, noise: fl
             batch_size: int | None = None, include_state: bool = False,
             feedback: bool = False, options: dict | None = None) -> int:  # fmt: skip
     """``runs`` runs of ``steps`` steps as one batched call, on whichever runner takes them
-    (``feedback``: a ReduceLROnPlateau, which the array driver runs step by step;
+    (``feedback``: a ReduceLROnPlateau, compiled like any schedule since issue 13;
     ``options``: the optimizer's resolved kwargs, for L-BFGS's evaluations per step)."""
     if optimizer in CLOSURE:
         options = options or {}
         evaluations = options.get("max_eval") or options.get("max_iter", 20) * 5 // 4
         return lbfgs_ns(f, runs, steps, evaluations + 1)
-    # a minibatch schedule iff batch_size
-    if choose_driver(f, noise, batch_size) == "catalog" and not feedback:
-        return runs * (steps + 1) * COMPILED_NS_PER_STEP + CALL_NS * 10
-    return (steps + 1) * step_ns(f, runs, batch_size)
+    evaluations = 2 if optimizer in WRAPPERS else 1  # SAM: at w and at w + e
+    # a minibatch schedule iff batch_size; a ReduceLROnPlateau runs compiled too
+    if choose_driver(f, noise, batch_size) == "catalog":
+        return evaluations * runs * (steps + 1) * COMPILED_NS_PER_STEP + CALL_NS * 10
+    return evaluations * (steps + 1) * step_ns(f, runs, batch_size)
 
 
 # A computation graph (POST /graph): parsing, the DAG, each node's derivative and LaTeX.

@@ -17,11 +17,21 @@ export function specOf(name) {
   return specs.get(name);
 }
 
+/** A run's parameters: its optimizer's, and for a wrapper (SAM: a "base" choice among the
+ * optimizers) its base's beside them, as the API takes them (flat, the reference's **kwargs). */
+export function paramsOf(run, spec = specs.get(run.optimizer)) {
+  if (!spec) return [];
+  const base = spec.params.find((p) => p.name === "base" && p.kind === "choice");
+  if (!base) return spec.params;
+  const inner = specs.get(run.params.base ?? base.default);
+  const own = new Set(spec.params.map((p) => p.name));
+  return [...spec.params, ...(inner ? inner.params.filter((p) => !own.has(p.name)) : [])];
+}
+
 /** Cast a run's link-typed values by its optimizer's registry: a bool parameter written as
  * 1/0 (older links) becomes true/false, so the API never sees the number. */
 export function castParams(run) {
-  const spec = specs.get(run.optimizer);
-  for (const p of spec ? spec.params : []) {
+  for (const p of paramsOf(run)) {
     const v = run.params[p.name];
     if (p.kind === "bool" && (v === 1 || v === 0)) run.params[p.name] = v === 1;
   }
@@ -42,7 +52,7 @@ export function valueOf(run, p) {
 /** "momentum=0.9", "nesterov", …: each parameter set away from its default (lr always). */
 export function paramParts(run, spec, withLr = true) {
   const parts = [];
-  for (const p of spec.params) {
+  for (const p of paramsOf(run, spec)) {
     const v = valueOf(run, p);
     if (p.name === "lr" ? !withLr : same(v, p.default)) continue;
     if (p.kind === "bool") parts.push(v ? p.name : `no ${p.name}`);

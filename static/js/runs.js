@@ -1,7 +1,7 @@
 // The run editor: one card per run, its controls generated from GET /api/v1/optimizers
 // (log slider for log-scale numbers, checkbox for booleans, two inputs for a pair).
 import { styleOf } from "./palette.js";
-import { allSpecs, cardHooks, paramParts, same, specOf, valueOf } from "./optimizers.js";
+import { allSpecs, cardHooks, paramParts, paramsOf, same, specOf, valueOf } from "./optimizers.js";
 import { showRule } from "./rule.js";
 import { MAX_RUNS, colorOf, fmt, makeRun, state, store } from "./state.js";
 
@@ -91,7 +91,7 @@ export class RunsPanel {
     const spec = specOf(run.optimizer);
     const main = li.querySelector(".run-params");
     const more = li.querySelector(".run-params-more");
-    for (const p of spec ? spec.params : []) {
+    for (const p of paramsOf(run, spec)) {
       (p.name === "lr" ? main : more).append(this.control(run, p));
     }
     for (const hook of cardHooks) hook(run, more, () => (this.summarize(run, li), this.changed("edit")));
@@ -130,7 +130,15 @@ export class RunsPanel {
       const select = Object.assign(document.createElement("select"), { id });
       for (const c of p.choices) select.append(new Option(c === null ? "None" : c, c === null ? "" : c));
       select.value = value === null ? "" : value;
-      select.addEventListener("change", () => commit(select.value === "" ? null : select.value));
+      select.addEventListener("change", () => {
+        if (p.name !== "base") return commit(select.value === "" ? null : select.value);
+        // SAM's base: its kwargs are the new base's (lr kept), so the card is rebuilt
+        const { lr, rho, adaptive } = run.params;
+        run.params = Object.fromEntries(Object.entries({ lr, rho, adaptive }).filter(([, v]) => v !== undefined));
+        setParam(run, p, select.value);
+        this.render();
+        this.onChange("edit");
+      });
       row.append(label, select);
     } else if (p.kind === "int" && p.default === null) {
       // L-BFGS's max_eval: an integer, or None (torch's max_iter · 5/4)

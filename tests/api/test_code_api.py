@@ -11,7 +11,8 @@ gradient (2x, 2y) is autograd's to the bit, so points differ only where torch's 
 ``sqrt`` is not correctly rounded (a last bit, ``ops.py``): relative 1e-12. A typed formula
 is differentiated by the engine's own differentiator and a line fit is evaluated around its
 least-squares solution, where torch sums over the data: relative 1e-9 over these short runs.
-Learning rates are the scheduler's to the bit; L-BFGS's evaluations per step are torch's.
+Learning rates are the scheduler's to the bit; L-BFGS's evaluations per step are torch's
+(SAM's: two).
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ SCHEDULES = {
 EXACT = [BOWL | {"optimizer": {"name": name, "lr": 0.05}} for name in SPECS] + [
     BOWL | {"optimizer": {"name": "lbfgs", "line_search_fn": "strong_wolfe"}},
     BOWL | {"optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": True}},
+    # SAM: two backward passes a step, around torch's classes and the inlined ones
+    BOWL | {"optimizer": {"name": "sam", "base": "adam", "lr": 0.05, "adaptive": True}},
+    BOWL | {"optimizer": {"name": "sam", "base": "adadelta", "rho": 0.5}},  # one shared rho
+    BOWL | {"optimizer": {"name": "sam", "base": "lion", "lr": 0.05, "rho": 0.2}},
+    BOWL | {"optimizer": {"name": "sam", "base": "adamwschedulefree", "lr": 0.05}},
+    BOWL | {"optimizer": {"name": "sam", "base": "sgd", "lr": 0.05, "momentum": 0.9},
+            "scheduler": {"name": "OneCycleLR", "max_lr": 0.1}},
+    BOWL | {"optimizer": {"name": "adamwschedulefree", "lr": 0.05, "warmup_steps": 5},
+            "scheduler": {"name": "ReduceLROnPlateau", "patience": 1, "factor": 0.5}},
 ] + [
     BOWL | {"optimizer": {"name": "adam" if name != "CyclicLR" else "sgd", "lr": 0.05},
             "scheduler": {"name": name, **kwargs}}
@@ -157,7 +167,7 @@ def compare(client, bodies: list[dict], rtol: float) -> None:
         np.testing.assert_allclose(api["losses"], ran["losses"], rtol=rtol * 100, atol=1e-300)
         if "scheduler" in body:
             assert api["lrs"] == ran["lrs"], body
-        if body["optimizer"]["name"] == "lbfgs":
+        if body["optimizer"]["name"] in ("lbfgs", "sam"):
             assert api["evaluations"] == ran["evaluations"], body
 
 

@@ -105,3 +105,33 @@ def run_script(text: str) -> dict:
                           timeout=300, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
+
+
+def test_sam_and_schedule_free_are_in_the_menu_run_and_sam_shows_its_bases_kwargs(app):
+    app.open("?function=himmelblau&runs=sam(base=adam,lr=0.05,rho=0.1)|"
+             "adamwschedulefree(lr=0.05)&start=1,-1&steps=100")
+    app.wait_race()
+    names = app.js("[...document.querySelector('.run-optimizer').options].map(o => o.value)")
+    assert {"sam", "adamwschedulefree", "lion"} <= set(names)
+    app.wait("descent.race.entries[0].data && descent.race.entries[1].data")
+    assert set(app.js("descent.race.entries[0].data.evaluations")) == {2}
+    assert len(app.js("descent.race.entries[0].data.probes[0][0]")) == 3  # w + e and f there
+    assert app.js("descent.race.entries[1].data.steps_taken") == 100
+    card = app.page.locator("[data-run-id]").nth(0)
+    card.locator("details").first.evaluate("d => d.open = true")
+    assert card.locator("[data-param=base] select").input_value() == "adam"
+    assert card.locator("[data-param=betas]").count() == 1  # the base's kwargs beside SAM's
+    SHOTS.mkdir(exist_ok=True)
+    app.page.screenshot(path=str(SHOTS / "optim-sam-card.png"))
+    card.locator("[data-param=base] select").select_option("sgd")
+    card = app.page.locator("[data-run-id]").nth(0)
+    app.wait("descent.race.entries[0].data && "
+             "descent.race.entries[0].data.optimizer.base === 'sgd'")
+    assert card.locator("[data-param=momentum]").count() == 1
+    assert card.locator("[data-param=betas]").count() == 0
+    assert app.js("descent.race.entries[0].data.optimizer.lr") == 0.05  # lr kept
+    for width, height in ((390, 844), (1280, 720)):
+        app.page.set_viewport_size({"width": width, "height": height})
+        app.page.locator("[data-run-id]").nth(0).scroll_into_view_if_needed()
+        app.page.screenshot(path=str(SHOTS / f"optim-sam-card-{width}.png"))
+    app.page.set_viewport_size({"width": 1366, "height": 768})

@@ -68,8 +68,6 @@ def test_every_scheduler_and_every_optimizer_has_scheduled_cases():
 @pytest.mark.parametrize("driver", ["catalog", "array"])
 @pytest.mark.parametrize("case", GOLDEN["scheduled"], ids=[c["id"] for c in GOLDEN["scheduled"]])
 def test_a_scheduled_run_uses_torchs_learning_rates_and_gives_torchs_bits(case, driver):
-    if driver == "catalog" and case["scheduler"]["name"] == "ReduceLROnPlateau":
-        pytest.skip("ReduceLROnPlateau runs on the array driver (its lr follows the losses)")
     trajectory = engine_run(case, driver)
     torch_lrs = np.frombuffer(base64.b64decode(case["lrs"]), dtype="<f8")
     assert trajectory.lrs.tolist() == torch_lrs.tolist()

@@ -17,7 +17,7 @@ def reference_run(f, start, opt, steps, tol):
     hyper = row(rule, opt.hyperparams)
     params = np.array(start, dtype=float)
     state = [np.zeros_like(params) for _ in rule.slots]
-    for j, values in rule.initial_values(np.array([hyper])).items():
+    for j, values in rule.initial_values(np.array([hyper]), params[None, :]).items():
         state[j][:] = values[0]
     points, status = [], "max_steps"
     for k in range(steps + 1):

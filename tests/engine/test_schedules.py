@@ -13,6 +13,7 @@ import pytest
 from app.engine import get_function, make_optimizer, run, run_batch, with_scheduler
 from app.engine.optim import RULES, SCHEDULERS, make_schedule
 from app.engine.optim.schedules import REQUIRED, UnknownSchedulerError
+from app.engine.run.dispatch import choose_driver
 
 ROSENBROCK = get_function("rosenbrock")
 
@@ -159,3 +160,35 @@ def test_rprop_takes_the_first_steps_lr_as_its_initial_step_size():
                                                                  "factor": 0.5})  # fmt: skip
     trajectory = run(ROSENBROCK, [-1.5, 2.0], scheduled, steps=3, include_state=True)
     assert trajectory.states["step_size"][0].tolist() == [0.05, 0.05]
+
+
+PLATEAUS = [
+    {"name": "ReduceLROnPlateau", "patience": 1, "factor": 0.5, "cooldown": 2, "threshold": 0.3},
+    {"name": "ReduceLROnPlateau", "mode": "max", "threshold_mode": "abs", "patience": 0,
+     "factor": 0.7, "min_lr": 0.01, "eps": 1e-3},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("plateau", PLATEAUS, ids=["min-rel-cooldown", "max-abs-min_lr-eps"])
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_a_plateau_runs_compiled_with_the_array_drivers_bits(name, plateau):
+    """ReduceLROnPlateau's state machine inside the catalog kernel (``plateau_step``) gives
+    the array driver's lrs and points, every rule (ASGD's per-step values read the lr before)."""
+    optimizer = with_scheduler(make_optimizer(name, lr=0.05), plateau)
+    f = get_function("rastrigin")
+    assert choose_driver(f, optimizer=optimizer) == "catalog"
+    compiled, array = (run(f, [2.2, -1.7], optimizer, steps=60, driver=d)
+                       for d in ("catalog", "array"))  # fmt: skip
+    assert compiled.lrs.tolist() == array.lrs.tolist()
+    assert compiled.points.tolist() == array.points.tolist()
+    assert len(set(compiled.lrs.tolist())) > 1  # it changed the lr
+
+
+def test_a_plateau_in_unrecorded_batches_matches_each_recorded_run():
+    optimizer = with_scheduler(make_optimizer("adam", lr=0.1), PLATEAUS[0])
+    f = get_function("rastrigin")
+    starts = np.array([[3.3, 2.7], [0.1, -0.2], [2.2, -1.7]])
+    many = run_batch(f, starts, optimizer, steps=80, record=False)
+    for i, start in enumerate(starts):
+        alone = run(f, start, optimizer, steps=80)
+        assert many.final_points[i].tolist() == alone.points[-1].tolist()

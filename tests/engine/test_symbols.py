@@ -18,6 +18,8 @@ def test_symbols_occur_in_the_equations_and_sources_exist(name):
     box = describe(name)  # what GET /api/v1/optimizers serves (L-BFGS has no scalar rule)
     text = " ".join(box["equations"])
     params = {p.name: p for p in SPECS[name].params}
+    if "base" in params:  # SAM: its base's kwargs sit beside its own
+        params |= {p.name: p for p in SPECS[params["base"].default].params}
     for symbol, source in SYMBOLS[name].items():
         assert symbol in text, (name, symbol)
         if source.startswith("state:"):

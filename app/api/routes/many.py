@@ -65,7 +65,7 @@ def plan_batch(request: BatchRequest) -> tuple:
     functions = [resolve_function(run.function) for run in runs]
     for i, (f, run) in enumerate(zip(functions, runs)):
         run.start = check_start(f, run.start)
-        check_scheduler(["body", "runs", i], run.optimizer.name, run.scheduler, run.steps)
+        check_scheduler(["body", "runs", i], run.optimizer, run.scheduler, run.steps)
         check_recording(f, 1, run.steps)
     schedules = [build_minibatches(f, run) for f, run in zip(functions, runs)]  # validates
     values = sum((r.steps + 1) * values_per_point(f.dims, r.include_state) if f.dims <= 2
@@ -119,7 +119,7 @@ def plan_basins(request: BasinsRequest) -> tuple:
         if lo >= hi:
             raise unprocessable(["body", "window"], f"{axis}: min must be below max")
     optimizer = from_resolved(request.optimizer.name, [request.optimizer.resolved()])
-    check_scheduler(["body"], optimizer.name, request.scheduler, request.steps)
+    check_scheduler(["body"], request.optimizer, request.scheduler, request.steps)
     optimizer = with_scheduler(optimizer, request.scheduler and request.scheduler.schedule())
     feedback = optimizer.schedule is not None and optimizer.schedule.feedback
     starts = request.resolution**2  # the response: labels, final loss, status, steps taken
@@ -175,9 +175,12 @@ def plan_sweep(request: SweepRequest) -> tuple:
     name = request.optimizer.name
     options = request.optimizer.resolved()
     second = request.second
-    if second and second.param.split("[")[0] not in {p.name for p in get_spec(name).params}:
+    known = {p.name for p in get_spec(name).params}
+    if "base" in options:  # SAM: its base's kwargs too
+        known |= {p.name for p in get_spec(options["base"]).params}
+    if second and second.param.split("[")[0] not in known:
         raise unprocessable(["body", "second", "param"], f"{name} has no {second.param}")
-    check_scheduler(["body"], name, request.scheduler, request.steps)
+    check_scheduler(["body"], request.optimizer, request.scheduler, request.steps)
     settings_count = lr.count * (len(second.values) if second else 1)
     check_work("lr", settings_count, "max_sweep_settings", "the number of settings")
     check_work("steps", settings_count * request.steps, "max_sweep_work", "settings × steps")

@@ -29,14 +29,16 @@ from app.engine.optim.specs import CLOSURE
 router = APIRouter(prefix="/api/v1/trajectories", tags=["trajectories"])
 
 
-def check_scheduler(loc: list, optimizer: str, scheduler, steps: int) -> None:
+def check_scheduler(loc: list, optimizer, scheduler, steps: int) -> None:
     """What torch refuses once the optimizer and the run are known (``CyclicLR`` cycling the
     momentum of Adagrad, ``OneCycleLR`` with fewer ``total_steps`` than the run): 422 naming
-    the field."""
+    the field. ``optimizer``: the request's options (SAM's name its base), or a name."""
     if scheduler is None:
         return
+    name, options = (optimizer, None) if isinstance(optimizer, str) else (optimizer.name,
+                                                                           optimizer.resolved())
     try:
-        check_schedule(optimizer, scheduler.schedule(), steps)
+        check_schedule(name, scheduler.schedule(), steps, options)
     except ScheduleError as error:
         raise unprocessable([*loc, "scheduler", scheduler.name, *([error.field] if error.field
                                                                  else [])],
@@ -80,7 +82,12 @@ def trajectory_body(
         body["lrs"] = rows(t.lrs)
     if t.evaluations is not None:  # L-BFGS: evaluations and the points each step evaluated
         body["evaluations"] = t.evaluations
-        body["probes"] = [rows(p[np.isfinite(p).all(axis=1)]) for p in t.probes]
+        if isinstance(t.probes, np.ndarray):  # SAM: one probe a step, (steps, 1, dims + 1)
+            finite = np.isfinite(t.probes[:, 0]).all(axis=1).tolist()
+            body["probes"] = [[row] if ok else [] for row, ok in
+                              zip(t.probes[:, 0].tolist(), finite, strict=True)]  # fmt: skip
+        else:
+            body["probes"] = [rows(p[np.isfinite(p).all(axis=1)]) for p in t.probes]
     if record_every > 1:
         body["point_steps"] = kept
     if states:
@@ -118,7 +125,7 @@ def plan_trajectory(request: TrajectoryRequest, keyed: bool = False) -> tuple:
     ``keyed``: also its coalescing group's key (dumping a 10,000-point fit takes ms)."""
     f = resolve_function(request.function)
     request.start = check_start(f, request.start)
-    check_scheduler(["body"], request.optimizer.name, request.scheduler, request.steps)
+    check_scheduler(["body"], request.optimizer, request.scheduler, request.steps)
     minibatches = build_minibatches(f, request)
     values = response_values(f, request.steps, request.include_state, request.record_every)
     if f.dims <= 2:

@@ -23,7 +23,7 @@ from app.api.schemas.networks import InitStart, NetworkSpec
 from app.config import settings
 from app.engine.optim.schedule_specs import CHILDREN, REQUIRED, SCHEDULERS, SchedulerSpec
 from app.engine.optim.schedules import Schedule, ScheduleError, make_schedule
-from app.engine.optim.specs import SPECS, OptimizerSpec, ParamSpec, resolve
+from app.engine.optim.specs import SPECS, WRAPPERS, OptimizerSpec, ParamSpec, resolve
 
 STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
@@ -162,6 +162,13 @@ class OptionsBase(BaseModel):
         return self._resolved
 
 
+class WrapperOptionsBase(OptionsBase):
+    """SAM's options: its own, and its base optimizer's kwargs beside them (the reference's
+    ``**kwargs``), which ``resolve`` validates as the base's class does."""
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+
+
 def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
     fields: dict[str, Any] = {"name": (Literal[spec.name], ...)}
     for p in spec.params:
@@ -189,7 +196,7 @@ def _options_model(spec: OptimizerSpec) -> type[BaseModel]:
 
     return create_model(
         f"{spec.title.replace(' ', '')}Options",
-        __base__=OptionsBase,
+        __base__=WrapperOptionsBase if spec.name in WRAPPERS else OptionsBase,
         __doc__=f"Keyword arguments of {spec.torch_class}; omitted ones take torch's defaults.",
         __validators__={"torch_rules": model_validator(mode="after")(torch_rules)},
         **fields,

@@ -25,6 +25,7 @@ from app.engine.optim.schedules import (
 from app.engine.optim.specs import (
     CLOSURE,
     SPECS,
+    WRAPPERS,
     OptimizerSpec,
     UnknownOptimizerError,
     get_spec,
@@ -47,7 +48,22 @@ class Optimizer:
 
     @property
     def rule(self) -> Rule:
-        return get_rule(self.name)
+        """The update rule: SAM's is its base's (all runs of a batch share one base)."""
+        return get_rule(self.base)
+
+    @property
+    def base(self) -> str:
+        """The optimizer whose rule steps: itself, or the one SAM wraps."""
+        if self.name not in WRAPPERS:
+            return self.name
+        bases = {s["base"] for s in self.settings}
+        if len(bases) > 1:
+            raise ValueError(f"one base optimizer per batch, got {', '.join(sorted(bases))}")
+        return bases.pop()
+
+    @property
+    def sam(self) -> bool:
+        return self.name in WRAPPERS
 
     def settings_for(self, n: int) -> list[dict[str, Any]]:
         if len(self.settings) not in (1, n):
@@ -81,17 +97,26 @@ def momentum_column(optimizer: Optimizer) -> str | None:
     return None if optimizer.name in CLOSURE else optimizer.rule.momentum_column
 
 
-def check_schedule(name: str, schedule: Schedule | None, steps: int) -> None:
+def check_schedule(name: str, schedule: Schedule | None, steps: int,
+                   options: dict[str, Any] | None = None) -> None:  # fmt: skip
     """What torch refuses only once the optimizer and the run are known: cycling the momentum
     of an optimizer without one, ``OneCycleLR`` stepped past ``total_steps``, a division by
-    zero. Raises ``ScheduleError`` naming the field."""
+    zero. Raises ``ScheduleError`` naming the field. ``options``: SAM's, naming its base."""
     if schedule is None:
         return
+    if name in WRAPPERS:
+        name = (options or {}).get("base", get_spec(name).param("base").default)
     column = None if name in CLOSURE else get_rule(name).momentum_column
     if schedule.cycles_momentum and column is None:
         raise ScheduleError("cycle_momentum", NO_MOMENTUM)
-    if not schedule.feedback:
-        schedule.tables(1e-3, 0.9 if column else None, steps + 1, steps)
+    if not schedule.feedback:  # with the run's lr and momentum: the run reuses the tables
+        options = options or {}
+        momentum = None
+        if column == "momentum":
+            momentum = options.get("momentum", 0.9)
+        elif column == "beta1":
+            momentum = options.get("betas", (0.9,))[0]
+        schedule.tables(options.get("lr", 1e-3), momentum, steps + 1, steps)
 
 
 def describe(name: str) -> dict[str, tuple[str, ...]]:
@@ -101,6 +126,10 @@ def describe(name: str) -> dict[str, tuple[str, ...]]:
         from app.engine.optim import lbfgs
 
         return {"state": lbfgs.STATE, "equations": lbfgs.EQUATIONS}
+    if name in WRAPPERS:
+        from app.engine.optim import sam
+
+        return {"state": sam.STATE, "equations": sam.EQUATIONS}
     return {"state": RULES[name].slots, "equations": RULES[name].equations}
 
 

@@ -35,19 +35,22 @@ class Rule:
     slots: tuple[str, ...]
     per_step: Any = None  # numba dispatcher: per_step(t, *hyper) -> tuple
     constants: dict[str, float] = field(default_factory=dict)
-    initial: dict[str, str | float] = field(default_factory=dict)  # slot -> column or value
+    # slot -> its start: a column, a value, or "param" (the starting point)
+    initial: dict[str, str | float] = field(default_factory=dict)
     shown: Callable[[dict], tuple[str, ...]] = lambda hyper: ()  # slots the inspector shows
     derived: Callable | None = None  # (history, t, hyper) -> more named values to show
     vector: bool = False  # update takes the run's arrays (norms over coordinates), not numbers
     # per_step reads the lr of the previous update (ASGD's η_t was set by step t − 1)
     per_step_previous_lr: bool = False
 
-    def initial_values(self, H: np.ndarray) -> dict[int, np.ndarray]:
-        """Each slot that does not start at 0: its index and start value per run (rows of H)."""
+    def initial_values(self, H: np.ndarray, P: np.ndarray) -> dict[int, np.ndarray]:
+        """Each slot that does not start at 0: its index and start value per run and
+        coordinate (H: the runs' hyper rows, P: their starting points)."""
         return {
             self.slots.index(slot): (
-                H[:, self.columns.index(start)] if isinstance(start, str)
-                else np.full(len(H), float(start))
+                P.copy() if start == "param"
+                else H[:, self.columns.index(start), None] * np.ones_like(P)
+                if isinstance(start, str) else np.full(P.shape, float(start))
             )
             for slot, start in self.initial.items()
         }  # fmt: skip
@@ -139,10 +142,16 @@ def row(rule: Rule, resolved: dict[str, Any]) -> list[float]:
 
 
 def hyper_table(rule: Rule, settings: list[dict[str, Any]]) -> np.ndarray:
-    """(runs, columns) float64: one row per run's resolved settings."""
-    return np.array([row(rule, s) for s in settings], dtype=np.float64).reshape(
+    """(runs, columns) float64: one row per run's resolved settings (SAM's: its base's
+    columns, then ``rho`` and ``adaptive``)."""
+    table = np.array([row(rule, s) for s in settings], dtype=np.float64).reshape(
         len(settings), len(rule.columns)
     )
+    if settings and "rho" in settings[0] and "base" in settings[0]:
+        from app.engine.optim import sam
+
+        table = np.concatenate([table, sam.columns(settings)], axis=1)
+    return table
 
 
 def resolve_all(name: str, settings: list[dict[str, Any]]) -> list[dict[str, Any]]:

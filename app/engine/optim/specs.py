@@ -284,10 +284,42 @@ SPECS: dict[str, OptimizerSpec] = {
             ),
             "Sign of an interpolated momentum (Chen et al. 2023): every coordinate moves ±γ.",
         ),
+        OptimizerSpec(
+            "adamwschedulefree", "AdamW Schedule-Free", "schedulefree.AdamWScheduleFree",
+            (
+                _lr(2.5e-3),
+                _BETAS,
+                _eps(1e-8),
+                _weight_decay(),
+                ParamSpec("warmup_steps", 0, "int", 0, 100000,
+                          description="steps of linear lr warm-up"),
+                ParamSpec("r", 0.0, "float", 0.0, 100.0,
+                          description="power r of the polynomial weighting t^r of the average"),
+                ParamSpec("weight_lr_power", 2.0, "float", 0.0, 100.0,
+                          description="the average's weights grow as max lr to this power"),
+            ),
+            "No schedule (Defazio et al. 2024): steps from y, between the average x and z.",
+        ),
     )
 }  # fmt: skip
 
 CLOSURE = ("lbfgs",)  # optimizers whose step calls the closure (their own driver)
+# SAM wraps any other optimizer (``sam.py``): its own kwargs, then its base's beside them
+SPECS["sam"] = OptimizerSpec(
+    "sam", "SAM", "sam.SAM",
+    (
+        ParamSpec("base", "sgd", "choice", choices=tuple(n for n in SPECS if n not in CLOSURE),
+                  description="the optimizer that steps with the gradient at w + e"),
+        ParamSpec("rho", 0.05, "float", 0.0, 10.0,
+                  description="radius ρ of the ascent step e",
+                  torch_message="Invalid rho, should be non-negative: {}"),
+        ParamSpec("adaptive", False, "bool",
+                  description="ASAM: scale e by |w| per coordinate (Kwon et al. 2021)"),
+    ),
+    "Sharpness-aware (Foret et al. 2021): the base steps with the gradient at the worst "
+    "point within ρ.",
+)  # fmt: skip
+WRAPPERS = ("sam",)
 # optimizers torch.optim has (golden fixtures from torch); the others name their package
 TORCH_OPTIMIZERS = tuple(n for n, s in SPECS.items() if s.torch_class.startswith("torch.optim."))
 
@@ -321,6 +353,19 @@ def _check_number(spec: ParamSpec, value: Any, index: int | None = None) -> floa
 def resolve(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Torch's defaults filled in and every value validated; raises ValueError/KeyError."""
     spec = get_spec(name)
+    if name in WRAPPERS:  # its own kwargs, then the base's (the reference's **kwargs)
+        own = _resolve(spec, {k: v for k, v in kwargs.items() if k in ("base", "rho",
+                                                                         "adaptive")})
+        rest = {k: v for k, v in kwargs.items() if k not in own}
+        if any(p.name == "rho" for p in get_spec(own["base"]).params):
+            # the reference's param groups hold one "rho": Adadelta's is SAM's
+            rest["rho"] = own["rho"]
+        return own | resolve(own["base"], rest)
+    return _resolve(spec, kwargs)
+
+
+def _resolve(spec: OptimizerSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
+    name = spec.name
     known = {p.name for p in spec.params}
     unknown = sorted(set(kwargs) - known)
     if unknown:

@@ -70,6 +70,14 @@ SYMBOLS: dict[str, dict[str, str]] = {
         r"\lambda": "weight_decay", "g_t": "grad", "m_t": "state:exp_avg",
         r"\theta_{t-1}": "point",
     },
+    "adamwschedulefree": {
+        r"\gamma": "lr", r"\beta_1": "betas.0", r"\beta_2": "betas.1", r"\epsilon": "eps",
+        r"\lambda": "weight_decay", "T_w": "warmup_steps", "r": "r", "p": "weight_lr_power",
+        "g_t": "grad", "v_t": "state:exp_avg_sq", "z_t": "state:z", "x_t": "state:x",
+        "y_{t-1}": "point", "t": "t",
+    },
+    # SAM's lines name its own ρ and its base's lr; the base's rule is the base's table
+    "sam": {r"\rho": "rho", r"\gamma": "lr", "g_t": "grad", r"\theta_{t-1}": "point"},
     # L-BFGS is not a scalar rule: its box names the point, the gradient and the lr only.
     "lbfgs": {r"\theta": "point", "g": "grad", r"\text{lr}": "lr"},
 }  # fmt: skip

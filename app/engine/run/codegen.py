@@ -82,6 +82,8 @@ RULE = (
     HEADER
     + """
 from app.engine.optim import {rules_module}
+from app.engine.optim import sam as sams
+from app.engine.optim.plateau import plateau_step
 {catalog_import}
 
 update = {rules_module}.{update}
@@ -144,11 +146,14 @@ def tabulate(H, LR, MOM, k0, k1, C):
 
 
 @njit(**JIT)
-def run_catalog(code, k0, k1, steps, tol, P, S, H, C, grp, G, status, npts, last, record, hp,
-                hl, hn, hg, hs):
+def run_catalog(code, k0, k1, steps, tol, P, S, H, C, grp, G, PL, PP, LRT, sam, hq, status,
+                npts, last, record, hp, hl, hn, hg, hs):
     # Catalog functions are planar: a run's point and state stay in registers for a chunk of
     # steps (through arrays, a step costs twice as much); the stop rule and the update are
-    # advance's, the record the same rows.
+    # advance's, the record the same rows. PP[0]: a ReduceLROnPlateau (its state PL, one row
+    # per run; the lr of each update written to LRT); sam: SAM around the rule (rho and
+    # adaptive in H after the rule's columns; the point it evaluates recorded in hq).
+    plateau = PP[0] != 0.0
     for i in range(P.shape[0]):
         if status[i] != RUNNING:
             continue
@@ -177,7 +182,20 @@ def run_catalog(code, k0, k1, steps, tol, P, S, H, C, grp, G, status, npts, last
                 break
             t = float(k + 1)
 {run_per_step}
+            if plateau:  # this run's own lr, and the per-step values computed from it
+                h_lr = PL[i, 0]
+{run_plateau_per_step}
+            ux, uy = gx, gy
+            if sam:
+                rho, adaptive = H[i, {n_columns}], H[i, {n_columns} + 1]
+                ex, ey = sams.perturbation(x, y, gx, gy, 2, rho, adaptive)
+                sloss, ux, uy = catalog.value_and_gradient(code, x + ex, y + ey)
+                if record:
+                    hq[k, i, 0], hq[k, i, 1], hq[k, i, 2] = x + ex, y + ey, sloss
 {run_update}
+            if plateau:
+                plateau_step(PL, i, loss, PP)
+                LRT[grp[i], k + 2] = PL[i, 0]
         P[i, 0], P[i, 1] = x, y
 {run_slot_stores}
         last[i, 0], last[i, 1], last[i, 2] = last_x, last_y, last_loss
@@ -341,7 +359,7 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
             "    P[i, :] = new[0]",
             *(f"    S[{j}, i, :] = new[{j + 1}]" for j in m),
         ])  # fmt: skip
-        planar = ", ".join(["np.array([x, y])", "np.array([gx, gy])",
+        planar = ", ".join(["np.array([x, y])", "np.array([ux, uy])",
                             *(f"np.array([s{j}x, s{j}y])" for j in m), tail])  # fmt: skip
         run_update = "\n".join([
             f"            new = update(t, {planar})",
@@ -357,7 +375,7 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
             f"{arguments})"
         )
         run_update = "\n".join(
-            f"            {', '.join([a, *(f's{j}{a}' for j in m)])} = update(t, {a}, g{a}, "
+            f"            {', '.join([a, *(f's{j}{a}' for j in m)])} = update(t, {a}, u{a}, "
             + ", ".join([*(f"s{j}{a}" for j in m), tail])
             + ")"
             for a in "xy"
@@ -382,6 +400,8 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
             + [f"            h_{name} = C[grp[i], k - k0, {at[name]}]" for name in rule.scheduled]
         ),  # fmt: skip
         "run_update": run_update,
+        "run_plateau_per_step": _plateau_per_step(rule),
+        "n_columns": len(rule.columns),
         "run_slot_stores": "\n".join(
             f"        S[{j}, i, 0], S[{j}, i, 1] = s{j}x, s{j}y" for j in m
         ),
@@ -399,6 +419,19 @@ def rule_source(rule: Rule, catalog_module: str) -> str:
     )
     # The vectorised basins driver runs scalar rules across SIMD lanes; a vector rule has none.
     return source + ("" if rule.vector else vector_source(rule))
+
+
+def _plateau_per_step(rule: Rule) -> str:
+    """run_catalog's per-step values from a plateau run's own lr (``h_lr``; ASGD's from the
+    lr of the update before, ``PL[i, 4]``), the same function ``tabulate`` calls."""
+    if rule.per_step is None:
+        return ""
+    lr = "PL[i, 4]" if rule.per_step_previous_lr else "h_lr"
+    row = ", ".join(lr if name == "lr" else f"h_{name}" for name in rule.columns)
+    return "\n".join([
+        f"                values = per_step(t, {row})",
+        *(f"                c_{name} = values[{j}]" for j, name in enumerate(rule.per_step_names)),
+    ])  # fmt: skip
 
 
 LBFGS = (

@@ -17,7 +17,7 @@ from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import RULES, Optimizer
 from app.engine.optim.specs import CLOSURE
-from app.engine.run import codegen, drivers
+from app.engine.run import codegen, drivers, vector_driver
 from app.engine.run.cancel import ShouldStop
 from app.engine.run.catalog_kernels import kernel_code
 from app.engine.run.lbfgs_driver import run_lbfgs
@@ -37,15 +37,15 @@ def choose_driver(f: LossFunction, gradient_noise: float = 0.0,
                   minibatches: MinibatchSchedule | None = None, optimizer: Optimizer | None = None,
                   record: bool = True, include_state: bool = False) -> str:  # fmt: skip
     """``catalog`` for catalog functions, ``vector`` for many unrecorded runs of one setting
-    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers,
-    and for ReduceLROnPlateau (its lr follows the losses step by step)."""
+    on one (basins), ``array`` for everything numpy evaluates or that draws random numbers.
+    A ReduceLROnPlateau (its lr follows the losses step by step) and SAM (two evaluations a
+    step) run in the catalog kernels, not the vector one."""
     if kernel_code(f) is None or gradient_noise > 0 or minibatches is not None:
-        return "array"
-    if optimizer is not None and _feedback(optimizer):  # the lr is known one step at a time
         return "array"
     one_setting = optimizer is not None and len(optimizer.settings) == 1
     # a vector rule has no SIMD lanes; L-BFGS has its own loop (run_batch)
-    lanes = one_setting and optimizer.name not in CLOSURE and not optimizer.rule.vector
+    lanes = (one_setting and optimizer.name not in CLOSURE and not optimizer.rule.vector
+             and not _feedback(optimizer) and not optimizer.sam)  # fmt: skip
     return "vector" if lanes and not record and not include_state else "catalog"
 
 
@@ -53,14 +53,14 @@ def _check_driver(driver: str, f: LossFunction, optimizer: Optimizer, record: bo
                   include_state: bool, noise: float, minibatches) -> None:  # fmt: skip
     usable = {
         "array": True,
-        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None
-        and not _feedback(optimizer),
+        "catalog": kernel_code(f) is not None and noise == 0 and minibatches is None,
         "vector": kernel_code(f) is not None
         and noise == 0
         and minibatches is None
         and len(optimizer.settings) == 1
         and not optimizer.rule.vector
         and not _feedback(optimizer)
+        and not optimizer.sam
         and not record
         and not include_state,
     }
@@ -104,13 +104,14 @@ def run_batch(
                                      include_state)  # fmt: skip
     _check_driver(driver, function, optimizer, record, include_state, gradient_noise, minibatches)
     if driver == "vector":
-        return drivers.run_vector(function, starts, optimizer, steps, tol, should_stop)
+        return vector_driver.run_vector(function, starts, optimizer, steps, tol, should_stop)
     batch = drivers.Batch.start(optimizer, starts, steps, record, include_state)
     if driver == "catalog":
         drivers.run_catalog(function, batch, optimizer, steps, tol, should_stop)
-    elif function.extra.get("train") is not None and gradient_noise == 0:
+    elif function.extra.get("train") is not None and gradient_noise == 0 and not optimizer.sam:
         # a network trains in its own compiled kernel around the rule's advance (the same
-        # bits as the array driver, which evaluates it through the same kernels)
+        # bits as the array driver, which evaluates it through the same kernels; SAM's
+        # second gradient is the array driver's)
         function.extra["train"](batch, optimizer, steps, tol, minibatches, should_stop)
     else:
         drivers.run_arrays(function, batch, optimizer, steps, tol, gradient_noise, seed,
@@ -156,7 +157,7 @@ def run_many(function: LossFunction, starts: np.ndarray, optimizer: Optimizer, s
 def warm_up() -> None:
     """Compile every kernel, or load it from the disk cache (``codegen``), before serving."""
     from app.engine.catalog import get_function
-    from app.engine.optim import make_optimizer
+    from app.engine.optim import make_optimizer, with_scheduler
 
     bowl = get_function("bowl")
     for name in RULES:
@@ -166,6 +167,9 @@ def warm_up() -> None:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, include_state=True, driver=driver)
         if not RULES[name].vector:
             run_batch(bowl, [[1.0, 1.0]], optimizer, steps=2, record=False, driver="vector")
+    # SAM's and ReduceLROnPlateau's array-driver helpers (their catalog paths are above)
+    plateau = with_scheduler(make_optimizer("sam"), {"name": "ReduceLROnPlateau"})
+    run_batch(bowl, [[1.0, 1.0]], plateau, steps=2, driver="array")
     for name in CLOSURE:
         run_batch(bowl, [[1.0, 1.0]], make_optimizer(name, line_search_fn="strong_wolfe"),
                   steps=2, driver="catalog")  # fmt: skip

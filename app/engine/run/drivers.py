@@ -8,7 +8,9 @@ foreach kernels behind one dispatch (``dispatch.py`` chooses; nothing else does)
   (``advance_rows``). Catalog functions are evaluated by the same compiled code here, so
   both drivers give the same bits for the same request (a conformance test checks it).
 
-Both keep every run's state in one set of arrays (``Batch``) and call the same ``advance``.
+Both keep every run's state in one set of arrays (``Batch``) and call the same ``advance``;
+both step a ReduceLROnPlateau (``optim/plateau.py``) and SAM's second evaluation
+(``optim/sam.py``) the same way. Basins' vectorised driver: ``vector_driver.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import numpy as np
 from app.engine.data.sampling import MinibatchSchedule
 from app.engine.functions import LossFunction
 from app.engine.optim import Optimizer, hyper_table
+from app.engine.optim import plateau as plateaus
+from app.engine.optim import sam as sams
 from app.engine.optim.plateau import Plateau
 from app.engine.optim.schedule_sims import NO_MOMENTUM
 from app.engine.optim.schedules import ScheduleError, tables
@@ -52,6 +56,8 @@ class Batch:
     mom_table: np.ndarray
     scheduled: int  # per-step columns read from the tables: lr[, momentum]
     plateau: Plateau | None = None  # ReduceLROnPlateau: one group per run, lr set each step
+    sam: bool = False  # SAM around the rule: H's last two columns are rho and adaptive
+    probes: np.ndarray | None = None  # SAM, recorded: (steps + 1, n, dims + 1) w + e, f(w + e)
 
     def per_step_table(self, module, k0: int, k1: int) -> np.ndarray:
         """The rule's per-step values, lr and momentum for steps k0..k1 - 1 of each setting."""
@@ -72,9 +78,8 @@ class Batch:
         rule = optimizer.rule
         n, dims = starts.shape
         optimizer.settings_for(n)  # one setting for all, or one per run
-        H = np.ascontiguousarray(
-            np.broadcast_to(hyper_table(rule, optimizer.settings), (n, len(rule.columns)))
-        )
+        table = hyper_table(rule, optimizer.settings)
+        H = np.ascontiguousarray(np.broadcast_to(table, (n, table.shape[1])))
         schedule = optimizer.schedule
         plateau = schedule is not None and schedule.feedback
         # a plateau's lr is each run's own: one group per run
@@ -90,8 +95,8 @@ class Batch:
         first = H.copy()
         first[:, lr] = lrs[grp, 1]  # a slot that starts at lr starts at the first step's
         S = np.zeros((len(rule.slots), n, dims))
-        for j, values in rule.initial_values(first).items():
-            S[j] = values[:, None]
+        for j, values in rule.initial_values(first, starts).items():
+            S[j] = values
         last = np.concatenate([starts, np.full((n, 1), np.nan)], axis=1)
         rows = steps + 1 if record else 0
         slots = len(rule.slots) if record and include_state else 0
@@ -102,10 +107,19 @@ class Batch:
             np.full((rows, n, dims) if rows else (0, 0, 0), np.nan),
             np.full((slots, rows, n, dims) if slots else (0, 0, 0, 0), np.nan),
         )
+        probes = np.full((rows, n, dims + 1) if optimizer.sam and rows else (0, 0, 0), np.nan)
         return cls(starts.copy(), S, H, np.full(n, RUNNING, dtype=np.int64),
                    np.zeros(n, dtype=np.int64), last, record, history, settings,
                    grp, len(rule.per_step_names), lrs, moms, len(rule.scheduled),
-                   Plateau(schedule, settings[:, lr]) if plateau else None)  # fmt: skip
+                   Plateau(schedule, settings[:, lr]) if plateau else None,
+                   optimizer.sam, probes)  # fmt: skip
+
+    def kernel_extras(self) -> tuple:
+        """run_catalog's plateau state and parameters, lr table, SAM flag and probes."""
+        plateau = self.plateau
+        return (plateaus.NONE if plateau is None else plateau.state,
+                plateaus.OFF if plateau is None else plateau.params, self.lr_table, self.sam,
+                self.probes)  # fmt: skip
 
     def tail(self) -> tuple:
         return (self.status, self.npts, self.last, self.record, *self.history)
@@ -119,11 +133,17 @@ class Batch:
                        "gradients": gradients}  # fmt: skip
             for j, slot in enumerate(optimizer.rule.slots if include_state else ()):
                 history["state:" + slot] = states[j]
+        extras = None
+        if self.sam and self.record:  # two evaluations a step; the second at w + e
+            steps = np.maximum(self.npts - 1, 0)
+            extras = [{"evaluations": np.full(steps[i], 2, dtype=np.int64),
+                       "probes": self.probes[: steps[i], i, None, :]}
+                      for i in range(len(steps))]  # fmt: skip
         return BatchResult(
             status=self.status.copy(), steps_taken=np.maximum(self.npts - 1, 0),
             n_points=self.npts.copy(), final_points=self.last[:, :dims].copy(),
             final_losses=self.last[:, dims].copy(), history=history,
-            lrs=self.lr_table[self.grp, 1:] if self.record else None,
+            lrs=self.lr_table[self.grp, 1:] if self.record else None, extras=extras,
             states_of=_states_of(optimizer) if include_state and self.record else None,
         )  # fmt: skip
 
@@ -166,7 +186,7 @@ def run_catalog(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int,
         k1 = min(k0 + chunk, steps + 1)
         C = batch.per_step_table(module, k0, k1)
         module.run_catalog(code, k0, k1, steps, tol, batch.P, batch.S, batch.H, C, batch.grp, G,
-                           *batch.tail())  # fmt: skip
+                           *batch.kernel_extras(), *batch.tail())  # fmt: skip
         if not (batch.status == RUNNING).any():
             break
         check(should_stop)
@@ -203,6 +223,8 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
                 GU[rows] = f.sample_gradient(points, minibatches.indices(k))
             if k < steps and rng is not None:
                 GU[rows] += gradient_noise * rng.standard_normal((n, dims))[rows]
+            if k < steps and batch.sam:
+                _sam_gradient(f, batch, k, rows, GU, minibatches, gradient_noise, rng)
             C = batch.per_step_table(module, k, k + 1)
             module.advance_rows(k, steps, tol, rows, L, G, GU, batch.P, batch.S, batch.H, C,
                                 batch.grp, *batch.tail())  # fmt: skip
@@ -210,37 +232,20 @@ def run_arrays(f: LossFunction, batch: Batch, optimizer: Optimizer, steps: int, 
             check(should_stop)  # every step: a step of a big formula can take milliseconds
 
 
-def run_vector(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: int,
-               tol: float, should_stop: ShouldStop) -> BatchResult:  # fmt: skip
-    """Many runs of one setting on a catalog function, final outcomes only (basins): blocks
-    of ``NB`` runs, steps outside and runs inside, vectorised across runs."""
-    module = codegen.rule_module(optimizer.rule)
-    rule, code, nb = optimizer.rule, kernel_code(f), module.NB
-    n = len(starts)
-    batch = Batch.start(optimizer, starts[:1], steps, False, False)  # the one setting's tables
-    status, npts, final = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty((n, 3))
-    field = {name: j for j, name in enumerate(codegen.vector_fields(rule))}
-    chunk = chunk_steps(nb)
-    for b0 in range(0, n, nb):
-        m = min(nb, n - b0)
-        W = np.zeros((module.NF, nb))
-        W[field["X"], :m], W[field["Y"], :m] = starts[b0 : b0 + m].T
-        W[field["LX"]], W[field["LY"]] = W[field["X"]], W[field["Y"]]
-        W[field["LL"]], W[field["ST"]], W[field["ACT"], :m] = np.nan, -1.0, 1.0
-        for j in rule.initial_values(batch.H):
-            W[field[f"S{j}X"]] = W[field[f"S{j}Y"]] = batch.S[j, 0, 0]
-        flat = W.reshape(-1)
-        for k0 in range(0, steps + 1, chunk):
-            k1 = min(k0 + chunk, steps + 1)
-            module.run_vector(code, k0, k1, steps, tol, flat, batch.H,
-                              batch.per_step_table(module, k0, k1))  # fmt: skip
-            if not W[field["ACT"]].any():
-                break
-            check(should_stop)
-        status[b0 : b0 + m] = W[field["ST"], :m]
-        npts[b0 : b0 + m] = W[field["NP"], :m]
-        final[b0 : b0 + m] = W[[field["LX"], field["LY"], field["LL"]], :m].T
-    return BatchResult(
-        status=status, steps_taken=np.maximum(npts - 1, 0), n_points=npts,
-        final_points=final[:, :2].copy(), final_losses=final[:, 2].copy(),
-    )  # fmt: skip
+def _sam_gradient(f: LossFunction, batch: Batch, k: int, rows: np.ndarray, GU: np.ndarray,
+                  minibatches: MinibatchSchedule | None, noise: float, rng) -> None:
+    """SAM's second gradient, in GU: at w + e, e from the step's gradient (mini-batch and
+    noise included: the reference perturbs with the gradient it has), on the same
+    mini-batch, with fresh noise."""
+    n, dims = batch.P.shape
+    E = np.zeros((n, dims))
+    columns = batch.H.shape[1] - 2
+    sams.perturb_rows(batch.P, GU, rows, batch.H[:, columns], batch.H[:, columns + 1], E)
+    points = batch.P[rows] + E[rows]
+    losses, GU[rows] = evaluate(f, points)
+    if minibatches is not None:
+        GU[rows] = f.sample_gradient(points, minibatches.indices(k))
+    if rng is not None:
+        GU[rows] += noise * rng.standard_normal((n, dims))[rows]
+    if batch.record:
+        batch.probes[k, rows, :dims], batch.probes[k, rows, dims] = points, losses

@@ -23,7 +23,8 @@ class Trajectory:
     states: dict[str, np.ndarray] | None = None  # name -> (k + 1, dims), state after k steps
     lrs: np.ndarray | None = None  # (k,) the learning rate of each update
     evaluations: np.ndarray | None = None  # (k,) L-BFGS: function evaluations of each step
-    probes: list[np.ndarray] | None = None  # L-BFGS: per step, the (point, loss) it evaluated
+    # per step, the (point, loss) rows it evaluated: L-BFGS's list, SAM's (k, 1, dims + 1) array
+    probes: list[np.ndarray] | np.ndarray | None = None
 
 
 @dataclass

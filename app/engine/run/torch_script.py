@@ -25,7 +25,7 @@ from app.engine.optim.schedule_specs import REQUIRED
 from app.engine.optim.schedules import Schedule
 from app.engine.run import torch_network
 from app.engine.run.torch_formula import NotExportable
-from app.engine.run.torch_inline import INLINE_CLASSES, class_name
+from app.engine.run.torch_inline import INLINE_CLASSES, SETUP, class_name
 from app.engine.run.torch_sampling import Sampling
 
 DATA_PARAMS = {"line-through-origin": ("w",), "linear": ("m", "b"), "logistic": ("w", "b")}
@@ -100,14 +100,29 @@ def _value(v: Any) -> str:
     return repr(v)
 
 
-def optimizer_call(optimizer: Optimizer) -> str:
-    spec = get_spec(optimizer.name)
-    kwargs = [f"lr={_value(optimizer.hyperparams['lr'])}"]
-    for p in spec.params:
-        value = optimizer.hyperparams[p.name]
+def _kwargs(name: str, values: dict[str, Any], lr: bool = True) -> list[str]:
+    """``lr`` (always) and each kwarg of ``name``'s class away from its default."""
+    kwargs = [f"lr={_value(values['lr'])}"] if lr else []
+    for p in get_spec(name).params:
+        value = values[p.name]
         same = tuple(value) == tuple(p.default) if p.kind == "pair" else value == p.default
         if p.name != "lr" and not same:
             kwargs.append(f"{p.name}={_value(value)}")
+    return kwargs
+
+
+def optimizer_call(optimizer: Optimizer) -> str:
+    spec = get_spec(optimizer.name)
+    values = optimizer.hyperparams
+    if optimizer.sam:  # SAM(params, base class, its own kwargs, the base's kwargs)
+        base = get_spec(optimizer.base).torch_class
+        own = [k for k in _kwargs(optimizer.name, values, lr=False) if not k.startswith("base=")]
+        shared = tuple(f"{name}=" for name in ("base", "rho", "adaptive"))  # SAM's (Adadelta's
+        # rho is SAM's: one kwarg for both, as in the reference)
+        kwargs = [class_name(base), *own,
+                  *(k for k in _kwargs(optimizer.base, values) if not k.startswith(shared))]
+    else:
+        kwargs = _kwargs(optimizer.name, values)
     return f"{class_name(spec.torch_class)}([p], {', '.join(kwargs)})"
 
 
@@ -138,7 +153,7 @@ def scheduler_lines(schedule: Schedule, steps: int) -> list[str]:
 LOOP = """
 {start}
 optimizer = {optimizer}
-{scheduler}steps, tol = {steps}, {tol!r}
+{setup}{scheduler}steps, tol = {steps}, {tol!r}
 {sampling}{closure}
 points, losses, lrs{evaluations_name} = [], [], []{evaluations_init}
 for step in range(steps + 1):
@@ -166,17 +181,30 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
     sampling, network = sampling or Sampling(), "network" in f.extra
     call = "f(p" if network else "f(*p"
     schedule = optimizer.schedule
+    torch_class = get_spec(optimizer.name).torch_class
+    base_class = get_spec(optimizer.base).torch_class
     lbfgs = optimizer.name == "lbfgs"
     step = ["    optimizer.step(closure)" if lbfgs else "    optimizer.step()"]
     if lbfgs:
         step = ['    before = optimizer.state[p].get("func_evals", 0)', *step,
                 '    evaluations.append(optimizer.state[p]["func_evals"] - before)']  # fmt: skip
+    if optimizer.sam:  # two backward passes a step: at w, then at w + e
+        step = ["    optimizer.first_step(zero_grad=True)  # w -> w + e",
+                "    f(*p).backward()  # the gradient at w + e",
+                "    optimizer.second_step(zero_grad=True)  # back to w, the base steps",
+                "    evaluations.append(2)"]  # fmt: skip
+    counted = lbfgs or optimizer.sam
+    setup = SETUP.get(base_class, "")  # SAM: its base's, on optimizer.base_optimizer
+    if optimizer.sam:
+        setup = setup.replace("optimizer.", "optimizer.base_optimizer.", 1)
     if schedule is not None:
         step.append("    scheduler.step(loss.item())" if schedule.feedback
                     else "    scheduler.step()")  # fmt: skip
     closure = (f"\n\ndef closure():\n    optimizer.zero_grad()\n    value = {call})\n"
                "    value.backward()\n    return value\n\n" if lbfgs else "")  # fmt: skip
     title = f"{get_spec(optimizer.name).title} on {f.title}"
+    if optimizer.sam:
+        title = f"SAM around {get_spec(optimizer.base).title} on {f.title}"
     if schedule is not None:
         title += f" with {schedule.name}"
     header = (f'"""{title}: the run Descent computed, as a plain PyTorch loop.\n\n'
@@ -192,13 +220,14 @@ def script(f: LossFunction, loss_source: str, start: list[float], optimizer: Opt
         thin="" if record_every == 1 else f"points = points[::{record_every}] + (points[-1:] if "
         f"(len(points) - 1) % {record_every} else [])  # as the API: every "
         f"{record_every} steps and the last\n",
-        optimizer=optimizer_call(optimizer),
+        optimizer=optimizer_call(optimizer), setup=setup + "\n" if setup else "",
         scheduler="".join(line + "\n" for line in scheduler_lines(schedule, steps))
         if schedule is not None else "",
         steps=steps, tol=float(tol), closure=closure, step="\n".join(step),
-        evaluations_name=", evaluations" if lbfgs else "",
-        evaluations_init=", []" if lbfgs else "",
-        evaluations_out=', "evaluations": evaluations' if lbfgs else "",
+        evaluations_name=", evaluations" if counted else "",
+        evaluations_init=", []" if counted else "",
+        evaluations_out=', "evaluations": evaluations' if counted else "",
     )  # fmt: skip
-    inline = INLINE_CLASSES.get(get_spec(optimizer.name).torch_class, "")
-    return header + loss_source + ("\n" + inline if inline else "") + "\n" + loop
+    inline = "".join("\n" + INLINE_CLASSES[c] for c in dict.fromkeys((base_class, torch_class))
+                     if c in INLINE_CLASSES)
+    return header + loss_source + inline + "\n" + loop
