@@ -13,6 +13,8 @@ SIZES = {
     "phone-390x844": {"viewport": {"width": 390, "height": 844}, **TOUCH},
     "phone-landscape-844x390": {"viewport": {"width": 844, "height": 390}, **TOUCH},
     "narrow-360x740": {"viewport": {"width": 360, "height": 740}, **TOUCH},
+    "projector-1024x768": {"viewport": {"width": 1024, "height": 768}},
+    "laptop-1100x700": {"viewport": {"width": 1100, "height": 700}},
     "projector-1280x720": {"viewport": {"width": 1280, "height": 720}},
     "chromebook-1366x768": {"viewport": {"width": 1366, "height": 768}},
 }
@@ -45,6 +47,65 @@ BOXES = """(() => Object.fromEntries(['landscape-wrap', 'loss-wrap', 'scrubber',
     const r = document.getElementById(id).getBoundingClientRect();
     return [id, [r.left + scrollX, r.top + scrollY, r.width, r.height].map(Math.round)];
 })))()"""
+
+
+# The top bar's controls, each as its target box (a radio's <label>), the lesson badge too:
+# none may overlap another or leave the window. The Function label that compact rows keep
+# only for screen readers (a 1 px box) is no target.
+HEADER = """(() => {
+  const boxes = [];
+  const sel = '.topbar :is(button, select, input, a[href], .lesson-badge)';
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.closest('[hidden]') || !el.checkVisibility()) continue;
+    const r = (el.closest('label') || el).getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) continue;
+    const id = el.id || el.value || el.className;
+    boxes.push({id, l: r.left, r: r.right, t: r.top, b: r.bottom});
+  }
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    const across = Math.min(a.r, b.r) - Math.max(a.l, b.l);
+    const down = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+    if (across > 0.5 && down > 0.5)
+      overlaps.push(`${a.id} × ${b.id}`);
+  }
+  const outside = boxes.filter((b) => b.l < 0 || b.r > innerWidth + 0.5).map((b) => b.id);
+  const scroll = document.documentElement.scrollWidth;
+  return {scroll, inner: innerWidth, n: boxes.length, overlaps, outside};
+})()"""
+
+# Every 40 px from the narrowest supported width to a wide desktop (the one-column layout, the
+# 1001–1199 px compact row, the 1250/1365/1419 px steps), and a phone on its side.
+SWEEP = [(w, 720) for w in range(360, 1481, 40)] + [(1001, 720), (1199, 720), (844, 390)]
+SWEPT_PAGES = {
+    "default": "?function=rosenbrock&start=-1.5,2&steps=50",
+    "lesson-link": (
+        "?function=himmelblau&start=-0.3,-0.9&lesson=true&lock=function,runs,start&hide=noise"
+    ),
+    "lesson-present": "?function=himmelblau&lesson=true&present=true",
+    "graph-tab": "?tab=graph&lesson=true",
+    "network-tab": "?tab=network",
+}
+
+
+@pytest.mark.parametrize("query", list(SWEPT_PAGES.values()), ids=list(SWEPT_PAGES))
+def test_width_sweep_no_sideways_scroll_and_header_controls_apart(browser, server_url, query):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    probe = Probe()
+    page = context.new_page()
+    probe.attach(page)
+    app = App(page, server_url, probe).open(query)
+    failures = []
+    for width, height in SWEEP:
+        page.set_viewport_size({"width": width, "height": height})
+        got = app.js("new Promise((done) => requestAnimationFrame(() => done(" + HEADER + ")))")
+        assert got["n"] >= 4, got  # the sweep looked at a real header, not an empty one
+        if got["scroll"] > got["inner"] or got["overlaps"] or got["outside"]:
+            failures.append((width, height, got))
+    context.close()
+    assert failures == []
+    assert not probe.page_errors
 
 
 @pytest.fixture(params=list(SIZES), ids=list(SIZES))
