@@ -137,7 +137,7 @@ export class RunsPanel {
         run.params = Object.fromEntries(Object.entries({ lr, rho, adaptive }).filter(([, v]) => v !== undefined));
         setParam(run, p, select.value);
         this.render();
-        this.onChange("edit");
+        this.changed("edit");
       });
       row.append(label, select);
     } else if (p.kind === "int" && p.default === null) {
