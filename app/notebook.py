@@ -145,9 +145,12 @@ def landscape_figure(
     return figure_of(payload, resolution, frames, title)
 
 
-def figure_of(payload: dict, resolution: int = 150, frames: int = 60, title=None) -> go.Figure:
-    """The race figure of a batch body (as the page sends it, first run's landscape)."""
-    results = orjson.loads(inprocess.batch(payload))["results"]
+def figure_of(payload: dict, resolution: int = 150, frames: int = 60, title=None,
+              results: list[dict] | None = None) -> go.Figure:  # fmt: skip
+    """The race figure of a batch body (as the page sends it, first run's landscape);
+    ``results``: the batch's answer when the caller has it already (the API's HTML export)."""
+    if results is None:
+        results = orjson.loads(inprocess.batch(payload))["results"]
     spec = payload["runs"][0]["function"]
     f = inprocess.function(spec)
     surface = inprocess.surface({"function": spec, "resolution": resolution})

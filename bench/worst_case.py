@@ -8,7 +8,9 @@ another runs a 100-step catalog trajectory (Adam on Rosenbrock) every 100 ms. Go
 and the requests the server cannot take get 503 with a Retry-After. Also prints the
 server's CPU time and peak RSS over the run, and the machine's load average before and
 after (other processes on the cores change every latency figure: compare runs made back to
-back).
+back). The two pollers run in a process of their own and the 30 bodies are encoded before
+the burst: otherwise the senders' JSON encoding and the reading of their tens-of-MB answers
+hold the benchmark's own GIL, and the pollers time the client instead of the server.
 
     python -m bench.worst_case [--requests 30]
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import threading
 import time
@@ -45,10 +48,32 @@ def poll(url: str, path: str, body: dict | None, every: float, stop: threading.E
             time.sleep(every)
 
 
-def send(url: str, case, results: list) -> None:
+def pollers(url: str, stop, out) -> None:
+    """Both pollers, in this (separate) process; their times go back through ``out``."""
+    health, health_codes, short, short_codes = [], Counter(), [], Counter()
+    threads = [
+        threading.Thread(target=poll, args=(url, "/healthz", None, 0.01, stop, health,
+                                            health_codes)),
+        threading.Thread(target=poll, args=(url, "/api/v1/trajectories", SHORT, 0.1, stop,
+                                            short, short_codes)),
+    ]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((health, dict(health_codes), short, dict(short_codes)))
+
+
+def send(url: str, case, body: bytes | None, results: list) -> None:
     start = time.perf_counter()
     try:
-        response = httpx.request(case.method, url + case.url, json=case.body, timeout=300)
+        response = httpx.request(
+            case.method,
+            url + case.url,
+            content=body,
+            timeout=300,
+            headers={"content-type": "application/json"} if body else None,
+        )
         outcome = (response.status_code, response.headers.get("retry-after"))
     except httpx.HTTPError as error:
         outcome = (type(error).__name__, None)
@@ -61,24 +86,20 @@ def main() -> None:
     args = parser.parse_args()
     heavy = [c for c in cases() if any(word in c.name for word in HEAVY_WORDS)]
     chosen = [heavy[i % len(heavy)] for i in range(args.requests)]
-    stop, results = threading.Event(), []
-    health, health_codes, short, short_codes = [], Counter(), [], Counter()
+    bodies = [None if c.body is None else json.dumps(c.body).encode() for c in chosen]
+    spawn = multiprocessing.get_context("spawn")
+    stop, out, results = spawn.Event(), spawn.Queue(), []
     with serve() as (url, pid):
         wait_until_idle(pid)
         httpx.post(url + "/api/v1/trajectories", json=SHORT)  # warm
         load_before = os.getloadavg()
         before, cpu = rss_mb(pid), cpu_seconds(pid)
         reset_peak(pid)
-        pollers = [
-            threading.Thread(target=poll, args=(url, "/healthz", None, 0.01, stop, health,
-                                                health_codes)),
-            threading.Thread(target=poll, args=(url, "/api/v1/trajectories", SHORT, 0.1, stop,
-                                                short, short_codes)),
-        ]  # fmt: skip
-        senders = [threading.Thread(target=send, args=(url, c, results)) for c in chosen]
-        for t in pollers:
-            t.start()
-        time.sleep(1.0)
+        watcher = spawn.Process(target=pollers, args=(url, stop, out))
+        senders = [threading.Thread(target=send, args=(url, c, b, results))
+                   for c, b in zip(chosen, bodies)]  # fmt: skip
+        watcher.start()
+        time.sleep(2.0)  # the spawned process imports httpx and starts polling
         began = time.perf_counter()
         for t in senders:
             t.start()
@@ -87,8 +108,8 @@ def main() -> None:
         elapsed = time.perf_counter() - began
         time.sleep(1.0)
         stop.set()
-        for t in pollers:
-            t.join()
+        health, health_codes, short, short_codes = out.get(timeout=60)
+        watcher.join()
         used, peak = cpu_seconds(pid) - cpu, peak_mb(pid) - before
     codes = Counter(code for _, code, _, _ in results)
     refused = [r for r in results if r[1] == 503]

@@ -148,7 +148,10 @@ def batch_html(request, body: dict) -> str:
     from app.notebook import figure_of  # noqa: PLC0415
 
     payload = orjson.loads(request.model_dump_json(exclude_unset=True))
-    return figure_html(figure_of(payload))
+    # the race the route computed, a run at a time (not computed again, nor parsed in one call)
+    results = [{**run, "points": listed(run["points"]), "losses": listed(run["losses"])}
+               for run in body["results"]]  # fmt: skip
+    return figure_html(figure_of(payload, results=results))
 
 
 OutputFormat = Literal["json", "csv", "html"]

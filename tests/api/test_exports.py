@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -121,6 +122,19 @@ def test_the_race_as_html_is_one_offline_page_with_frames(client):
     html = response.text
     assert "<script src=" not in html and "Plotly.addFrames" in html
     assert "adam(lr=0.05)" in html and "sgd(lr=0.001)" in html
+
+
+def test_the_html_race_draws_the_batch_the_route_computed_and_computes_it_once(client, monkeypatch):
+    from app import notebook  # noqa: PLC0415
+    from app.figures import figure_html  # noqa: PLC0415
+
+    body = {"runs": [RUN, RUN | {"optimizer": {"name": "sgd", "lr": 0.5}, "record_every": 3}]}
+    expected = figure_html(notebook.figure_of(body))  # the notebook's figure of the same body
+    monkeypatch.setattr(notebook.inprocess, "batch", lambda payload: pytest.fail("computed again"))
+    response = client.post("/api/v1/trajectories/batch?format=html", json=body)
+    assert response.status_code == 200
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    assert uuid.sub("id", response.text) == uuid.sub("id", expected)
 
 
 def test_bad_input_is_still_json_whatever_the_format(client):
