@@ -81,3 +81,60 @@ def test_lbfgs_refuses_gradient_noise():
 def test_lbfgs_is_described_with_torchs_state_names():
     assert "old_dirs" in describe("lbfgs")["state"]
     assert make_optimizer("lbfgs").hyperparams["max_eval"] is None  # torch: max_iter * 5 // 4
+
+
+# (function, starts, kwargs, scheduler, steps, tol): fixed steps and strong Wolfe, a
+# schedule, runs that converge (tol), run to max_steps across several chunks of the
+# compiled loop (steps > lbfgs_driver.CHUNK) and diverge, several runs per batch
+LOOP_CASES = [
+    ("rosenbrock", [[-1.5, 2.0], [0.5, -0.5]], {"line_search_fn": "strong_wolfe"}, None, 150, 1e-9),
+    ("himmelblau", [[-0.3, -0.9], [4.0, 4.0], [0.0, 0.0]], {"lr": 0.1, "max_iter": 5}, None,
+     200, 0.0),
+    ("rastrigin", [[3.3, 2.7]], {"lr": 0.5, "max_iter": 3, "history_size": 2},
+     {"name": "ExponentialLR", "gamma": 0.99}, 130, 0.0),
+    ("saddle", [[-1.5, 0.01], [0.3, 0.2]], {"lr": 1.0, "max_iter": 4}, None, 300, 0.0),
+    ("beale", [[1.0, 1.5]], {"line_search_fn": "strong_wolfe", "max_eval": 7}, None, 64, 1e-6),
+    ("ackley", [[3.2, -2.4], [1.0, 1.0]], {"lr": 0.05, "max_iter": 1}, None, 129, 0.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("record", [True, False])
+@pytest.mark.parametrize("case", LOOP_CASES, ids=lambda c: c[0])
+def test_the_compiled_step_loop_gives_the_python_loops_bits(case, record):
+    """The catalog driver's compiled loop (``run/lbfgs_loop.py``) against the Python loop of
+    the array driver, which runs the same step in Python with numpy's gradient: on these
+    catalog functions the two gradients are the same bits, so every output must be."""
+    from app.engine.run.dispatch import run_batch
+
+    name, starts, kwargs, scheduler, steps, tol = case
+    optimizer = with_scheduler(make_optimizer("lbfgs", **kwargs), scheduler)
+    ours, python = (run_batch(get_function(name), np.array(starts), optimizer, steps=steps,
+                              tol=tol, record=record, driver=driver)
+                    for driver in ("catalog", "array"))  # fmt: skip
+    for field in ("status", "steps_taken", "n_points", "final_points", "final_losses"):
+        np.testing.assert_array_equal(getattr(ours, field), getattr(python, field), err_msg=field)
+    if not record:
+        assert ours.history is None and ours.extras is None
+        return
+    for key, values in python.history.items():
+        np.testing.assert_array_equal(ours.history[key], values, err_msg=key)
+    np.testing.assert_array_equal(ours.lrs, python.lrs)
+    for mine, theirs in zip(ours.extras, python.extras, strict=True):
+        np.testing.assert_array_equal(mine["evaluations"], theirs["evaluations"])
+        assert len(mine["probes"]) == len(theirs["probes"])
+        for a, b in zip(mine["probes"], theirs["probes"], strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.shape == b.shape
+
+
+def test_the_loop_cases_end_every_way():
+    """The cases above reach every end a run can have, so the comparison covers each."""
+    from app.engine.run.dispatch import run_batch
+
+    ends = set()
+    for name, starts, kwargs, scheduler, steps, tol in LOOP_CASES:
+        optimizer = with_scheduler(make_optimizer("lbfgs", **kwargs), scheduler)
+        result = run_batch(get_function(name), np.array(starts), optimizer, steps=steps, tol=tol)
+        ends |= set(result.status.tolist())
+        assert result.n_points.max() > 65 or steps <= 65  # the long cases cross a chunk
+    assert ends == {0, 1, 2}  # max_steps, converged, diverged

@@ -458,10 +458,12 @@ def lbfgs_source(catalog_module: str) -> str:
     """``optim/lbfgs.py``'s functions, compiled with the catalog's ``evaluate`` (one source:
     the array driver runs the same functions as Python)."""
     from app.engine.optim import lbfgs
+    from app.engine.run import lbfgs_loop
 
     parts = [LBFGS.format(catalog_module=catalog_module)]
-    for name in lbfgs.FUNCTIONS:
-        parts.append("@njit(**JIT)\n" + inspect.getsource(getattr(lbfgs, name)))
+    for module in (lbfgs, lbfgs_loop):  # the step, then the compiled step loop around it
+        for name in module.FUNCTIONS:
+            parts.append("@njit(**JIT)\n" + inspect.getsource(getattr(module, name)))
     return "\n\n".join(parts)
 
 

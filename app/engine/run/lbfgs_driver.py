@@ -6,6 +6,8 @@ rules, ``advance.stop_rule``, at every point; the schedule's lr for each step, o
 ``ReduceLROnPlateau`` fed the loss), and each step is ``optim/lbfgs.py``'s: compiled with
 the catalog's function inside (``catalog`` driver) or run as Python calling numpy's
 (``array`` driver, typed formulas and data fits). Both give the same bits (a test checks).
+The catalog driver without a plateau runs the loop itself compiled too (``lbfgs_loop.py``,
+in chunks of ``CHUNK`` steps): its per-step Python cost dominated a run's time.
 Each step's function evaluations and the points the step evaluated (its line-search probes)
 are kept.
 """
@@ -24,6 +26,8 @@ from app.engine.run.cancel import ShouldStop, check
 from app.engine.run.catalog_kernels import kernel_code
 from app.engine.run.result import BatchResult
 
+CHUNK = 64  # steps per call of the compiled loop: the cancellation check's period
+
 
 def _python_evaluate(f: LossFunction):
     def evaluate(x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -33,6 +37,39 @@ def _python_evaluate(f: LossFunction):
         return float(loss[0]), grad[0].copy()
 
     return evaluate
+
+
+def _compiled(module, closure, x, loss, grad, state, lrs, s, max_eval, steps, tol, record,
+              should_stop, out, evaluations, probes):  # fmt: skip
+    """One run through the generated ``lbfgs_run`` (``run/lbfgs_loop.py``), in chunks of
+    ``CHUNK`` steps with a cancellation check between them. Returns (status, points kept)."""
+    points, losses, norms, gradients, final, i = out
+    dims, rows = x.shape[0], points.shape[0]
+    mine = (np.full((rows, dims), np.nan), np.full(rows, np.nan), np.full(rows, np.nan),
+            np.full((rows, dims), np.nan))  # fmt: skip
+    lrs = np.ascontiguousarray(lrs, dtype=np.float64)
+    start = 0
+    while True:
+        stop = min(start + CHUNK, steps + 1)
+        used = np.zeros(stop - start, dtype=np.int64)
+        seen = np.zeros(stop - start, dtype=np.int64)
+        buffers = np.full((stop - start, max_eval + 2, dims + 1), np.nan)
+        ended, k, loss, grad = module.lbfgs_run(
+            closure, x, loss, grad, *state, lrs, start, stop, steps, tol, record, s["max_iter"],
+            max_eval, s["tolerance_grad"], s["tolerance_change"], s["history_size"],
+            s["line_search_fn"] == "strong_wolfe", *mine, final[i], used, buffers, seen,
+        )  # fmt: skip
+        taken = (k if ended != RUNNING else stop) - start
+        evaluations.extend(used[:taken].tolist())
+        if record:
+            probes.extend(buffers[j, : seen[j]] for j in range(taken))
+        if ended != RUNNING:
+            break
+        check(should_stop)
+        start = stop
+    if record:
+        points[:, i], losses[:, i], norms[:, i], gradients[:, i] = mine
+    return ended, points_kept(ended, k)
 
 
 def run_lbfgs(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: int, tol: float,
@@ -50,6 +87,7 @@ def run_lbfgs(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: 
     else:
         step, closure = lbfgs.lbfgs_step, _python_evaluate(f)
         evaluate = closure
+    compiled = driver == "catalog" and plateau is None
     rows = steps + 1 if record else 0
     points = np.full((rows, n, dims), np.nan)
     losses, norms = np.full((rows, n), np.nan), np.full((rows, n), np.nan)
@@ -68,6 +106,14 @@ def run_lbfgs(f: LossFunction, starts: np.ndarray, optimizer: Optimizer, steps: 
             x = starts[i].copy()
             evaluations, probes = [], []
             loss, grad = evaluate(x)
+            if compiled:
+                status[i], npts[i] = _compiled(module, closure, x, loss, grad, state, lrs[i], s,
+                                               max_eval, steps, tol, record, should_stop,
+                                               (points, losses, norms, gradients, final, i),
+                                               evaluations, probes)  # fmt: skip
+                extras.append({"evaluations": np.array(evaluations, dtype=np.int64),
+                               "probes": probes})  # fmt: skip
+                continue
             for k in range(steps + 1):
                 norm = float(np.sqrt(sum(g * g for g in grad)))
                 ended = stop_rule(k, steps, tol, loss, norm, bool(np.isfinite(x).all()))
