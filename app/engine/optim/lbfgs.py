@@ -33,8 +33,8 @@ EQUATIONS = (
     r"\theta \leftarrow \theta + t\, d, \quad t = \text{lr} \ \text{(or strong Wolfe: }"
     r" f(\theta + t d) \le f + c_1 t\, g^\top d,\ |g_t^\top d| \le -c_2\, g^\top d)",
 )
-FUNCTIONS = ("dot", "absmax", "abssum", "axpy", "record", "cubic_interpolate", "strong_wolfe",
-             "lbfgs_step")  # fmt: skip
+FUNCTIONS = ("dot", "absmax", "abssum", "axpy", "axpy_into", "record", "cubic_interpolate",
+             "strong_wolfe", "lbfgs_step")  # fmt: skip
 
 
 def evaluate(code, x):
@@ -69,6 +69,12 @@ def axpy(t, d, x):
     for i in range(x.shape[0]):
         out[i] = fma(t, d[i], x[i])
     return out
+
+
+def axpy_into(t, d, x):
+    """``x.add_(d, alpha=t)`` in place (the two-loop recursion: no array per history pair)."""
+    for i in range(x.shape[0]):
+        x[i] = fma(t, d[i], x[i])
 
 
 def record(probes, nprobe, x, loss):
@@ -236,11 +242,11 @@ def lbfgs_step(code, x, loss, flat_grad, d, prev_flat_grad, old_dirs, old_stps, 
             q = -flat_grad
             for i in range(num_old - 1, -1, -1):
                 al[i] = dot(old_stps[i], q) * ro[i]
-                q = axpy(-al[i], old_dirs[i], q)
+                axpy_into(-al[i], old_dirs[i], q)
             r = q * h_diag
             for i in range(num_old):
                 be_i = dot(old_dirs[i], r) * ro[i]
-                r = axpy(al[i] - be_i, old_stps[i], r)
+                axpy_into(al[i] - be_i, old_stps[i], r)
             d[:] = r
         prev_flat_grad[:] = flat_grad
         prev_loss = loss
