@@ -138,3 +138,20 @@ def test_the_loop_cases_end_every_way():
         ends |= set(result.status.tolist())
         assert result.n_points.max() > 65 or steps <= 65  # the long cases cross a chunk
     assert ends == {0, 1, 2}  # max_steps, converged, diverged
+
+
+@pytest.mark.parametrize("driver", ["catalog", "array"])
+def test_a_long_lbfgs_run_stops_between_chunks_when_asked(driver):
+    from app.engine.run.cancel import Cancelled
+    from app.engine.run.dispatch import run_batch
+
+    asked = []
+
+    def should_stop():
+        asked.append(1)
+        return len(asked) >= 2  # the second check: after 128 of the 1000 steps
+
+    with pytest.raises(Cancelled):
+        run_batch(get_function("rosenbrock"), np.array([[-1.5, 2.0]]), make_optimizer("lbfgs"),
+                  steps=1000, should_stop=should_stop, driver=driver)  # fmt: skip
+    assert len(asked) == 2
