@@ -71,6 +71,9 @@ class Settings:
     # a short run never waits behind long ones.
     max_heavy_requests: int = usable_cpus()
     max_light_requests: int = usable_cpus()
+    # Heavy requests are computed in as many worker processes (app/api/processes.py), so
+    # that /healthz and short runs never wait for a computation's hold on the GIL.
+    heavy_in_processes: bool = True
     heavy_operations: int = 50_000_000  # about 50 ms of CPU
     max_queue_seconds: float = 5.0  # expected wait in a lane beyond which a request gets 503
     retry_after_seconds: int = 1  # the least Retry-After of a 503
@@ -110,7 +113,10 @@ def _from_env() -> Settings:
         raw = os.environ.get(f"DESCENT_{field.name.upper()}")
         if raw is not None:
             kind = type(field.default)
-            values[field.name] = kind(float(raw)) if kind is int else kind(raw)
+            if kind is bool:
+                values[field.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[field.name] = kind(float(raw)) if kind is int else kind(raw)
     return Settings(**values)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import middleware, pages
-from app.api import errors
+from app import middleware as middlewares
+from app import pages
+from app.api import errors, processes
 from app.api.routes import (
     code,
     functions,
@@ -40,10 +43,29 @@ DESCRIPTION = (
 sys.setswitchinterval(0.0002)
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="Descent", version="1.0.0", description=DESCRIPTION)
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """The worker processes of heavy requests (``app.api.processes``), when served."""
+    if settings.heavy_in_processes:
+        try:
+            processes.start(settings.max_heavy_requests)
+        except (AssertionError, OSError) as error:  # e.g. a daemonic process cannot fork
+            logging.getLogger("descent.errors").error(
+                "no worker processes (%s): heavy requests run in threads", error
+            )
+    try:
+        yield
+    finally:
+        processes.stop()
+
+
+def create_app(middleware: bool = True) -> FastAPI:
+    """The application; ``middleware=False``: its routes and error handlers only (what a
+    worker process answers with: the server's middleware wraps the worker's answer)."""
+    app = FastAPI(title="Descent", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
-    middleware.install(app)
+    if middleware:
+        middlewares.install(app)
     for module in (health, functions, surfaces, optimizers, many, trajectories):
         app.include_router(module.router)
     app.include_router(graphs.router)

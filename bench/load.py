@@ -26,6 +26,8 @@ from pathlib import Path
 
 import httpx
 
+from app.config import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TRAJECTORY = {
@@ -57,11 +59,14 @@ def serve(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+    wanted = expected_workers({**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                health = httpx.get(url + "/healthz", timeout=1)
+                # and its worker processes ready (a server before them says nothing)
+                if health.status_code == 200 and health.json().get("workers", wanted) >= wanted:
                     break
             except httpx.HTTPError:
                 pass
@@ -76,6 +81,13 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def expected_workers(env: dict[str, str]) -> int:
+    """The worker processes a server started with ``env`` has (app/api/processes.py)."""
+    if env.get("DESCENT_HEAVY_IN_PROCESSES", "1").strip().lower() not in ("1", "true", "yes", "on"):
+        return 0
+    return int(float(env.get("DESCENT_MAX_HEAVY_REQUESTS", settings.max_heavy_requests)))
 
 
 def rss_kib(pid: int) -> int:

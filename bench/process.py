@@ -1,11 +1,15 @@
-"""What a server process uses, read from /proc (Linux): CPU time, RSS and its peak.
+"""What a server uses, read from /proc (Linux): CPU time, RSS and its peak, of the server
+process and its children (the worker processes of heavy requests, app/api/processes.py).
 
 The peak (VmHWM) can be reset by writing 5 to /proc/PID/clear_refs, so the peak RSS of
 one request is measured as VmHWM after it minus VmRSS before it, with nothing else running.
+Over several processes, the peak is the sum of each one's peak (an upper bound: they need
+not peak at once).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -13,17 +17,44 @@ from pathlib import Path
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the process, all threads (resolution: one clock tick)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants alive now."""
+    found, i = [pid], 0
+    while i < len(found):
+        path = Path(f"/proc/{found[i]}/task/{found[i]}/children")
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in path.read_text().split()]
+        i += 1
+    return found
+
+
+def _own_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def _status_mb(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process and its children, all threads (resolution:
+    one clock tick)."""
+    return sum(_own_cpu(p) for p in tree(pid))
+
+
+def _one_status_mb(pid: int, key: str) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
         if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
-    raise KeyError(key)
+    return 0.0
+
+
+def _status_mb(pid: int, key: str) -> float:
+    return sum(_one_status_mb(p, key) for p in tree(pid))
 
 
 def rss_mb(pid: int) -> float:
@@ -35,8 +66,10 @@ def peak_mb(pid: int) -> float:
 
 
 def reset_peak(pid: int) -> None:
-    """Start VmHWM again from the current RSS."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    """Start VmHWM again from the current RSS, in every process of the server."""
+    for p in tree(pid):
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{p}/clear_refs").write_text("5")
 
 
 def wait_until_idle(pid: int, seconds: float = 60, quiet_cpu: float = 0.02) -> None:

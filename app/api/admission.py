@@ -31,8 +31,10 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import HTTPException, Request
+from starlette.responses import Response
 from starlette.types import Receive
 
+from app.api import processes
 from app.api.allocator import trim_memory
 from app.api.responses import keep_content
 from app.config import settings, usable_cpus
@@ -40,6 +42,8 @@ from app.engine import Cancelled
 
 NS_PER_SECOND = 1e9
 T = TypeVar("T")
+# In a worker process (app/api/processes.py): the deadline of the request it answers.
+inherited_deadline: ContextVar[float] = ContextVar("inherited_deadline", default=math.inf)
 
 
 def busy(seconds: float) -> HTTPException:
@@ -63,7 +67,8 @@ class StopSignal:
 
     def __init__(self, seconds: float | None = None) -> None:
         seconds = settings.request_deadline_seconds if seconds is None else seconds
-        self.deadline = time.monotonic() + seconds
+        self.deadline = min(time.monotonic() + seconds, inherited_deadline.get())
+        self.http: Request | None = None  # the request, when its work may be handed over
         self.disconnected = False
         self.over_budget = False
         self._clock: dict[int, list[float]] | None = None  # thread → [CPU at start, now]
@@ -196,6 +201,7 @@ async def off_loop(fn: Callable[..., T], *args, quick: bool = False) -> T:
 @asynccontextmanager
 async def watching(http: Request, stop: StopSignal):
     """Notice the client leaving while the request computes."""
+    stop.http = http
     watcher = asyncio.get_running_loop().create_task(stop.watch(http.receive))
     try:
         yield stop
@@ -221,11 +227,32 @@ def _finish(work: Callable[[StopSignal], T], stop: StopSignal) -> T:
     return convert(result)
 
 
+async def _in_worker(stop: StopSignal) -> Response | None:
+    """The response of a worker process to this request (``app.api.processes``), or None
+    when none is ready (starting, being replaced): then it is computed here."""
+    pool = processes.pool()
+    if pool is None or stop.http is None:
+        return None
+    job = processes.job_of(stop.http, await stop.http.body(), stop.deadline)
+    try:
+        return await pool.answer(job, lambda: stop.disconnected)
+    except processes.WorkerDied:
+        raise HTTPException(503, "the process computing this request stopped; retry",
+                            headers={"Retry-After": str(settings.retry_after_seconds)},
+                            ) from None  # fmt: skip
+
+
 async def compute(ns: int, stop: StopSignal, work: Callable[[StopSignal], T]) -> T:
-    """``work(stop)`` in a thread once admitted; 503 if its deadline passed meanwhile."""
+    """``work(stop)`` in a thread once admitted, or for heavy work of a request watched by
+    ``watching`` the same request answered by a worker process; 503 if its deadline passed
+    meanwhile."""
     async with admitted(ns, stop):
         try:
             stop.check()
+            if ns > settings.heavy_operations:
+                response = await _in_worker(stop)
+                if response is not None:
+                    return response
             return await anyio.to_thread.run_sync(_finish, work, stop)
         except Cancelled:
             if stop.over_budget:

@@ -12,7 +12,7 @@ FIELDS = {"id", "title", "dims", "formula", "domain", "minima", "start", "log_sc
 
 
 def test_health_is_ok(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "workers": 0}  # no lifespan run
 
 
 def test_catalog_lists_every_function_with_every_field(client):

@@ -4,24 +4,21 @@ abandoned work stopped, slow clients cut off.
 
 Latency checks here use generous bounds (seconds where the goal is milliseconds) because
 the machine is shared; bench/README.md has the measured figures. Work that stopped is
-checked by the server's own CPU time (/proc), not by wall-clock speed."""
+checked by the server's own CPU time and its worker processes' (/proc), not by wall-clock
+speed. Each test runs against both ways of computing heavy requests."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.api.uvicorn_server import ROOT, cpu_seconds, protocol_flag, serve, wait_until_idle
+
 TRIG = {"expression": "+".join(f"sin({k}*x*y)*cos(x-{k}*y)" for k in range(1, 15)),
         "domain": [[0, 1], [0, 1]]}  # fmt: skip
 ENV = {"DESCENT_MAX_HEAVY_REQUESTS": "1", "DESCENT_MAX_QUEUE_SECONDS": "1",
@@ -34,53 +31,13 @@ def noisy_run(steps: int, seed: int = 0) -> dict:
             "steps": steps, "tol": 0, "gradient_noise": 0.1, "seed": seed}  # fmt: skip
 
 
-def protocol_flag() -> list[str]:
-    """The --http flag `make run` starts uvicorn with (the Dockerfile's is checked equal)."""
-    recipe = re.search(r"^run:.*\n\t(.*)", (ROOT / "Makefile").read_text(), re.MULTILINE)
-    words = recipe.group(1).split()
-    return words[words.index("--http") : words.index("--http") + 2]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-               "--port", str(port), "--no-access-log", *protocol_flag()]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **ENV},
-                               stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        assert process.poll() is None and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
-    yield url, port, process.pid
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_until_idle(pid: int, seconds: float = 60) -> None:
-    """The server compiles its kernel in the background after start: wait for quiet."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
-        time.sleep(0.5)
-        if cpu_seconds(pid) - before < 0.05:
-            return
-    raise AssertionError("the server never went idle")
+# Heavy requests in worker processes (the default), and in the server's own threads.
+@pytest.fixture(scope="module", params=["processes", "threads"])
+def server(request):
+    in_processes = request.param == "processes"
+    env = {**ENV, "DESCENT_HEAVY_IN_PROCESSES": "1" if in_processes else "0"}
+    with serve(env, workers=1 if in_processes else 0) as running:
+        yield running
 
 
 def test_the_dockerfile_starts_uvicorn_with_the_same_protocol():

@@ -402,3 +402,8 @@ class OptimizerList(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+    workers: int = Field(
+        description="worker processes ready for heavy requests (app/api/"
+        "processes.py); 0 while they start, or when heavy requests are "
+        "computed in the server's own threads (DESCENT_HEAVY_IN_PROCESSES=0)"
+    )
