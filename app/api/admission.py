@@ -233,7 +233,7 @@ async def _in_worker(stop: StopSignal) -> Response | None:
     pool = processes.pool()
     if pool is None or stop.http is None:
         return None
-    job = processes.job_of(stop.http, await stop.http.body(), stop.deadline)
+    job = await processes.job_of(stop.http, stop.deadline)
     try:
         return await pool.answer(job, lambda: stop.disconnected)
     except processes.WorkerDied:

@@ -52,9 +52,12 @@ class Job:
     deadline: float  # time.monotonic() after which the work stops
 
 
-def job_of(http: Request, body: bytes, deadline: float) -> Job:
+async def job_of(http: Request, deadline: float) -> Job:
     keys = ("method", "path", "raw_path", "root_path", "query_string", "headers", "scheme",
             "http_version", "client", "server")  # fmt: skip
+    # A GET has no body, and must not wait for one: the request's receive() is its
+    # disconnect watcher's (admission.watching). A POST's body was read by FastAPI (cached).
+    body = b"" if http.method in ("GET", "HEAD") else await http.body()
     return Job({k: http.scope[k] for k in keys if k in http.scope}, body, deadline)
 
 

@@ -5,6 +5,7 @@ server, and a worker that dies replaced."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -12,7 +13,9 @@ import time
 
 import httpx
 import pytest
+from starlette.requests import Request
 
+from app.api.processes import job_of
 from app.config import _from_env
 from tests.api.uvicorn_server import cpu_seconds, serve, wait_until_idle, workers_of
 
@@ -122,3 +125,19 @@ def test_a_worker_that_dies_gets_503_and_is_replaced(server):
 def test_heavy_in_processes_is_read_from_the_environment(monkeypatch, raw, expected):
     monkeypatch.setenv("DESCENT_HEAVY_IN_PROCESSES", raw)
     assert _from_env().heavy_in_processes is expected
+
+
+def test_a_get_is_handed_over_without_waiting_for_a_body():
+    """The request's receive() belongs to its disconnect watcher: reading a GET's (absent)
+    body there would wait for the client to leave (seen: a surface GET hung)."""
+
+    async def receive_nothing_until_the_client_leaves() -> dict:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/functions/bowl/surface",
+             "raw_path": b"/api/v1/functions/bowl/surface", "query_string": b"",
+             "headers": [], "root_path": ""}  # fmt: skip
+    request = Request(scope, receive_nothing_until_the_client_leaves)
+    job = asyncio.run(asyncio.wait_for(job_of(request, deadline=1.0), timeout=5))
+    assert job.body == b"" and job.scope["path"] == scope["path"]
