@@ -3,14 +3,15 @@ process and its children (the worker processes of heavy requests, app/api/proces
 
 The peak (VmHWM) can be reset by writing 5 to /proc/PID/clear_refs, so the peak RSS of
 one request is measured as VmHWM after it minus VmRSS before it, with nothing else running.
-Over several processes, the peak is the sum of each one's peak (an upper bound: they need
-not peak at once).
+Over several processes, ``peak_mb`` is the sum of each one's peak (an upper bound: they
+need not peak at once) and ``SampledPeak`` the peak of their sum, sampled every ms.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -63,6 +64,31 @@ def rss_mb(pid: int) -> float:
 
 def peak_mb(pid: int) -> float:
     return _status_mb(pid, "VmHWM")
+
+
+class SampledPeak:
+    """The largest sum of the RSS of ``pid`` and its children seen while inside, read every
+    ``every`` seconds from a thread (a peak shorter than that can be missed; the sum of
+    the processes' own peaks, ``peak_mb``, bounds it from above)."""
+
+    def __init__(self, pid: int, every: float = 0.001) -> None:
+        self.pid, self.every, self.mb = pid, every, 0.0
+        self._done = threading.Event()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.mb = max(self.mb, rss_mb(self.pid))
+            time.sleep(self.every)
+
+    def __enter__(self) -> SampledPeak:
+        self.mb = rss_mb(self.pid)
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def reset_peak(pid: int) -> None:

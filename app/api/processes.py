@@ -165,7 +165,8 @@ class Pool:
                     worker.flag.value = CLIENT_LEFT
         finally:
             waiting.cancel()
-        return pickle.loads(await anyio.to_thread.run_sync(worker.connection.recv_bytes))
+        status, headers = pickle.loads(await anyio.to_thread.run_sync(worker.connection.recv_bytes))
+        return status, headers, await anyio.to_thread.run_sync(worker.connection.recv_bytes)
 
     def close(self) -> None:
         self.closed = True
@@ -250,7 +251,11 @@ def serve(connection, flag) -> None:
         except (EOFError, OSError):
             return  # the server closed its end
         try:
-            result = loop.run_until_complete(_answer(app, job, flag))
+            status, headers, body = loop.run_until_complete(_answer(app, job, flag))
         except Exception:  # after the response started: the server drops the connection
-            result = (500, [(b"content-type", b"application/json")], b'{"detail":"internal error"}')
-        connection.send_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            status, headers = 500, [(b"content-type", b"application/json")]
+            body = b'{"detail":"internal error"}'
+        # the body on its own, not pickled: a copy fewer of up to ~100 MB on each side
+        connection.send_bytes(pickle.dumps((status, headers)))
+        connection.send_bytes(body)
+        del body
