@@ -5,7 +5,7 @@ from every endpoint back to back: catalog runs, typed formulas (the 28-term host
 among them), fits to data with mini-batches and noise, surfaces, basins, sweeps, batches.
 Prints every 30 s and at the end: requests by outcome (2xx, 422 refused as too costly,
 503 busy, errors = any other status or a failed connection), /healthz latency, and the
-server's RSS; the goal is 0 errors and an RSS at the end within 20 % of its value after
+server's RSS (its worker processes included); the goal is 0 errors and an RSS at the end within 20 % of its value after
 the first minute.
 
     python -m bench.soak [--seconds 600] [--clients 16]
@@ -20,11 +20,11 @@ import statistics
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 
 from bench.load import RESULTS, serve
+from bench.process import rss_mb  # the server's and its worker processes' together
 
 HOSTILE = {"expression": "+".join(f"sinh(x^y^{k})" for k in range(1, 29)),
            "domain": [[0.5, 1], [0.5, 1]]}  # fmt: skip
@@ -95,13 +95,6 @@ def client(url: str, seed: int, stop: threading.Event, outcomes: Counter) -> Non
             except httpx.HTTPError as error:
                 kind = f"error {type(error).__name__}"
             outcomes[kind] += 1
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:

@@ -12,7 +12,11 @@ back). The two pollers run in a process of their own and the 30 bodies are encod
 the burst: otherwise the senders' JSON encoding and the reading of their tens-of-MB answers
 hold the benchmark's own GIL, and the pollers time the client instead of the server.
 
-    python -m bench.worst_case [--requests 30]
+Heavy requests are computed in the server's worker processes (app/api/processes.py), or
+with ``--threads`` in its own threads (``DESCENT_HEAVY_IN_PROCESSES=0``), for comparison;
+the server's CPU time and RSS include its worker processes.
+
+    python -m bench.worst_case [--requests 30] [--threads]
 """
 
 from __future__ import annotations
@@ -83,13 +87,16 @@ def send(url: str, case, body: bytes | None, results: list) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--threads", action="store_true",
+                        help="heavy requests in the server's own threads")  # fmt: skip
     args = parser.parse_args()
     heavy = [c for c in cases() if any(word in c.name for word in HEAVY_WORDS)]
     chosen = [heavy[i % len(heavy)] for i in range(args.requests)]
     bodies = [None if c.body is None else json.dumps(c.body).encode() for c in chosen]
     spawn = multiprocessing.get_context("spawn")
     stop, out, results = spawn.Event(), spawn.Queue(), []
-    with serve() as (url, pid):
+    env = {"DESCENT_HEAVY_IN_PROCESSES": "0"} if args.threads else {}
+    with serve(env=env) as (url, pid):
         wait_until_idle(pid)
         httpx.post(url + "/api/v1/trajectories", json=SHORT)  # warm
         load_before = os.getloadavg()
@@ -115,6 +122,7 @@ def main() -> None:
     refused = [r for r in results if r[1] == 503]
     result = {
         "requests": args.requests, "kinds": len(heavy), "seconds": round(elapsed, 1),
+        "heavy_in": "threads" if args.threads else "processes",
         "outcomes": {str(k): v for k, v in codes.items()},
         "503_with_retry_after": sum(1 for r in refused if r[2]), "503": len(refused),
         "server_errors": sum(1 for r in results if not isinstance(r[1], int) or
