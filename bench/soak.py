@@ -5,8 +5,8 @@ from every endpoint back to back: catalog runs, typed formulas (the 28-term host
 among them), fits to data with mini-batches and noise, surfaces, basins, sweeps, batches.
 Prints every 30 s and at the end: requests by outcome (2xx, 422 refused as too costly,
 503 busy, errors = any other status or a failed connection), /healthz latency, and the
-server's RSS (its worker processes included); the goal is 0 errors and an RSS at the end within 20 % of its value after
-the first minute.
+server's RSS (its worker processes included); the goal is 0 errors and an RSS at the end
+within 20 % of its value after the first minute.
 
     python -m bench.soak [--seconds 600] [--clients 16]
 """
