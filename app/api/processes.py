@@ -6,9 +6,10 @@ JSON piece holds it for milliseconds, and with 30 heavy requests at once /health
 up to a second (bench/README.md, issue 11). Here the server keeps one worker process per
 heavy slot (``max_heavy_requests``). A request admitted to the heavy lane is planned and
 charged as before, then sent whole (method, path, query, headers, body) to an idle
-worker, which answers it with the same application (``create_app(middleware=False)``:
-the routes and their error handlers) and sends back status, headers and body; the
-server's middleware (ETags, security headers, access log) then passes it on as usual.
+worker (``app.api.worker``), which answers it with the same application
+(``create_app(middleware=False)``: the routes and their error handlers) and sends back
+status, headers and body; the server's middleware (ETags, security headers, access log)
+then passes it on as usual.
 The bytes are those the server would have computed itself (tests/api/test_processes.py).
 
 A client leaving is passed on through a shared flag, which the worker's ``receive``
@@ -23,19 +24,16 @@ would cost more than it does.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import multiprocessing
 import os
 import pickle
-import signal
-from dataclasses import dataclass
 
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
-CLIENT_LEFT = 1
+from app.api.worker import CLIENT_LEFT, Job, serve
 
 
 class WorkerDied(Exception):
@@ -43,13 +41,6 @@ class WorkerDied(Exception):
 
 
 SPAWN = multiprocessing.get_context("spawn")  # never fork a process that has threads
-
-
-@dataclass(frozen=True)
-class Job:
-    scope: dict  # the ASGI scope's plain fields
-    body: bytes
-    deadline: float  # time.monotonic() after which the work stops
 
 
 async def job_of(http: Request, deadline: float) -> Job:
@@ -67,7 +58,10 @@ class Worker:
         self.connection, child = SPAWN.Pipe()
         self.flag = SPAWN.RawValue("b", 0)
         self.process = SPAWN.Process(
-            target=serve, args=(child, self.flag), name=f"descent-worker-{index}", daemon=True
+            target=serve,
+            args=(child, self.flag),
+            name=f"descent-worker-{index}",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -197,65 +191,3 @@ def stop() -> None:
     if _pool is not None:
         _pool.close()
     _pool = None
-
-
-# In the worker process ------------------------------------------------------------------
-
-
-async def _answer(app, job: Job, flag) -> tuple[int, list, bytes]:
-    from app.api.admission import inherited_deadline
-
-    sent = False
-
-    async def receive() -> dict:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": job.body, "more_body": False}
-        while flag.value != CLIENT_LEFT:
-            await asyncio.sleep(0.02)
-        return {"type": "http.disconnect"}
-
-    start: dict = {}
-    chunks: list[bytes] = []
-
-    async def send(message: dict) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    inherited_deadline.set(job.deadline)
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "state": {}, **job.scope}
-    await app(scope, receive, send)
-    return start["status"], list(start.get("headers", [])), b"".join(chunks)
-
-
-def serve(connection, flag) -> None:
-    """A worker's life: build the app, say ready, answer jobs until the server goes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    try:  # and if the server is killed, so is this process (Linux: PR_SET_PDEATHSIG)
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-    from app.main import create_app
-    from app.middleware.logs import CatchErrors
-
-    app = CatchErrors(create_app(middleware=False))  # its JSON 500, logged here
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    connection.send_bytes(b"ready")
-    while True:
-        try:
-            job = pickle.loads(connection.recv_bytes())
-        except (EOFError, OSError):
-            return  # the server closed its end
-        try:
-            status, headers, body = loop.run_until_complete(_answer(app, job, flag))
-        except Exception:  # after the response started: the server drops the connection
-            status, headers = 500, [(b"content-type", b"application/json")]
-            body = b'{"detail":"internal error"}'
-        # the body on its own, not pickled: a copy fewer of up to ~100 MB on each side
-        connection.send_bytes(pickle.dumps((status, headers)))
-        connection.send_bytes(body)
-        del body
