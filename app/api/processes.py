@@ -24,6 +24,7 @@ would cost more than it does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -74,8 +75,9 @@ class Worker:
         try:
             await ready.wait()
         finally:
-            loop.remove_reader(fd)
-            os.set_blocking(fd, True)  # uvloop makes it non-blocking; it is read in a thread
+            with contextlib.suppress(OSError, ValueError):  # closed meanwhile (shutting down)
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop makes it non-blocking; read in a thread
 
     def close(self) -> None:
         if self.process.is_alive():
