@@ -72,15 +72,30 @@ async def close(ws: WebSocket, code: int, reason: str = "") -> None:
 
 
 class Hub:
-    """Sockets of this process by room: (websocket, role, participant id or None)."""
+    """Sockets of this process by room: (websocket, role, participant id or None).
+
+    A socket joins before its welcome is written, so that nothing published meanwhile is
+    lost; what arrives for it until ``welcomed`` waits, and is sent after the welcome in
+    order (a reconnecting teacher once got a student's "joined" before its "welcome")."""
 
     def __init__(self) -> None:
         self.rooms: dict[str, set[tuple[WebSocket, str, str | None]]] = {}
+        self.waiting: dict[WebSocket, list[str]] = {}  # sockets not yet welcomed
 
     def add(self, code: str, entry: tuple) -> None:
+        self.waiting[entry[0]] = []
         self.rooms.setdefault(code, set()).add(entry)
 
+    async def welcomed(self, entry: tuple) -> None:
+        """Its welcome is sent: now what waited, then everything as it comes."""
+        ws = entry[0]
+        queue = self.waiting.get(ws, [])
+        while queue:  # deliveries during these sends join the queue, still in order
+            await send_text(ws, queue.pop(0))
+        self.waiting.pop(ws, None)
+
     def discard(self, code: str, entry: tuple) -> None:
+        self.waiting.pop(entry[0], None)
         entries = self.rooms.get(code)
         if entries is not None:
             entries.discard(entry)
@@ -88,17 +103,23 @@ class Hub:
                 del self.rooms[code]
 
     async def deliver(self, message: Envelope) -> None:
-        targets = []
+        addressed: list[tuple[WebSocket, str]] = []
         for ws, role, pid in list(self.rooms.get(message.code, ())):
             if role == "teacher":
                 text = message.teacher if message.only is None else None
             else:
                 text = message.student if message.only in (None, pid) else None
             if text is not None:
-                targets.append((ws, text))
-        await asyncio.gather(*(send_text(ws, text) for ws, text in targets))
+                addressed.append((ws, text))
+        sending = []
+        for ws, text in addressed:
+            if ws in self.waiting:
+                self.waiting[ws].append(text)
+            else:
+                sending.append(send_text(ws, text))
+        await asyncio.gather(*sending)
         if message.close:
-            await asyncio.gather(*(close(ws, message.close) for ws, _ in targets))
+            await asyncio.gather(*(close(ws, message.close) for ws, _ in addressed))
 
     async def drop_all(self, code: int, reason: str) -> None:
         """Close every socket here (they reconnect and resume, with the state afresh)."""

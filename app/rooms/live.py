@@ -204,11 +204,13 @@ async def serve(ws: WebSocket, code: str) -> None:
             state = await teacher_state(rooms, room)
             runs = await rooms.runs(room.code)
             await send(ws, {"type": "welcome", "role": "teacher", "runs": runs, **state})
+            await hub.welcomed(entry)
         else:
             you = {"id": who.id, "secret": who.secret, "nickname": who.nickname}
             runs = await rooms.runs(room.code, who.id)
             await send(ws, {"type": "welcome", "role": "student", "you": you,
                             "room": public_state(room), "runs": runs})  # fmt: skip
+            await hub.welcomed(entry)
             joined = {"type": "joined", **await teacher_state(rooms, room)}
             await rooms.publish(envelope(room.code, teacher=joined))
         while True:
