@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -107,10 +108,12 @@ class Settings:
     room_nickname_chars: int = 24
 
 
-def _from_env() -> Settings:
+def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
+    """The settings ``DESCENT_*`` variables in ``environ`` give (a server's, or one a
+    benchmark is about to start)."""
     values = {}
     for field in fields(Settings):
-        raw = os.environ.get(f"DESCENT_{field.name.upper()}")
+        raw = environ.get(f"DESCENT_{field.name.upper()}")
         if raw is not None:
             kind = type(field.default)
             if kind is bool:
@@ -120,4 +123,4 @@ def _from_env() -> Settings:
     return Settings(**values)
 
 
-settings = _from_env()
+settings = from_env()

@@ -16,6 +16,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from app.config import settings
+from app.config import from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -49,19 +50,20 @@ def free_port() -> int:
 def serve(
     workers: int = 1, env: dict[str, str] | None = None, app: str = "app.main:app"
 ) -> Iterator[tuple[str, int]]:
-    """uvicorn on 127.0.0.1 as `make run` starts it; yields (base URL, server pid)."""
+    """uvicorn on 127.0.0.1 as `make run` starts it; yields (base URL, server pid) once
+    /healthz answers with the worker processes of heavy requests ready."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--no-access-log",
-         "--http", "app.middleware.protocol:Guarded"],
+         *protocol_flag()],
         cwd=ROOT, env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     wanted = expected_workers({**os.environ, **(env or {})})
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # an empty kernel cache compiles first (~35 s)
         while True:
             try:
                 health = httpx.get(url + "/healthz", timeout=1)
@@ -85,9 +87,15 @@ def serve(
 
 def expected_workers(env: dict[str, str]) -> int:
     """The worker processes a server started with ``env`` has (app/api/processes.py)."""
-    if env.get("DESCENT_HEAVY_IN_PROCESSES", "1").strip().lower() not in ("1", "true", "yes", "on"):
-        return 0
-    return int(float(env.get("DESCENT_MAX_HEAVY_REQUESTS", settings.max_heavy_requests)))
+    started = from_env(env)
+    return started.max_heavy_requests if started.heavy_in_processes else 0
+
+
+def protocol_flag() -> list[str]:
+    """The --http flag `make run` starts uvicorn with (the Dockerfile's is checked equal)."""
+    recipe = re.search(r"^run:.*\n\t(.*)", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    words = recipe.group(1).split()
+    return words[words.index("--http") : words.index("--http") + 2]
 
 
 def rss_kib(pid: int) -> int:

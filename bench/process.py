@@ -29,6 +29,17 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def workers(pid: int) -> list[int]:
+    """The server's worker processes of heavy requests (not multiprocessing's resource
+    tracker)."""
+    found = []
+    for p in tree(pid)[1:]:
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes():
+                found.append(p)
+    return found
+
+
 def _own_cpu(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -17,7 +17,8 @@ import time
 import httpx
 import pytest
 
-from tests.api.uvicorn_server import ROOT, cpu_seconds, protocol_flag, serve, wait_until_idle
+from bench.load import ROOT, protocol_flag, serve
+from bench.process import cpu_seconds, wait_until_idle
 
 TRIG = {"expression": "+".join(f"sin({k}*x*y)*cos(x-{k}*y)" for k in range(1, 15)),
         "domain": [[0, 1], [0, 1]]}  # fmt: skip
@@ -36,8 +37,8 @@ def noisy_run(steps: int, seed: int = 0) -> dict:
 def server(request):
     in_processes = request.param == "processes"
     env = {**ENV, "DESCENT_HEAVY_IN_PROCESSES": "1" if in_processes else "0"}
-    with serve(env, workers=1 if in_processes else 0) as running:
-        yield running
+    with serve(env=env) as (url, pid):  # once /healthz counts its workers ready
+        yield url, int(url.rsplit(":", 1)[1]), pid
 
 
 def test_the_dockerfile_starts_uvicorn_with_the_same_protocol():

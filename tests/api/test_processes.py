@@ -16,8 +16,10 @@ import pytest
 from starlette.requests import Request
 
 from app.api.processes import job_of
-from app.config import _from_env
-from tests.api.uvicorn_server import cpu_seconds, serve, wait_until_idle, workers_of
+from app.config import from_env
+from bench.load import serve
+from bench.process import cpu_seconds, wait_until_idle
+from bench.process import workers as workers_of
 
 WORKERS = 2
 TRIG = {"expression": "+".join(f"sin({k}*x*y)*cos(x-{k}*y)" for k in range(1, 15)),
@@ -47,8 +49,8 @@ SAME_HEADERS = ("content-type", "content-length", "etag", "cache-control")
 @pytest.fixture(scope="module")
 def server():
     env = {"DESCENT_MAX_HEAVY_REQUESTS": str(WORKERS), "DESCENT_LOG_LEVEL": "warning"}
-    with serve(env, workers=WORKERS) as running:
-        yield running
+    with serve(env=env) as (url, pid):  # once /healthz counts its workers ready
+        yield url, int(url.rsplit(":", 1)[1]), pid
 
 
 def worker_cpu(pid: int) -> float:
@@ -122,9 +124,8 @@ def test_a_worker_that_dies_gets_503_and_is_replaced(server):
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("0", False),
                                                ("false", False), ("no", False)])  # fmt: skip
-def test_heavy_in_processes_is_read_from_the_environment(monkeypatch, raw, expected):
-    monkeypatch.setenv("DESCENT_HEAVY_IN_PROCESSES", raw)
-    assert _from_env().heavy_in_processes is expected
+def test_heavy_in_processes_is_read_from_the_environment(raw, expected):
+    assert from_env({"DESCENT_HEAVY_IN_PROCESSES": raw}).heavy_in_processes is expected
 
 
 def test_a_get_is_handed_over_without_waiting_for_a_body():

@@ -21,6 +21,16 @@ def pick_schedule(app, run: int, name: str) -> None:
     card.locator(".param-schedule select").select_option(name)
 
 
+def code_dialog_on_a_phone(app, showing: str, shot: str) -> None:
+    """Open the code dialog at 390×844 until its text shows ``showing``, screenshot it to
+    ``shot``, close it (the viewport stays the phone's)."""
+    app.page.set_viewport_size({"width": 390, "height": 844})
+    app.page.get_by_role("button", name="PyTorch code").click()
+    app.wait(f"document.getElementById('code-text').textContent.includes('{showing}')")
+    app.page.screenshot(path=str(SHOTS / shot))
+    app.page.get_by_role("button", name="Close").click()
+
+
 def test_a_scheduled_run_draws_its_lr_under_the_loss_curve_and_exports_as_pytorch(app):
     app.open(RACE)
     app.wait_race()
@@ -46,11 +56,7 @@ def test_a_scheduled_run_draws_its_lr_under_the_loss_curve_and_exports_as_pytorc
     app.wait("document.getElementById('code-text').textContent.includes('optimizer.step(closure)')")
     app.page.get_by_role("button", name="Close").click()
     app.page.screenshot(path=str(SHOTS / "optim-lr-curve.png"), full_page=True)
-    app.page.set_viewport_size({"width": 390, "height": 844})
-    app.page.get_by_role("button", name="PyTorch code").click()
-    app.wait("document.getElementById('code-text').textContent.includes('torch.optim')")
-    app.page.screenshot(path=str(SHOTS / "optim-code-dialog-phone.png"))
-    app.page.get_by_role("button", name="Close").click()
+    code_dialog_on_a_phone(app, "torch.optim", "optim-code-dialog-phone.png")
     app.page.set_viewport_size({"width": 1366, "height": 768})
 
 
@@ -88,11 +94,7 @@ def test_the_network_lessons_code_button_exports_its_runs(app):
     np.testing.assert_allclose(ran["losses"], api["losses"], rtol=1e-9)
     np.testing.assert_allclose(ran["points"], api["points"], rtol=1e-9, atol=1e-9)
     app.page.get_by_role("button", name="Close").click()
-    app.page.set_viewport_size({"width": 390, "height": 844})
-    app.page.get_by_role("button", name="PyTorch code").click()
-    app.wait("document.getElementById('code-text').textContent.includes('torch.nn.Sequential')")
-    app.page.screenshot(path=str(SHOTS / "network-code-dialog-phone.png"))
-    app.page.get_by_role("button", name="Close").click()
+    code_dialog_on_a_phone(app, "torch.nn.Sequential", "network-code-dialog-phone.png")
     app.page.set_viewport_size({"width": 1280, "height": 720})
     app.page.locator("#net-code").scroll_into_view_if_needed()
     app.page.screenshot(path=str(SHOTS / "network-code-button.png"))
